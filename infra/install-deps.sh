@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 + .NET 10 SDK machine lacks for building and testing T2I.
+# Idempotent: packages already present are skipped. Needs root (or sudo) for apt.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+need=()
+command -v g++ >/dev/null          || need+=(g++)              # builds the TorchSharp libstdc++ compat shim
+command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null     || need+=(chromium)         # end-to-end tests drive it via Playwright
+command -v node >/dev/null         || need+=(nodejs npm)       # s3rver, the loopback S3 endpoint
+command -v vipsthumbnail >/dev/null || need+=(libvips-tools)   # reference resizer for the DataPrep benchmark
+fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core) # plots and image captions
+if [ ${#need[@]} -gt 0 ]; then
+  echo "install-deps: apt-get install ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ -f "$here/s3/package.json" ] && [ ! -d "$here/s3/node_modules" ]; then
+  (cd "$here/s3" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "install-deps: ok"

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace T2I.DataPrep;
+
+public static class Program
+{
+    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+
+    /// <summary>The `dataprep` command tree; each subcommand lives in Commands/.</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("T2I data preparation: LAION shards → filtered, aspect-bucketed Parquet shards.");
+        return root;
+    }
+}
