@@ -14,8 +14,9 @@ command -v vipsthumbnail >/dev/null || need+=(libvips-tools)   # reference resiz
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core) # plots and image captions
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Wait for the dpkg lock instead of failing when another apt run (e.g. a parallel test script) holds it.
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 if [ -f "$here/s3/package.json" ] && [ ! -d "$here/s3/node_modules" ]; then
   (cd "$here/s3" && npm ci --no-audit --no-fund --loglevel=error)
