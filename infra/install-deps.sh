@@ -14,8 +14,11 @@ command -v vipsthumbnail >/dev/null || need+=(libvips-tools)   # reference resiz
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core) # plots and image captions
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Wait for the dpkg lock instead of failing when another apt run (e.g. a parallel test script) holds it.
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
+  apt_install() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "$@" >/dev/null; }
+  # One retry after finishing any interrupted configuration (a concurrent dpkg run can leave one behind).
+  apt_install "${need[@]}" || { $SUDO dpkg --configure -a; apt_install "${need[@]}"; }
 fi
 if [ -f "$here/s3/package.json" ] && [ ! -d "$here/s3/node_modules" ]; then
   (cd "$here/s3" && npm ci --no-audit --no-fund --loglevel=error)
