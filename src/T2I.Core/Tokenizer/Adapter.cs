@@ -2,7 +2,7 @@ using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// The adapter A: a two-layer MLP applied to every token, encoder width → latent channels d (paper: 1024 → 32).

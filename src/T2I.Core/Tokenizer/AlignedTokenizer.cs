@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// The aligned tokenizer: <c>Encode</c> images [N,3,H,W] in [-1,1] (H, W multiples of 16, any bucket aspect) →

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// The whole tokenizer: encoder E_p, adapter A (width → <see cref="LatentChannels"/>), decoder D, at f = 16.
@@ -47,5 +48,10 @@ public sealed record AlignedTokenizerConfig(
         (JsonSerializer.Deserialize<AlignedTokenizerConfig>(json, JsonOptions)
          ?? throw new InvalidDataException("Tokenizer config JSON is empty.")).Validate();
 
-    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNameCaseInsensitive = true };
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true, PropertyNameCaseInsensitive = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public static AlignedTokenizerConfig FromJson(JsonNode node) => FromJson(node.ToJsonString());
 }

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>LDM single-head spatial self-attention with 1×1 conv projections <c>q</c>, <c>k</c>, <c>v</c>, <c>proj_out</c>.</summary>
 public sealed class AttnBlock : nn.Module<Tensor, Tensor>

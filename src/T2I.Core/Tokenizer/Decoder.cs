@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// The decoder D (VA-VAE / LDM): latents [N, d, h, w] → images [N, 3, h·f, w·f]. Parameter names follow the

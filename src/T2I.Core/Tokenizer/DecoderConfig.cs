@@ -1,4 +1,4 @@
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// The VA-VAE / LDM convolutional decoder. <see cref="ChannelMultipliers"/> has one entry per resolution level

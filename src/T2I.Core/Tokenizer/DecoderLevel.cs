@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>One resolution level of the decoder (<c>up.i</c>): residual blocks, optional attention after each, ×2 upsample.</summary>
 public sealed class DecoderLevel : nn.Module<Tensor, Tensor>

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>The decoder's middle (<c>mid</c>): residual block, attention, residual block at the latent resolution.</summary>
 public sealed class DecoderMid : nn.Module<Tensor, Tensor>

@@ -1,7 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// GroupNorm(groups, channels, eps 1e-6) with its affine parameters set to 1 and 0. TorchSharp 0.107's

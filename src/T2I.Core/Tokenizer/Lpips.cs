@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// LPIPS (Zhang et al.) with a VGG16 trunk, upstream parameter names: <c>net.sliceK.N.*</c> (VGG),
@@ -60,7 +60,8 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
     public static Lpips Load(string path)
     {
         var lpips = new Lpips(Vgg16Widths);
-        throw new NotImplementedException(); // PENDING formats
+        LpipsWeights.LoadInto(lpips, path);
+        return lpips;
     }
 
     /// <summary>The factory callers use: null when no weights are configured (the caller warns and sets w_p = 0).</summary>

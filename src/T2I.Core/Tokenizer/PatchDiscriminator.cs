@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>PatchGAN discriminator size: base width <c>ndf</c> and number of strided layers (taming: 64, 3).</summary>
 public sealed record PatchDiscriminatorConfig(int BaseChannels = 64, int Layers = 3, int InChannels = 3)

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>Non-overlapping p×p patches → tokens via a strided conv (<c>patch_embed.proj</c>).</summary>
 public sealed class PatchEmbed : nn.Module<Tensor, Tensor>

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>LDM residual block: GroupNorm → swish → conv3 ×2, 1×1 <c>nin_shortcut</c> when widths differ.</summary>
 public sealed class ResnetBlock : nn.Module<Tensor, Tensor>

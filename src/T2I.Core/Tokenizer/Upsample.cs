@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>Nearest-neighbour ×2 followed by a 3×3 <c>conv</c> (LDM Upsample with_conv).</summary>
 public sealed class Upsample : nn.Module<Tensor, Tensor>

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// VGG16's convolutional trunk cut into LPIPS's five slices ending at relu1_2, relu2_2, relu3_3, relu4_3, relu5_3.

@@ -1,4 +1,4 @@
-namespace T2I.Core.Tokenizer;
+namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// A ViT in the DINOv2 design (timm layout). <see cref="PretrainGrid"/> is the patch grid its learned position

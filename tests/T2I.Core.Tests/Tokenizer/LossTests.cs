@@ -1,9 +1,9 @@
-using T2I.Core.Tokenizer;
-using T2I.Core.Tokenizer.Losses;
+using T2I.Core.VisualTokenizer;
+using T2I.Core.VisualTokenizer.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tests.Tokenizer;
+namespace T2I.Core.Tests.VisualTokenizer;
 
 public class LossTests
 {

@@ -1,9 +1,9 @@
 using T2I.Core.Nn;
-using T2I.Core.Tokenizer;
+using T2I.Core.VisualTokenizer;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tests.Tokenizer;
+namespace T2I.Core.Tests.VisualTokenizer;
 
 public class VisionTransformerTests
 {

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer.Losses;
+namespace T2I.Core.VisualTokenizer.Losses;
 
 /// <summary>
 /// The GAN term of L_rec: w_g · λ · L_G with λ = ‖∇nll‖ / (‖∇L_G‖ + 1e-4) clamped to [0, 1e4], gradients taken

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer.Losses;
+namespace T2I.Core.VisualTokenizer.Losses;
 
 /// <summary>
 /// VA-VAE's adaptive weight: rescale an auxiliary loss to the magnitude of the main loss by the ratio of

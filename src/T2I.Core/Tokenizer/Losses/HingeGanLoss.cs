@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer.Losses;
+namespace T2I.Core.VisualTokenizer.Losses;
 
 /// <summary>Hinge GAN losses (taming / VA-VAE).</summary>
 public static class HingeGanLoss

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace T2I.Core.Tokenizer.Losses;
+namespace T2I.Core.VisualTokenizer.Losses;
 
 /// <summary>
 /// Stage 2's L_sp = ‖z0* − z0‖² (mean squared error) between the latents of the encoder+adapter being trained
