@@ -13,6 +13,8 @@ public static class Program
         {
             Synth.SynthCommand.Build(),
             Ingest.IngestCommand.Build(),
+            Stats.StatsCommand.Build(),
+            Bench.BenchCommand.Build(),
         };
         return root;
     }
