@@ -1,4 +1,3 @@
-using SkiaSharp;
 using T2I.Core.Data;
 using T2I.Core.Eval;
 using T2I.Core.VisualTokenizer;
@@ -7,7 +6,7 @@ using static TorchSharp.torch;
 namespace T2I.Training.Tokenizer;
 
 /// <summary>
-/// The tokenizer's evaluation on a fixed set of batches (read once with its own seed): PSNR of reconstructions,
+/// The tokenizer's evaluation on a fixed set of batches (read once with its own seed): PSNR and SSIM of reconstructions, CKNNA latents vs encoder features,
 /// linear-probe accuracy of the spatially pooled latents and of the pooled encoder features (the paper's
 /// "semantics kept?" signal), and a PNG grid of originals over reconstructions.
 /// </summary>
@@ -44,8 +43,9 @@ public sealed class TokenizerEvaluation
         var latentFeatures = new List<Tensor>();
         var encoderFeatures = new List<Tensor>();
         var labels = new List<long>();
-        double psnrSum = 0;
-        Tensor? grid = null;
+        var psnr = new List<double>();
+        var ssim = new List<double>();
+        (Tensor Originals, Tensor Reconstructions)? grid = null;
         foreach (var batch in batches)
         {
             var images = batch.Images.to(device);
@@ -55,35 +55,26 @@ public sealed class TokenizerEvaluation
             if (encoderOnly) continue;
             var latents = tokenizer.Adapter.forward(features);
             latentFeatures.Add(latents.mean(new long[] { 2, 3 }).cpu());
-            var reconstruction = tokenizer.Decode(latents);
-            psnrSum += Psnr.Compute(images, reconstruction);
-            grid ??= cat(new[] { images, reconstruction.clamp(-1, 1) }, 2).cpu(); // originals above reconstructions
+            var reconstruction = tokenizer.Decode(latents).clamp(-1, 1);
+            psnr.AddRange(Psnr.PerImage(images, reconstruction));
+            ssim.AddRange(Ssim.PerImage(images, reconstruction));
+            grid ??= (images.cpu(), reconstruction.cpu());
         }
         if (wasTraining) tokenizer.train();
 
         var metrics = new Dictionary<string, double>();
-        var labelled = labels.Select((l, i) => (l, i)).Where(t => t.l >= 0).Select(t => t.i).ToArray();
-        double Probe(List<Tensor> rows)
-        {
-            var all = cat(rows, 0);
-            return LinearProbe.Accuracy(all.index_select(0, tensor(labelled)), labelled.Select(i => labels[i]).ToArray(), config.LabelClasses.Length);
-        }
-        if (labelled.Length >= 8) metrics["lp_acc/encoder"] = Probe(encoderFeatures);
+        var labelled = labels.Select((l, i) => (l, i)).Where(t => t.l >= 0).Select(t => (long)t.i).ToArray();
+        double Probe(List<Tensor> rows) => LinearProbe.Evaluate(cat(rows, 0).index_select(0, tensor(labelled)),
+            labelled.Select(i => (int)labels[(int)i]).ToArray()).TestAccuracy;
+        bool probe = labelled.Length >= 8;
+        if (probe) metrics["lp_acc/encoder"] = Probe(encoderFeatures);
         if (encoderOnly) return metrics;
-        if (labelled.Length >= 8) metrics["lp_acc/latent"] = Probe(latentFeatures);
-        metrics["psnr"] = psnrSum / batches.Count;
-        if (grid is not null) SaveGrid(grid, Path.Combine(outputDir, "reconstructions.png"));
+        if (probe) metrics["lp_acc/latent"] = Probe(latentFeatures);
+        metrics["psnr"] = psnr.Average();
+        metrics["ssim"] = ssim.Average();
+        // How much of the encoder's neighbourhood structure the latents keep (PAPERS.md §B).
+        if (labels.Count > Cknna.DefaultK + 1) metrics["cknna/latent_vs_encoder"] = Cknna.Compute(cat(latentFeatures, 0), cat(encoderFeatures, 0));
+        if (grid is { } g) ReconstructionGrid.Save(g.Originals, g.Reconstructions, Path.Combine(outputDir, "reconstructions.png"));
         return metrics;
-    }
-
-    private static void SaveGrid(Tensor grid, string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var row = cat(grid.unbind(0), 2); // [3, 2H, N·W]
-        using var bitmap = ImageTensor.ToBitmap(row);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        string temp = path + ".tmp";
-        File.WriteAllBytes(temp, data.ToArray());
-        File.Move(temp, path, overwrite: true);
     }
 }
