@@ -37,7 +37,7 @@ public sealed class TokenizerEvaluation
     public IReadOnlyDictionary<string, double> Run(AlignedTokenizer tokenizer, bool encoderOnly, string outputDir)
     {
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
+        var noGrad = no_grad(); // released before the probes: they fit a classifier with autograd
         bool wasTraining = tokenizer.training;
         tokenizer.eval();
         var latentFeatures = new List<Tensor>();
@@ -61,6 +61,7 @@ public sealed class TokenizerEvaluation
             grid ??= (images.cpu(), reconstruction.cpu());
         }
         if (wasTraining) tokenizer.train();
+        noGrad.Dispose();
 
         var metrics = new Dictionary<string, double>();
         var labelled = labels.Select((l, i) => (l, i)).Where(t => t.l >= 0).Select(t => (long)t.i).ToArray();
