@@ -1,0 +1,33 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using T2I.Core.Nn;
+
+namespace T2I.Core.Dit;
+
+/// <summary>Final adaLN (shift, scale) + Linear to patch channels; zero-initialised so the model starts at v = 0.</summary>
+public sealed class LastLayer : nn.Module<Tensor, Tensor, Tensor>
+{
+    public LayerNorm norm_final;
+    public Linear linear;
+    public Sequential adaLN_modulation;
+
+    public LastLayer(long hidden, long patchSize, long outChannels) : base(nameof(LastLayer))
+    {
+        norm_final = DoubleStreamBlock.PlainLayerNorm(hidden);
+        linear = nn.Linear(hidden, patchSize * patchSize * outChannels, hasBias: true);
+        var ada = nn.Linear(hidden, 2 * hidden, hasBias: true);
+        adaLN_modulation = nn.Sequential(("0", nn.SiLU()), ("1", ada));
+        RegisterComponents();
+        ZeroInit.Apply(ada);
+        ZeroInit.Apply(linear);
+    }
+
+    public override Tensor forward(Tensor x, Tensor vec)
+    {
+        using var scope = NewDisposeScope();
+        var chunks = adaLN_modulation.forward(vec).chunk(2, dim: 1);
+        var (shift, scale) = (chunks[0].unsqueeze(1), chunks[1].unsqueeze(1));
+        return linear.forward((1 + scale) * norm_final.forward(x) + shift).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,21 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace T2I.Core.Nn;
+
+/// <summary>Linear → SiLU → Linear: embeds the timestep features and the pooled text vector.</summary>
+public sealed class MlpEmbedder : nn.Module<Tensor, Tensor>
+{
+    public Linear in_layer;
+    public Linear out_layer;
+
+    public MlpEmbedder(long inDim, long hiddenDim) : base(nameof(MlpEmbedder))
+    {
+        in_layer = nn.Linear(inDim, hiddenDim, hasBias: true);
+        out_layer = nn.Linear(hiddenDim, hiddenDim, hasBias: true);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => out_layer.forward(nn.functional.silu(in_layer.forward(x)));
+}

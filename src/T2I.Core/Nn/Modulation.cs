@@ -1,0 +1,51 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace T2I.Core.Nn;
+
+/// <summary>One adaLN modulation triple, each [N, 1, D] so it broadcasts over tokens.</summary>
+public sealed record ModulationOut(Tensor Shift, Tensor Scale, Tensor Gate)
+{
+    /// <summary>(1 + scale) · x + shift.</summary>
+    public Tensor Apply(Tensor normed) => (1 + Scale) * normed + Shift;
+}
+
+/// <summary>
+/// adaLN-Zero modulation: SiLU(vec) → Linear → 3 (single) or 6 (double) vectors. Zero-initialised so every
+/// block starts as the identity (gates are zero).
+/// </summary>
+public sealed class Modulation : nn.Module
+{
+    private readonly int _multiplier;
+    public Linear lin;
+
+    public bool IsDouble { get; }
+
+    public Modulation(long dim, bool isDouble) : base(nameof(Modulation))
+    {
+        IsDouble = isDouble;
+        _multiplier = isDouble ? 6 : 3;
+        lin = nn.Linear(dim, _multiplier * dim, hasBias: true);
+        RegisterComponents();
+        ZeroInit.Apply(lin);
+    }
+
+    public (ModulationOut First, ModulationOut? Second) forward(Tensor vec)
+    {
+        var chunks = lin.forward(nn.functional.silu(vec)).unsqueeze(1).chunk(_multiplier, dim: -1);
+        var first = new ModulationOut(chunks[0], chunks[1], chunks[2]);
+        return (first, IsDouble ? new ModulationOut(chunks[3], chunks[4], chunks[5]) : null);
+    }
+}
+
+/// <summary>Zeroes a linear layer in place (adaLN-Zero initialisation).</summary>
+public static class ZeroInit
+{
+    public static void Apply(Linear linear)
+    {
+        using var noGrad = no_grad();
+        linear.weight!.zero_();
+        linear.bias?.zero_();
+    }
+}
