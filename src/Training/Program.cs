@@ -1,15 +1,24 @@
 using System.CommandLine;
+using T2I.Training.Commands;
 
 namespace T2I.Training;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    // The launch command handles SIGINT/SIGTERM itself (checkpoint, then exit), so System.CommandLine must not
+    // kill the process after its default grace period.
+    public static Task<int> Main(string[] args)
+        => BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
     /// <summary>The `training` command tree; each subcommand lives in Commands/.</summary>
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("T2I training: the three aligned-tokenizer stages, then the text-to-image DiT.");
+        var root = new RootCommand("T2I training: the three aligned-tokenizer stages, then the text-to-image DiT.")
+        {
+            LaunchCommand.Build(),
+            PresetsCommand.Build(),
+            PlotCommand.Build(),
+        };
         return root;
     }
 }

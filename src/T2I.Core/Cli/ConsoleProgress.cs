@@ -63,6 +63,6 @@ public static class ConsoleProgress
     private sealed class TransferSpeedLikeColumn : ProgressColumn
     {
         public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime)
-            => new Text(task.Speed is { } s ? $"{s:0.0}/s" : "-");
+            => new Spectre.Console.Text(task.Speed is { } s ? $"{s:0.0}/s" : "-");
     }
 }

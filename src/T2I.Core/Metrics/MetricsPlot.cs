@@ -1,0 +1,81 @@
+namespace T2I.Core.Metrics;
+
+/// <summary>
+/// PNG plots of a metrics JSONL file, one per metric group: a metric named <c>group/name</c> joins the plot
+/// <c>group.png</c>; a name without a slash is its own group. Optional smoothing draws a debiased exponential
+/// moving average over the faint raw curve.
+/// </summary>
+public static class MetricsPlot
+{
+    public static string GroupOf(string metric)
+    {
+        int slash = metric.IndexOf('/');
+        return slash > 0 ? metric[..slash] : metric;
+    }
+
+    /// <summary>Renders every group of <paramref name="metricsPath"/> into <paramref name="outputDir"/>; returns the PNG paths.</summary>
+    public static IReadOnlyList<string> Render(string metricsPath, string outputDir, double smoothing = 0, int width = 900, int height = 500)
+    {
+        if (smoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "Smoothing must be in [0, 1).");
+        var records = MetricsLog.Read(metricsPath);
+        var series = new SortedDictionary<string, (List<double> X, List<double> Y)>(StringComparer.Ordinal);
+        foreach (var r in records)
+            foreach (var (name, value) in r.Values)
+            {
+                if (!double.IsFinite(value)) continue;
+                if (!series.TryGetValue(name, out var s)) series[name] = s = ([], []);
+                s.X.Add(r.Step);
+                s.Y.Add(value);
+            }
+
+        Directory.CreateDirectory(outputDir);
+        var written = new List<string>();
+        foreach (var group in series.GroupBy(kv => GroupOf(kv.Key)))
+        {
+            var plot = new ScottPlot.Plot();
+            var palette = new ScottPlot.Palettes.Category10();
+            int i = 0;
+            foreach (var (name, (xs, ys)) in group)
+            {
+                var color = palette.GetColor(i++);
+                var raw = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), smoothing > 0 ? color.WithAlpha(0.25) : color);
+                if (smoothing > 0)
+                {
+                    var smooth = plot.Add.ScatterLine(xs.ToArray(), Smooth(ys, smoothing), color);
+                    smooth.LegendText = name;
+                    smooth.LineWidth = 2;
+                }
+                else
+                {
+                    raw.LegendText = name;
+                }
+            }
+            plot.Title(group.Key);
+            plot.XLabel("step");
+            plot.ShowLegend();
+            string path = Path.Combine(outputDir, Sanitize(group.Key) + ".png");
+            string temp = Path.Combine(outputDir, "." + Sanitize(group.Key) + ".tmp.png");
+            plot.SavePng(temp, width, height);
+            File.Move(temp, path, overwrite: true);
+            written.Add(path);
+        }
+        return written;
+    }
+
+    /// <summary>Exponential moving average, debiased so the first points are not pulled towards zero.</summary>
+    public static double[] Smooth(IReadOnlyList<double> values, double factor)
+    {
+        var result = new double[values.Count];
+        double avg = 0, weight = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            avg = factor * avg + (1 - factor) * values[i];
+            weight = factor * weight + (1 - factor);
+            result[i] = avg / weight;
+        }
+        return result;
+    }
+
+    private static string Sanitize(string name)
+        => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+}

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using T2I.Core;
+using T2I.Core.Cli;
+using T2I.Training.Loop;
+using T2I.Training.Presets;
+
+namespace T2I.Training.Commands;
+
+/// <summary><c>training launch PRESET</c>: resolve the preset and overrides, print or check the plan, run the loop.</summary>
+public static class LaunchCommand
+{
+    public const int ExitUsage = 2, ExitMemory = 3;
+
+    public static Command Build()
+    {
+        var preset = new Argument<string>("preset") { Description = "Preset name (see `training presets`)." };
+        var runDir = new Option<string?>("--run-dir") { Description = "Run folder (checkpoints, metrics.jsonl, plots). Default: runs/<preset>. An existing run resumes from its latest checkpoint." };
+        var steps = new Option<long?>("--steps") { Description = "Total steps (same as --set steps=N)." };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override a preset value: --set lr=3e-4 --set config.depth=4 (keys: `training presets PRESET`).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (parameters, memory estimate, steps, data) and exit without allocating." };
+        var command = new Command("launch", "Train a preset; resumes automatically from the run folder's latest checkpoint. Ctrl+C writes a checkpoint and exits.")
+        {
+            preset, runDir, steps, set, device, dryRun,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            Preset resolved;
+            try
+            {
+                resolved = Resolve(parse.GetRequiredValue(preset), parse.GetValue(set) ?? [], parse.GetValue(steps));
+            }
+            catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
+            {
+                error.WriteLine(e.Message);
+                return ExitUsage;
+            }
+            string dir = parse.GetValue(runDir) ?? Path.Combine("runs", resolved.Name);
+            string deviceName = parse.GetValue(device) ?? "auto";
+            if (parse.GetValue(dryRun))
+            {
+                PlanPrinter.Print(resolved, deviceName, dir, output);
+                return 0;
+            }
+            return await Run(resolved, dir, deviceName, output, error, cancel);
+        });
+        return command;
+    }
+
+    /// <summary>Preset + overrides (<c>--steps</c> wins over <c>--set steps=</c>).</summary>
+    public static Preset Resolve(string name, IEnumerable<string> sets, long? steps)
+    {
+        var overrides = sets.ToList();
+        if (steps is { } n) overrides.Add($"loop.steps={n}");
+        return PresetOverrides.Apply(PresetRegistry.Get(name), overrides);
+    }
+
+    private static async Task<int> Run(Preset preset, string runDir, string device, TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        // SIGTERM (kill, container stop) gets the same treatment as Ctrl+C: finish the step, checkpoint, exit 0.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        try
+        {
+            var result = await ConsoleProgress.RunAsync($"train {preset.Name}", progress => Task.Run(() =>
+                TrainingLoop.Run(preset, new RunOptions(runDir) { Device = device, Progress = progress, Log = error.WriteLine }, stop.Token)));
+            output.WriteLine(result.Completed
+                ? $"Done: {preset.Name} reached step {result.Step}. Checkpoint: {result.LastCheckpoint?.Path}"
+                : $"Interrupted at step {result.Step}. Checkpoint: {result.LastCheckpoint?.Path}");
+            output.WriteLine($"Metrics: {Path.Combine(Path.GetFullPath(runDir), TrainingLoop.MetricsFile)}; plots: {Path.Combine(Path.GetFullPath(runDir), TrainingLoop.PlotsDir)}");
+            return 0;
+        }
+        catch (InsufficientDeviceMemoryException e)
+        {
+            error.WriteLine(e.Message);
+            return ExitMemory;
+        }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}
+
+/// <summary>The dry-run plan: the preset, parameter counts, memory estimate against the device, stage lines.</summary>
+public static class PlanPrinter
+{
+    public static void Print(Preset preset, string deviceName, string runDir, TextWriter output)
+    {
+        var plan = preset.Plan();
+        var loop = preset.Loop;
+        output.WriteLine($"Preset {preset.Name} (trainer {preset.Trainer}) — {preset.Description}");
+        output.WriteLine($"Run folder: {Path.GetFullPath(runDir)}");
+        output.WriteLine("Parameters:");
+        foreach (var p in plan.Parameters)
+            output.WriteLine($"  {p.Module,-32} {MemoryEstimate.FormatCount(p.Total),10} ({p.Total:N0}; trainable {p.Trainable:N0})");
+        output.WriteLine($"  {"total",-32} {MemoryEstimate.FormatCount(plan.TotalParameters),10} ({plan.TotalParameters:N0}; trainable {plan.TrainableParameters:N0})");
+        output.WriteLine($"Steps: {loop.Steps:N0} × batch {loop.BatchSize} ; lr {loop.Lr:G4}, warmup {loop.WarmupSteps:N0}, schedule {loop.Schedule}, grad clip {loop.GradClip:G4}, EMA {(loop.EmaDecay > 0 ? loop.EmaDecay.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "off")}");
+        output.WriteLine($"Checkpoint every {loop.CheckpointEvery:N0} steps (keep {loop.KeepLast}); eval every {(loop.EvalEvery > 0 ? loop.EvalEvery.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "end only")}; seed {loop.Seed}{(loop.InitFrom is null ? "" : $"; init from {loop.InitFrom}")}");
+        foreach (string line in plan.Lines) output.WriteLine(line);
+        string device;
+        long? available;
+        try
+        {
+            var d = TorchRuntime.ResolveDevice(deviceName);
+            device = d.ToString();
+            available = MemoryGuard.AvailableBytes(d);
+        }
+        catch (InvalidOperationException e)
+        {
+            device = $"{deviceName} (unavailable: {e.Message})";
+            available = null;
+        }
+        string verdict = available is { } a
+            ? plan.EstimatedBytes <= a ? $"fits ({MemoryEstimate.Format(a)} available)" : $"DOES NOT FIT ({MemoryEstimate.Format(a)} available): launch would refuse to start"
+            : "available memory unknown";
+        output.WriteLine($"Memory estimate: {MemoryEstimate.Format(plan.EstimatedBytes)} on {device} — {verdict}");
+        output.WriteLine("Preset values (override with --set key=value):");
+        output.WriteLine(preset.ToJson());
+    }
+}

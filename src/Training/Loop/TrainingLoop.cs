@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using T2I.Core;
+using T2I.Core.Checkpoints;
+using T2I.Core.Cli;
+using T2I.Core.Metrics;
+using T2I.Training.Presets;
+using TorchSharp;
+
+namespace T2I.Training.Loop;
+
+/// <summary>How to run a preset: where, on what, and where to report.</summary>
+public sealed record RunOptions(string RunDir)
+{
+    /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>.</summary>
+    public string Device { get; init; } = "auto";
+    public IProgress<ConsoleProgress.Update>? Progress { get; init; }
+    public Action<string> Log { get; init; } = Console.Error.WriteLine;
+    /// <summary>Called after every step with its metrics (tests and hosts watch the run through it).</summary>
+    public Action<long, IReadOnlyDictionary<string, double>>? OnStep { get; init; }
+    public bool SkipMemoryCheck { get; init; }
+    /// <summary>Render PNG plots at every checkpoint (tests switch this off: plotting dominates their run time).</summary>
+    public bool WritePlots { get; init; } = true;
+    /// <summary>End this session after this step (checkpointed, resumable) without changing the run's schedule.</summary>
+    public long? StopAtStep { get; init; }
+}
+
+/// <summary>The outcome of <see cref="TrainingLoop.Run"/>.</summary>
+public sealed record RunResult(long Step, bool Completed, long ResumedFrom, IReadOnlyDictionary<string, double> LastMetrics, CheckpointFolder? LastCheckpoint);
+
+/// <summary>
+/// Drives an <see cref="ITrainer"/>: resume from the run's latest checkpoint (weights, EMA, optimizer, data
+/// position, RNG), LR schedule, EMA updates, metrics JSONL, periodic evaluation, checkpoints every N steps,
+/// at the end and on cancellation, PNG plots at each checkpoint, progress with it/s and ETA.
+/// </summary>
+public static class TrainingLoop
+{
+    public const string MetricsFile = "metrics.jsonl";
+    public const string PresetFile = "preset.json";
+    public const string PlotsDir = "plots";
+    public const string EvalDir = "eval";
+
+    public static RunResult Run(Preset preset, RunOptions options, CancellationToken cancel = default)
+    {
+        var loop = preset.Loop;
+        loop.Validate();
+        var device = TorchRuntime.ResolveDevice(options.Device);
+        if (!options.SkipMemoryCheck) MemoryGuard.EnsureFits(preset.Name, preset.Plan().EstimatedBytes, device);
+        if (loop.Threads > 0) TorchRuntime.SetThreads(loop.Threads);
+
+        string runDir = Path.GetFullPath(options.RunDir);
+        string checkpointsDir = CheckpointFolder.CheckpointsDir(runDir);
+        Directory.CreateDirectory(runDir);
+        var latest = CheckpointFolder.Latest(checkpointsDir);
+        var latestConfig = latest?.ReadConfig();
+        if (latestConfig?.Preset is { } owner && !string.Equals(owner, preset.Name, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Run folder {runDir} belongs to preset '{owner}', not '{preset.Name}'. Choose another --run-dir.");
+
+        TorchRuntime.Seed(loop.Seed);
+        var context = new TrainerContext(device, loop, runDir, preset.Name)
+        {
+            InitFrom = latest is null && !string.IsNullOrWhiteSpace(loop.InitFrom) ? CheckpointFolder.Open(loop.InitFrom) : null,
+            Log = options.Log,
+        };
+        using var trainer = preset.CreateTrainer(context);
+        if (!trainer.Modules.ContainsKey(RunCheckpoint.MainModule))
+            throw new InvalidOperationException($"Trainer '{preset.Trainer}' exposes no \"{RunCheckpoint.MainModule}\" module.");
+
+        long start = 0;
+        double elapsedBefore = 0;
+        if (latest is not null)
+        {
+            var restored = RunCheckpoint.Restore(trainer, preset, latest);
+            start = restored.Step;
+            elapsedBefore = restored.ElapsedSeconds;
+            options.Log($"Resuming {preset.Name} from {latest.Path} (step {start}/{loop.Steps}).");
+        }
+        else if (context.InitFrom is not null)
+        {
+            options.Log($"Initialised {preset.Name} from {context.InitFrom.Path}.");
+        }
+        File.WriteAllText(Path.Combine(runDir, PresetFile + ".tmp"), preset.ToJson());
+        File.Move(Path.Combine(runDir, PresetFile + ".tmp"), Path.Combine(runDir, PresetFile), overwrite: true);
+
+        var baseLrs = trainer.Optimizers.Values.SelectMany(o => o.ParamGroups).Select(g => (Group: g, Lr: g.LearningRate)).ToList();
+        string metricsPath = Path.Combine(runDir, MetricsFile);
+        using var metrics = MetricsLog.Open(metricsPath, resumeStep: start);
+        var clock = Stopwatch.StartNew();
+        var rate = new RateMeter();
+        IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
+        CheckpointFolder? lastCheckpoint = latest;
+        long step = start;
+        double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
+
+        void Checkpoint()
+        {
+            lastCheckpoint = RunCheckpoint.Save(trainer, preset, checkpointsDir, step, last, Elapsed());
+            CheckpointFolder.Prune(checkpointsDir, loop.KeepLast);
+            if (options.WritePlots) Plot(metricsPath, Path.Combine(runDir, PlotsDir), loop.PlotSmoothing, options.Log);
+        }
+
+        void Evaluate()
+        {
+            // Evaluation must not shift the training's random stream: save and restore the generator around it.
+            string rng = RngState.Capture();
+            IReadOnlyDictionary<string, double> results;
+            using (var _ = torch.no_grad())
+            using (var scope = torch.NewDisposeScope())
+                results = trainer.Evaluate(new EvalContext(step, device, Path.Combine(runDir, EvalDir, CheckpointFolder.FolderName(step)), loop));
+            RngState.Restore(rng);
+            if (results.Count == 0) return;
+            var named = results.ToDictionary(kv => kv.Key.StartsWith("eval/", StringComparison.Ordinal) ? kv.Key : "eval/" + kv.Key, kv => kv.Value);
+            metrics.Write(step, named, Elapsed());
+            last = last.Concat(named).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+        }
+
+        while (step < loop.Steps && step < (options.StopAtStep ?? long.MaxValue) && !cancel.IsCancellationRequested)
+        {
+            long next = step + 1;
+            double factor = LrSchedule.Factor(loop, next);
+            foreach (var (group, lr) in baseLrs) group.LearningRate = lr * factor;
+            IReadOnlyDictionary<string, double> stepMetrics;
+            using (var scope = torch.NewDisposeScope())
+                stepMetrics = trainer.TrainStep(new StepContext(next, loop.Steps, factor, device, loop));
+            trainer.Ema?.Update();
+            step = next;
+            var row = new Dictionary<string, double>(stepMetrics) { ["lr"] = loop.Lr * factor };
+            last = row;
+            if (step % loop.LogEvery == 0 || step == loop.Steps) metrics.Write(step, row, Elapsed());
+            options.OnStep?.Invoke(step, row);
+            Report(options.Progress, preset.Name, step, loop.Steps, row, rate.Tick(step));
+            if (loop.EvalEvery > 0 && step % loop.EvalEvery == 0) Evaluate();
+            if (step % loop.CheckpointEvery == 0 && step < loop.Steps) Checkpoint();
+        }
+
+        bool completed = step >= loop.Steps;
+        if (completed && (loop.EvalEvery == 0 || step % loop.EvalEvery != 0) && step > start) Evaluate();
+        if (lastCheckpoint?.Step != step) Checkpoint();
+        if (!completed) options.Log($"Stopped at step {step}/{loop.Steps}; checkpoint {lastCheckpoint?.Path}. Run the same command again to resume.");
+        return new RunResult(step, completed, start, last, lastCheckpoint);
+    }
+
+    private static void Report(IProgress<ConsoleProgress.Update>? progress, string name, long step, long total, IReadOnlyDictionary<string, double> row, double itPerSecond)
+    {
+        if (progress is null) return;
+        string loss = row.TryGetValue("loss", out double l) ? $"loss {l:0.####} · " : "";
+        string eta = itPerSecond > 0 ? TimeSpan.FromSeconds(Math.Min((total - step) / itPerSecond, TimeSpan.MaxValue.TotalSeconds / 2)).ToString(@"d\.hh\:mm\:ss") : "?";
+        progress.Report(new ConsoleProgress.Update(name, step, total, $"{loss}{itPerSecond:0.00} it/s · ETA {eta}"));
+    }
+
+    private static void Plot(string metricsPath, string plotsDir, double smoothing, Action<string> log)
+    {
+        // A plot is a convenience: never let a font or disk hiccup cost the run.
+        try { MetricsPlot.Render(metricsPath, plotsDir, smoothing); }
+        catch (Exception e) when (e is not OperationCanceledException) { log($"warning: plots not written ({e.GetType().Name}: {e.Message})"); }
+    }
+
+    /// <summary>Iterations per second over a sliding window of recent steps.</summary>
+    private sealed class RateMeter
+    {
+        private readonly Queue<(long Step, double Seconds)> _window = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        public double Tick(long step)
+        {
+            _window.Enqueue((step, _clock.Elapsed.TotalSeconds));
+            while (_window.Count > 50) _window.Dequeue();
+            var (s0, t0) = _window.Peek();
+            double dt = _clock.Elapsed.TotalSeconds - t0;
+            return step > s0 && dt > 0 ? (step - s0) / dt : 0;
+        }
+    }
+}

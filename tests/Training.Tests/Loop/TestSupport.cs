@@ -1,0 +1,57 @@
+using T2I.Core.Checkpoints;
+using static TorchSharp.torch;
+
+namespace T2I.Training.Tests.Loop;
+
+/// <summary>A unique temp folder removed on dispose.</summary>
+public sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "t2i-fw-" + Guid.NewGuid().ToString("N")[..12]));
+
+    public string Path { get; }
+    public string Sub(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
+
+public static class TensorAssert
+{
+    /// <summary>Same dtype, shape and bytes (bit-identical, unlike ==, which equates 0 and −0).</summary>
+    public static bool BitEqual(Tensor a, Tensor b)
+    {
+        if (a.dtype != b.dtype || !a.shape.SequenceEqual(b.shape)) return false;
+        using var ca = a.detach().cpu().contiguous();
+        using var cb = b.detach().cpu().contiguous();
+        return ca.bytes.SequenceEqual(cb.bytes);
+    }
+
+    /// <summary>Both safetensors files hold the same keys with bit-identical values.</summary>
+    public static void SameFile(string expected, string actual)
+    {
+        var a = SafeTensors.Load(expected);
+        var b = SafeTensors.Load(actual);
+        Assert.Equal(a.Keys.OrderBy(k => k), b.Keys.OrderBy(k => k));
+        foreach (var (k, t) in a) Assert.True(BitEqual(t, b[k]), $"tensor '{k}' differs between {expected} and {actual}");
+    }
+
+    public static void SameModule(nn.Module expected, nn.Module actual)
+    {
+        var a = expected.state_dict();
+        var b = actual.state_dict();
+        Assert.Equal(a.Keys, b.Keys);
+        foreach (var (k, t) in a) Assert.True(BitEqual(t, b[k]), $"'{k}' differs");
+    }
+}
+
+/// <summary>
+/// Tests that depend on torch's process-wide generator (seed → exact weights) run alone: another test drawing
+/// random numbers on a parallel thread would shift the stream and break bit-for-bit comparisons.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GlobalTorchState
+{
+    public const string Name = "global torch RNG";
+}
