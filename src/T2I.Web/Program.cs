@@ -1,5 +1,7 @@
-using Hangfire;
+using T2I.Web.Api;
+using T2I.Web.Clients;
 using T2I.Web.Components;
+using T2I.Web.Hosting;
 
 namespace T2I.Web;
 
@@ -7,7 +9,8 @@ public class Program
 {
     public static void Main(string[] args) => BuildApp(args).Run();
 
-    public static WebApplication BuildApp(string[] args)
+    /// <summary>Builds the app; <paramref name="configure"/> lets tests replace services (e.g. the generator source).</summary>
+    public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // ApplicationName pins static-asset manifests to this assembly, also when a test host starts us.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -16,13 +19,18 @@ public class Program
             ApplicationName = typeof(Program).Assembly.GetName().Name,
         });
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddHangfire(c => c.UseInMemoryStorage());
-        builder.Services.AddHangfireServer();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddT2IWeb(builder.Configuration);
+        configure?.Invoke(builder);
 
         var app = builder.Build();
-        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // Also in Development: users get a short problem response, never a stack trace.
+        app.UseExceptionHandler();
+        app.UseClientId();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapGenerationApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using T2I.Web.Clients;
+using T2I.Web.Generation;
+
+namespace T2I.Web.Api;
+
+/// <summary>JSON body of <c>POST /api/generations</c>; omitted fields take the page's defaults.</summary>
+public sealed record GenerationApiRequest(
+    string? Prompt, string? NegativePrompt = null, int? Width = null, int? Height = null, string? Size = null,
+    int? Steps = null, double? Guidance = null, long? Seed = null, int? Count = null);
+
+/// <summary>
+/// The HTTP API: submit, status, images, cancel, list. Images are addressed by generation id and index
+/// only; every call is scoped to the caller's client id (cookie), and errors are short JSON messages.
+/// </summary>
+public static class GenerationApi
+{
+    public static void MapGenerationApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/generations");
+        api.MapPost("", SubmitAsync).RequireRateLimiting(RateLimitOptions.SubmitPolicy);
+        api.MapGet("", async (HttpContext http, GenerationService svc) =>
+            Results.Ok((await svc.ListAsync(ClientId.Of(http), 100, http.RequestAborted)).Select(Dto)));
+        api.MapGet("/{id}", async (string id, HttpContext http, GenerationService svc) =>
+            await svc.GetAsync(ClientId.Of(http), id, http.RequestAborted) is { } v ? Results.Ok(Dto(v)) : NotFound());
+        api.MapGet("/{id}/image", (string id, HttpContext http, GenerationService svc, bool? download) => ImageAsync(id, 0, download, http, svc));
+        api.MapGet("/{id}/images/{index:int}", (string id, int index, HttpContext http, GenerationService svc, bool? download) => ImageAsync(id, index, download, http, svc));
+        api.MapDelete("/{id}", async (string id, HttpContext http, GenerationService svc) =>
+            await svc.CancelAsync(ClientId.Of(http), id, http.RequestAborted) switch
+            {
+                CancelOutcome.NotFound => NotFound(),
+                CancelOutcome.AlreadyFinished => Results.Conflict(new { error = "The generation has already finished." }),
+                var outcome => Results.Accepted(value: new { id, outcome = outcome.ToString().ToLowerInvariant() }),
+            });
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpContext http, GenerationService svc, GeneratorProvider model)
+    {
+        GenerationApiRequest? body;
+        try
+        {
+            body = await http.Request.ReadFromJsonAsync<GenerationApiRequest>(http.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            return BadRequest($"The body is not valid JSON for a generation request: {ex.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            return BadRequest("Send the request as JSON (Content-Type: application/json).");
+        }
+        if (body is null) return BadRequest("The body is empty.");
+        if (ToParameters(body, model.BaseResolution, out string? error) is not { } parameters) return BadRequest(error!);
+
+        var result = await svc.SubmitAsync(ClientId.Of(http), parameters, http.RequestAborted);
+        return result.Outcome switch
+        {
+            SubmitOutcome.Accepted => Results.Accepted($"/api/generations/{result.Id}", new { id = result.Id, status = $"/api/generations/{result.Id}", image = $"/api/generations/{result.Id}/image" }),
+            SubmitOutcome.ModelUnavailable => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status503ServiceUnavailable),
+            _ => BadRequest(result.Error!),
+        };
+    }
+
+    internal static GenerationParameters? ToParameters(GenerationApiRequest b, int baseResolution, out string? error)
+    {
+        error = null;
+        int width = b.Width ?? baseResolution, height = b.Height ?? baseResolution;
+        if (b.Size is { } size)
+        {
+            var parts = size.Split('x');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out width) || !int.TryParse(parts[1], out height))
+            {
+                error = $"Size '{size}' is not like 256x256.";
+                return null;
+            }
+        }
+        return new GenerationParameters(b.Prompt ?? "", b.NegativePrompt ?? "", width, height,
+            b.Steps ?? GenerationParameters.DefaultSteps, b.Guidance ?? GenerationParameters.DefaultGuidance, b.Seed, b.Count ?? 1);
+    }
+
+    private static async Task<IResult> ImageAsync(string id, int index, bool? download, HttpContext http, GenerationService svc)
+    {
+        var png = await svc.ImageAsync(ClientId.Of(http), id, index, http.RequestAborted);
+        if (png is null) return NotFound();
+        return Results.File(png, "image/png", download == true ? $"t2i-{id}-{index}.png" : null);
+    }
+
+    public static object Dto(GenerationView v)
+    {
+        var r = v.Record;
+        return new
+        {
+            id = r.Id,
+            status = r.Status.ToString().ToLowerInvariant(),
+            queuePosition = v.QueuePosition,
+            progress = v.Progress is { } p ? new { image = p.Image + 1, images = p.ImageCount, step = p.Step, totalSteps = p.TotalSteps } : null,
+            parameters = r.Parameters,
+            seed = r.Seed,
+            modelId = r.ModelId,
+            createdAt = r.CreatedAt,
+            startedAt = r.StartedAt,
+            finishedAt = r.FinishedAt,
+            error = r.Error,
+            images = Enumerable.Range(0, r.ImagesDone).Select(i => $"/api/generations/{r.Id}/images/{i}").ToArray(),
+        };
+    }
+
+    private static IResult BadRequest(string message) => Results.BadRequest(new { error = message });
+    private static IResult NotFound() => Results.NotFound(new { error = "No such generation." });
+}

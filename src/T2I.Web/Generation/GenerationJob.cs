@@ -1,0 +1,98 @@
+using Hangfire;
+using Hangfire.Server;
+using T2I.Core.Inference;
+
+namespace T2I.Web.Generation;
+
+/// <summary>
+/// The Hangfire job that draws one generation's images with the process's single generator.
+/// Retries: none (<c>Attempts = 0</c>). Inputs are validated before enqueueing and sampling is deterministic,
+/// so a failing job (bad model, out of memory, NaNs) fails the same way again and a retry only delays the
+/// user's error by a full generation; the user resubmits with "reuse these settings". A server restart is not
+/// a failure: Hangfire re-queues the interrupted job and images already written are not drawn again.
+/// </summary>
+public sealed class GenerationJob(GenerationStore store, GenerationTracker tracker, GeneratorProvider provider, JobStorage storage, ILogger<GenerationJob> log)
+{
+    public const string Queue = "generation";
+
+    /// <summary>A preview is rendered by the generator every few steps; the page shows the latest.</summary>
+    [Queue(Queue)]
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [JobDisplayName("generate {0}")]
+    public async Task RunAsync(string generationId, PerformContext? context, CancellationToken cancellationToken)
+    {
+        var record = await store.UpdateAsync(generationId, r => r is { IsTerminal: false }
+            ? r with { Status = GenerationStatus.Running, StartedAt = DateTimeOffset.UtcNow, Attempts = r.Attempts + 1, Error = null }
+            : null);
+        if (record is not { Status: GenerationStatus.Running })
+        {
+            log.LogInformation("Generation {Id} is {Status}; nothing to run", generationId, record?.Status.ToString() ?? "unknown");
+            return;
+        }
+
+        using var cts = tracker.BeginRun(generationId, cancellationToken);
+        try
+        {
+            var generator = provider.Require();
+            string modelId = generator.ModelId;
+            for (int i = 0; i < record.Parameters.Count; i++)
+            {
+                if (await store.HasImageAsync(generationId, i, cts.Token)) continue; // drawn before a restart
+                var image = generator.Generate(RequestFor(record, i), new StepReporter(tracker, generationId, i, record.Parameters.Count), cts.Token);
+                await store.SaveImageAsync(generationId, i, image.Png, cts.Token);
+                modelId = image.ModelId;
+                int done = i + 1;
+                await store.UpdateAsync(generationId, r => r! with { ImagesDone = done, ModelId = modelId });
+            }
+            await Finish(generationId, GenerationStatus.Succeeded, null, modelId);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            if (tracker.CancelRequested(generationId) || IsDeleted(context))
+            {
+                await Finish(generationId, GenerationStatus.Canceled, null, null);
+                return; // Hangfire already holds the job as Deleted; completing quietly keeps it that way
+            }
+            // Server shutdown: Hangfire re-queues the job; show it as queued until a server picks it up again.
+            await store.UpdateAsync(generationId, r => r! with { Status = GenerationStatus.Queued });
+            throw;
+        }
+        catch (Exception ex)
+        {
+            log.LogError(ex, "Generation {Id} failed", generationId);
+            await Finish(generationId, GenerationStatus.Failed, UserMessage(ex), null);
+            throw;
+        }
+        finally
+        {
+            tracker.EndRun(generationId);
+        }
+    }
+
+    public static GenerationRequest RequestFor(GenerationRecord r, int index) => new(
+        r.Parameters.Prompt, r.Parameters.NegativePrompt, r.Parameters.Width, r.Parameters.Height,
+        r.Parameters.Steps, r.Parameters.Guidance, r.SeedOf(index));
+
+    private Task Finish(string id, GenerationStatus status, string? error, string? modelId) =>
+        store.UpdateAsync(id, r => r! with { Status = status, FinishedAt = DateTimeOffset.UtcNow, Error = error, ModelId = modelId ?? r.ModelId });
+
+    private bool IsDeleted(PerformContext? context)
+    {
+        if (context is null) return false;
+        using var connection = storage.GetConnection();
+        return connection.GetStateData(context.BackgroundJob.Id)?.Name == Hangfire.States.DeletedState.StateName;
+    }
+
+    /// <summary>The message users see: the reason, never a stack trace.</summary>
+    private static string UserMessage(Exception ex) => ex switch
+    {
+        GeneratorUnavailableException => $"No model is loaded: {ex.Message}",
+        _ => $"Generation failed: {ex.Message}",
+    };
+
+    /// <summary>Forwards sampler steps to the tracker synchronously, so steps arrive in order.</summary>
+    private sealed class StepReporter(GenerationTracker tracker, string id, int image, int imageCount) : IProgress<GenerationProgress>
+    {
+        public void Report(GenerationProgress p) => tracker.Report(id, new LiveProgress(image, imageCount, p.Step, p.TotalSteps, p.PreviewPng));
+    }
+}

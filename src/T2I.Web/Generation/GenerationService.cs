@@ -1,0 +1,82 @@
+using Hangfire;
+using Hangfire.States;
+
+namespace T2I.Web.Generation;
+
+public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable }
+
+public sealed record SubmitResult(SubmitOutcome Outcome, string? Id = null, string? Error = null);
+
+public enum CancelOutcome { Canceled, Stopping, AlreadyFinished, NotFound }
+
+/// <summary>What a page or an API caller sees of one generation right now.</summary>
+public sealed record GenerationView(GenerationRecord Record, int? QueuePosition, LiveProgress? Progress)
+{
+    public string Id => Record.Id;
+    public GenerationStatus Status => Record.Status;
+}
+
+/// <summary>
+/// Submitting, cancelling and looking at generations on behalf of one client. Every read checks the
+/// client id, so users only ever see (and cancel) their own jobs — an id from someone else reads as absent.
+/// </summary>
+public sealed class GenerationService(
+    GenerationStore store, GenerationTracker tracker, GeneratorProvider provider,
+    IBackgroundJobClient jobs, QueuePositions positions, TimeProvider clock)
+{
+    public GenerationTracker Tracker => tracker;
+
+    public async Task<SubmitResult> SubmitAsync(string clientId, GenerationParameters p, CancellationToken ct = default)
+    {
+        if (provider.UnavailableReason is { } reason) return new(SubmitOutcome.ModelUnavailable, Error: $"No model is loaded: {reason}");
+        if (GenerationValidator.Validate(p, provider.BaseResolution) is { } error) return new(SubmitOutcome.Invalid, Error: error);
+
+        long seed = p.Seed ?? Random.Shared.NextInt64(0, GenerationValidator.MaxSeed - GenerationValidator.MaxCount);
+        var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed, GenerationStatus.Queued, clock.GetUtcNow());
+        await store.AddAsync(record, ct);
+        string jobId = jobs.Create<GenerationJob>(j => j.RunAsync(record.Id, null, CancellationToken.None), new EnqueuedState(GenerationJob.Queue));
+        await store.UpdateAsync(record.Id, r => r! with { JobId = jobId }, CancellationToken.None);
+        positions.Invalidate();
+        return new(SubmitOutcome.Accepted, record.Id);
+    }
+
+    public async Task<GenerationView?> GetAsync(string clientId, string id, CancellationToken ct = default)
+    {
+        var record = await store.GetAsync(id, ct);
+        return record is not null && record.ClientId == clientId ? View(record) : null;
+    }
+
+    public async Task<IReadOnlyList<GenerationView>> ListAsync(string clientId, int max = 100, CancellationToken ct = default) =>
+        (await store.ListAsync(clientId, max, ct)).Select(View).ToList();
+
+    public GenerationView View(GenerationRecord r) => new(
+        r,
+        r.Status == GenerationStatus.Queued ? positions.PositionOf(r.JobId) : null,
+        r.Status == GenerationStatus.Running ? tracker.Progress(r.Id) : null);
+
+    /// <summary>A client's image bytes, exactly as the generator wrote them (with the <c>parameters</c> chunk).</summary>
+    public async Task<byte[]?> ImageAsync(string clientId, string id, int index, CancellationToken ct = default)
+    {
+        var record = await store.GetAsync(id, ct);
+        if (record is null || record.ClientId != clientId || index < 0 || index >= record.ImagesDone) return null;
+        return await store.ReadImageAsync(id, index, ct);
+    }
+
+    /// <summary>
+    /// Queued: the job is deleted and never starts. Running: the sampler stops at its next step (this
+    /// process) and Hangfire's deletion stops it on any other server.
+    /// </summary>
+    public async Task<CancelOutcome> CancelAsync(string clientId, string id, CancellationToken ct = default)
+    {
+        var record = await store.GetAsync(id, ct);
+        if (record is null || record.ClientId != clientId) return CancelOutcome.NotFound;
+        var after = await store.UpdateAsync(id, r => r is { Status: GenerationStatus.Queued }
+            ? r with { Status = GenerationStatus.Canceled, FinishedAt = clock.GetUtcNow() }
+            : r, ct);
+        if (after is null || (after.IsTerminal && after.Status != GenerationStatus.Canceled) || record.IsTerminal) return CancelOutcome.AlreadyFinished;
+        if (after.Status == GenerationStatus.Running) tracker.RequestCancel(id);
+        if (after.JobId is not null) jobs.Delete(after.JobId);
+        positions.Invalidate();
+        return after.Status == GenerationStatus.Canceled ? CancelOutcome.Canceled : CancelOutcome.Stopping;
+    }
+}

@@ -1,0 +1,67 @@
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using T2I.Web.Generation;
+
+namespace T2I.Web.Hosting;
+
+/// <summary>
+/// Hangfire storage and servers. Storage: embedded in-memory by default; PostgreSQL when
+/// <c>ConnectionStrings:Hangfire</c> is set, so queued and finished jobs survive a restart.
+/// Servers: one for the generation queue (<c>T2I:Workers</c> workers, default 1 — one model per device),
+/// one small one for maintenance work (ingestion) so it never takes a generation worker.
+/// </summary>
+public static class HangfireSetup
+{
+    public const string MaintenanceQueue = "default";
+
+    public static IServiceCollection AddT2IHangfire(this IServiceCollection services, IConfiguration config)
+    {
+        // Our own storage instance in DI (not Hangfire's process-wide JobStorage.Current), so two apps in one
+        // process — tests, the benchmark — never share or swap queues or services.
+        services.AddSingleton<JobStorage>(_ => CreateStorage(config.GetConnectionString("Hangfire")));
+        services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        int workers = config.GetValue("T2I:Workers", 1);
+        if (workers < 1) throw new InvalidOperationException($"T2I:Workers must be at least 1 (got {workers}).");
+        services.AddHangfireServer(o =>
+        {
+            o.ServerName = $"{Environment.MachineName}:generation:{Guid.NewGuid().ToString("N")[..6]}";
+            o.Queues = [GenerationJob.Queue];
+            o.WorkerCount = workers;
+            // A job deleted on another server stops here within a second (cancels in this process are immediate).
+            o.CancellationCheckInterval = TimeSpan.FromSeconds(1);
+            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+        });
+        services.AddHangfireServer(o =>
+        {
+            o.ServerName = $"{Environment.MachineName}:maintenance:{Guid.NewGuid().ToString("N")[..6]}";
+            o.Queues = [MaintenanceQueue];
+            o.WorkerCount = 1;
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
+        });
+        return services;
+    }
+
+    private static JobStorage CreateStorage(string? postgres)
+    {
+        if (string.IsNullOrWhiteSpace(postgres))
+            return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
+        var options = PostgresOptions();
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
+    }
+
+    private static PostgreSqlStorageOptions PostgresOptions() => new()
+    {
+        // Without it a generation running longer than InvisibilityTimeout is fetched again and runs twice.
+        UseSlidingInvisibilityTimeout = true,
+        PrepareSchemaIfNecessary = true,
+        // LISTEN/NOTIFY wakes an idle worker on enqueue instead of waiting for the next poll.
+        EnableLongPolling = true,
+        QueuePollInterval = TimeSpan.FromSeconds(1),
+    };
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using T2I.Core.Inference;
+using T2I.Web.Tests.Support;
+
+namespace T2I.Web.Tests.Api;
+
+public class GenerationApiTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task APromptBecomesTheGeneratorsExactPngWithTheSeedItWasDrawnWith()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+
+        string id = await http.SubmitAsync(new { prompt = "a red circle", width = 336, height = 192, steps = 12, guidance = 4.5, seed = 1234 });
+        var done = await http.WaitForAsync(id, Timeout, "succeeded", "failed");
+
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal(1234, done.GetProperty("seed").GetInt64());
+        Assert.Equal(TestDoubleGenerator.TestModelId, done.GetProperty("modelId").GetString());
+        var png = await http.GetByteArrayAsync($"/api/generations/{id}/image");
+        var expected = TestDoubleGenerator.Draw(new GenerationRequest("a red circle", "", 336, 192, 12, 4.5, 1234), 336, 192);
+        Assert.Equal(expected, png);
+
+        var download = await http.GetAsync($"/api/generations/{id}/images/0?download=true");
+        Assert.Equal("image/png", download.Content.Headers.ContentType!.MediaType);
+        Assert.Equal($"t2i-{id}-0.png", download.Content.Headers.ContentDisposition!.FileNameStar ?? download.Content.Headers.ContentDisposition.FileName);
+    }
+
+    [Fact]
+    public async Task SeveralImagesUseConsecutiveSeedsAndARandomSeedIsReportedBack()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+
+        string id = await http.SubmitAsync(new { prompt = "two dots", steps = 3, count = 3 });
+        var done = await http.WaitForAsync(id, Timeout, "succeeded", "failed");
+
+        long seed = done.GetProperty("seed").GetInt64();
+        Assert.Equal(3, done.GetProperty("images").GetArrayLength());
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(1, app.Generator!.Completed[$"two dots|{seed + i}"]);
+    }
+
+    [Fact]
+    public async Task StatusShowsStepProgressWhileRunning()
+    {
+        var generator = new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(30) };
+        await using var app = await TestApp.StartAsync(generator);
+        using var http = app.NewClient();
+
+        string id = await http.SubmitAsync(new { prompt = "slow", steps = 40 });
+        var running = await http.WaitForAsync(id, Timeout, "running");
+        JsonElement progress;
+        do { progress = (await http.StatusAsync(id)).GetProperty("progress"); } while (progress.ValueKind == JsonValueKind.Null);
+
+        Assert.Equal(40, progress.GetProperty("totalSteps").GetInt32());
+        int first = progress.GetProperty("step").GetInt32();
+        await Task.Delay(200);
+        var later = (await http.StatusAsync(id)).GetProperty("progress");
+        Assert.True(later.GetProperty("step").GetInt32() > first, "step count should advance while the job runs");
+    }
+
+    [Theory]
+    [InlineData("""{"prompt":""}""", "prompt is empty")]
+    [InlineData("""{"prompt":"ok","steps":0}""", "Steps must be between")]
+    [InlineData("""{"prompt":"ok","steps":151}""", "Steps must be between")]
+    [InlineData("""{"prompt":"ok","guidance":0.5}""", "CFG scale must be between")]
+    [InlineData("""{"prompt":"ok","count":9}""", "Number of images must be between")]
+    [InlineData("""{"prompt":"ok","width":300,"height":200}""", "is not offered")]
+    [InlineData("""{"prompt":"ok","size":"../../etc"}""", "is not like")]
+    [InlineData("""{"prompt":"bell\u0007"}""", "control character")]
+    [InlineData("""{"prompt":"ok","seed":-5}""", "Seed must be between")]
+    [InlineData("""{"prompt": 12""", "not valid JSON")]
+    public async Task BadInputIsA400WithAMessage(string json, string message)
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+
+        var response = await http.PostAsync("/api/generations", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        string error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
+        Assert.Contains(message, error);
+        Assert.DoesNotContain(" at T2I.", error); // a reason, not a stack trace
+        Assert.Empty(app.Generator!.Completed);
+    }
+
+    [Fact]
+    public async Task APromptOverTheLengthCapIsRefused()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+        var response = await http.PostAsJsonAsync("/api/generations", new { prompt = new string('a', 1001) });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("limit is 1000", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task EachClientSeesOnlyItsOwnGenerations()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var alice = app.NewClient();
+        using var bob = app.NewClient();
+
+        string id = await alice.SubmitAsync(new { prompt = "alice's cat", steps = 2 });
+        await alice.WaitForAsync(id, Timeout, "succeeded");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/api/generations/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/api/generations/{id}/image")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.DeleteAsync($"/api/generations/{id}")).StatusCode);
+        Assert.Equal(0, JsonDocument.Parse(await bob.GetStringAsync("/api/generations")).RootElement.GetArrayLength());
+        Assert.Equal(1, JsonDocument.Parse(await alice.GetStringAsync("/api/generations")).RootElement.GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync($"/api/generations/{id}/image")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/generations/..%2F..%2Fetc%2Fpasswd/image")]
+    [InlineData("/api/generations/0123/image")]
+    [InlineData("/api/generations/0123456789abcdef0123456789abcdef/images/-1")]
+    public async Task ImageUrlsAcceptIdsOnly(string url)
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task SubmissionsAreRateLimitedPerClient()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, "T2I:RateLimit:Burst=2", "T2I:RateLimit:SubmitsPerMinute=1");
+        using var eager = app.NewClient();
+        using var other = app.NewClient();
+
+        await eager.SubmitAsync(new { prompt = "one", steps = 1 });
+        await eager.SubmitAsync(new { prompt = "two", steps = 1 });
+        var third = await eager.PostAsJsonAsync("/api/generations", new { prompt = "three", steps = 1 });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.Contains("Too many submissions", await third.Content.ReadAsStringAsync());
+        await other.SubmitAsync(new { prompt = "someone else", steps = 1 }); // a separate bucket
+    }
+
+    [Fact]
+    public async Task WithoutAModelTheApiSaysSoPlainly()
+    {
+        await using var app = await TestApp.StartAsync(generator: null);
+        using var http = app.NewClient();
+
+        var response = await http.PostAsJsonAsync("/api/generations", new { prompt = "anything" });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("No model is loaded: no model is configured", await response.Content.ReadAsStringAsync());
+        Assert.Contains("No model is loaded", await http.GetStringAsync("/"));
+    }
+}
