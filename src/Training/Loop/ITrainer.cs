@@ -41,7 +41,12 @@ public interface ITrainer : IDisposable
     /// </summary>
     IReadOnlyDictionary<string, double> TrainStep(StepContext context);
 
-    /// <summary>Optional evaluation (every <c>eval_every</c> steps and at the end); results are logged as <c>eval/&lt;name&gt;</c>.</summary>
+    /// <summary>
+    /// Optional evaluation (every <c>eval_every</c> steps and at the end); results are logged as <c>eval/&lt;name&gt;</c>.
+    /// Runs inside a dispose scope with gradients on (wrap inference in <c>no_grad()</c>; a probe may train). The loop
+    /// saves and restores the global RNG around it, so evaluating never changes the training's random stream.
+    /// Put the model back in train mode before returning if you switched it to eval.
+    /// </summary>
     IReadOnlyDictionary<string, double> Evaluate(EvalContext context) => new Dictionary<string, double>();
 
     /// <summary>Extra state to carry across a resume (e.g. adaptive loss weights); null when none.</summary>

@@ -103,7 +103,7 @@ public static class TrainingLoop
             // Evaluation must not shift the training's random stream: save and restore the generator around it.
             string rng = RngState.Capture();
             IReadOnlyDictionary<string, double> results;
-            using (var _ = torch.no_grad())
+            // No no_grad here: an evaluation may train a probe (linear-probe accuracy); trainers scope it themselves.
             using (var scope = torch.NewDisposeScope())
                 results = trainer.Evaluate(new EvalContext(step, device, Path.Combine(runDir, EvalDir, CheckpointFolder.FolderName(step)), loop));
             RngState.Restore(rng);

@@ -130,6 +130,7 @@ public sealed class ToyMlpTrainer : Trainer<(Tensor X, Tensor Y)>
     public override IReadOnlyDictionary<string, double> Evaluate(EvalContext context)
     {
         _model.eval();
+        using var noGrad = no_grad();
         var (x, y) = _data.Batch(-5);
         double mse = nn.functional.mse_loss(_model.forward(x), y).item<float>();
         // Deliberately draws random numbers: the loop must keep evaluation from shifting the training stream.

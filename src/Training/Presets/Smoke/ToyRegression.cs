@@ -141,6 +141,7 @@ public sealed class ToyRegressionTrainer : Trainer<ToyBatch>
 
     public override IReadOnlyDictionary<string, double> Evaluate(EvalContext context)
     {
+        using var noGrad = no_grad();
         var probe = _data.Batch(-1);
         try
         {
