@@ -123,12 +123,16 @@ internal static class TensorBytes
 {
     private const long MaxChunkBytes = 1L << 30;
 
+    /// <summary>Lets a test exercise the multi-chunk path with small tensors (per thread, 0 = default).</summary>
+    [ThreadStatic] internal static long ChunkBytesOverride;
+
     /// <summary>Views over consecutive pieces of <paramref name="contiguousCpu"/>; the caller disposes each.</summary>
     public static IEnumerable<Tensor> Chunks(Tensor contiguousCpu)
     {
         long count = contiguousCpu.numel();
         if (count == 0) yield break;
-        long perChunk = Math.Max(1, MaxChunkBytes / contiguousCpu.ElementSize);
+        long chunkBytes = ChunkBytesOverride > 0 ? ChunkBytesOverride : MaxChunkBytes;
+        long perChunk = Math.Max(1, chunkBytes / contiguousCpu.ElementSize);
         using var flat = contiguousCpu.reshape(-1);
         for (long start = 0; start < count; start += perChunk)
             yield return flat.narrow(0, start, Math.Min(perChunk, count - start));

@@ -184,4 +184,30 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Equal(5f, SafeTensors.Load(path)["v"][3].item<float>());
         Assert.Equal(new[] { "atomic.safetensors" }, Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void LargeTensorsAreStreamedInChunksWithoutChangingTheBytes()
+    {
+        using var scope = NewDisposeScope();
+        string path = PathOf("chunks.safetensors");
+        var values = RandomBits(ScalarType.Float64, [37, 3], seed: 11);
+        var mask = RandomBits(ScalarType.Bool, [101], seed: 12);
+        TensorBytes.ChunkBytesOverride = 40; // 5 doubles or 40 bools per chunk: many partial chunks
+        try
+        {
+            Assert.Equal(23, TensorBytes.Chunks(values).Count());
+            SafeTensors.Save(path, new Dictionary<string, Tensor> { ["v"] = values, ["m"] = mask });
+            var loaded = SafeTensors.Load(path);
+            Assert.True(values.bytes.SequenceEqual(loaded["v"].bytes));
+            Assert.True(mask.bytes.SequenceEqual(loaded["m"].bytes));
+        }
+        finally
+        {
+            TensorBytes.ChunkBytesOverride = 0;
+        }
+        // Same bytes as an unchunked write.
+        string plain = PathOf("plain.safetensors");
+        SafeTensors.Save(plain, new Dictionary<string, Tensor> { ["v"] = values, ["m"] = mask });
+        Assert.Equal(File.ReadAllBytes(plain), File.ReadAllBytes(path));
+    }
 }

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using SkiaSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+using T2I.Core.Data;
+using T2I.Core.Diffusion;
+using T2I.Core.Dit;
+using T2I.Core.Text;
+
+namespace T2I.Core.Inference;
+
+/// <summary>
+/// Prompt → PNG: text encoder → sampler (DDIM 50 by default) over the DiT with classifier-free guidance
+/// (conditional and unconditional halves in one batched forward) → latent decoder → PNG with a
+/// <c>parameters</c> chunk. Initial noise comes from a CPU generator seeded by the request, then moves to
+/// the device, so a seed means the same image everywhere; same request → same bytes.
+/// </summary>
+public sealed class T2IPipeline : ITextToImageGenerator
+{
+    private readonly ITextEncoder _text;
+    private readonly FluxDit _dit;
+    private readonly ILatentDecoder _decoder;
+    private readonly Device _device;
+    private readonly object _gate = new();
+
+    public T2IPipeline(ITextEncoder text, FluxDit dit, ILatentDecoder decoder, string modelId, int baseResolution, Device? device = null)
+    {
+        if (dit.Config.InChannels != decoder.LatentChannels)
+            throw new ArgumentException($"DiT works on {dit.Config.InChannels} latent channels, the decoder on {decoder.LatentChannels}.");
+        if (dit.Config.ContextInDim != text.SequenceDim || dit.Config.VecInDim != text.PooledDim)
+            throw new ArgumentException("The text encoder's widths do not match the DiT's context_in_dim / vec_in_dim.");
+        (_text, _dit, _decoder, ModelId, BaseResolution) = (text, dit, decoder, modelId, baseResolution);
+        _device = device ?? CPU;
+        _dit.eval();
+    }
+
+    /// <summary>The same components with other settings (e.g. <c>new T2IPipeline(p) { PreviewEvery = 5 }</c>).</summary>
+    public T2IPipeline(T2IPipeline other) : this(other._text, other._dit, other._decoder, other.ModelId, other.BaseResolution, other._device)
+    {
+        PreviewEvery = other.PreviewEvery;
+    }
+
+    public string ModelId { get; }
+    public int BaseResolution { get; }
+
+    /// <summary>Steps between preview images (0 = none).</summary>
+    public int PreviewEvery { get; init; } = 10;
+
+    /// <summary>
+    /// A pipeline with random weights (tiny DiT, built-in text encoder, random projection decoder) for testing
+    /// hosts and queues before a trained model exists. Its <see cref="ModelId"/> says "untrained".
+    /// </summary>
+    public static T2IPipeline CreateUntrained(int baseResolution = 256, long seed = 0, Device? device = null)
+    {
+        var vocabulary = BuiltinVocabulary.Build(new[] { "a red green blue yellow circle square triangle on white black background" });
+        var model = new T2IModel(DitConfig.Tiny, BuiltinTextConfig.Tiny, vocabulary);
+        using (no_grad())
+        {
+            // adaLN-Zero would make an untrained DiT predict v = 0; small random values let prompts and seeds show.
+            var g = new Generator((ulong)seed);
+            foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.05);
+        }
+        model.to(device ?? CPU);
+        var decoder = new UntrainedLatentDecoder(seed: seed);
+        decoder.to(device ?? CPU);
+        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"untrained-tiny-seed{seed} (random weights, not a trained model)", baseResolution, device);
+    }
+
+    public GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken ct = default)
+    {
+        Validate(request);
+        var clock = Stopwatch.StartNew();
+        var sampler = FlowSampler.Create(request.Sampler, request.Eta);
+        byte[] png;
+        lock (_gate) // one generation at a time: the CPU is the bottleneck, and torch scopes are per thread
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            long h = request.Height / _decoder.Downsample, w = request.Width / _decoder.Downsample;
+            using var positive = _text.Encode(new[] { request.Prompt });
+            using var negative = _text.Encode(new[] { request.NegativePrompt });
+            var cond = positive.Concat(negative).To(_device);
+            VelocityModel batched = (x, t) => _dit.ForwardLatents(x, t, cond.Sequence, cond.Pooled, cond.Mask);
+            var model = ClassifierFreeGuidance.Wrap(batched, request.Guidance);
+
+            var cpu = new Generator((ulong)request.Seed);
+            var noise = randn(new long[] { 1, _dit.Config.InChannels, h, w }, generator: cpu).to(_device);
+            var grid = TimeGrid.Create(request.Steps, h * w);
+            var latents = sampler.Sample(model, noise, grid, cpu, step =>
+            {
+                byte[]? preview = PreviewEvery > 0 && step.Step % PreviewEvery == 0 && step.Step < step.TotalSteps
+                    ? EncodePng(_decoder.Decode(step.PredictedX0)) : null;
+                progress?.Report(new GenerationProgress(step.Step, step.TotalSteps, preview));
+            }, ct);
+            png = EncodePng(_decoder.Decode(latents));
+        }
+        var parameters = GenerationParameters.Format(request, sampler.Name, ModelId);
+        png = PngText.Write(png, new Dictionary<string, string> { [GenerationParameters.Keyword] = parameters });
+        return new GeneratedImage(png, request, ModelId, clock.Elapsed);
+    }
+
+    private void Validate(GenerationRequest r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (r.Prompt is null || r.NegativePrompt is null) throw new ArgumentException("Prompt and negative prompt must not be null.");
+        if (r.Steps is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(r), r.Steps, "Steps must be between 1 and 1000.");
+        if (double.IsNaN(r.Guidance) || r.Guidance is < 0 or > 50) throw new ArgumentOutOfRangeException(nameof(r), r.Guidance, "CFG scale must be between 0 and 50.");
+        if (!AspectBuckets.Contains(BaseResolution, r.Width, r.Height))
+            throw new ArgumentException($"{r.Width}x{r.Height} is not a {BaseResolution}-px bucket; choose one of " +
+                string.Join(", ", AspectBuckets.For(BaseResolution).Select(b => b.Name)) + ".");
+        _ = FlowSampler.Create(r.Sampler, r.Eta); // throws with the list of samplers / eta range
+    }
+
+    private static byte[] EncodePng(Tensor images)
+    {
+        using var bitmap = ImageTensor.ToBitmap(images[0]);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+}
