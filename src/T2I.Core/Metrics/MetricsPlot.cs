@@ -34,11 +34,14 @@ public static class MetricsPlot
         {
             var plot = new ScottPlot.Plot();
             var palette = new ScottPlot.Palettes.Category10();
+            bool log = UseLogScale(group.SelectMany(kv => kv.Value.Y));
+            if (log) plot.Axes.Left.TickGenerator = LogTicks();
             int i = 0;
-            foreach (var (name, (xs, ys)) in group)
+            foreach (var (name, (xs, raws)) in group)
             {
                 var color = palette.GetColor(i++);
-                var raw = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), smoothing > 0 ? color.WithAlpha(0.25) : color);
+                double[] ys = log ? raws.Select(Math.Log10).ToArray() : raws.ToArray();
+                var raw = plot.Add.ScatterLine(xs.ToArray(), ys, smoothing > 0 ? color.WithAlpha(0.25) : color);
                 if (smoothing > 0)
                 {
                     var smooth = plot.Add.ScatterLine(xs.ToArray(), Smooth(ys, smoothing), color);
@@ -61,6 +64,27 @@ public static class MetricsPlot
         }
         return written;
     }
+
+    /// <summary>Losses that fall by orders of magnitude read better on a log axis: all positive and spanning ≥ 100×.</summary>
+    public static bool UseLogScale(IEnumerable<double> values)
+    {
+        double min = double.PositiveInfinity, max = 0;
+        foreach (double v in values)
+        {
+            if (v <= 0) return false;
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+        return max > 0 && max / min >= 100;
+    }
+
+    /// <summary>The data are plotted as log10; ticks at whole powers of ten, labelled with the real values.</summary>
+    private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
+    {
+        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+        IntegerTicksOnly = true,
+        LabelFormatter = y => Math.Pow(10, y).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Exponential moving average, debiased so the first points are not pulled towards zero.</summary>
     public static double[] Smooth(IReadOnlyList<double> values, double factor)

@@ -78,5 +78,8 @@ public class MetricsTests
         Assert.Equal((0.5 * 2 * (1 - 0.125) + 5) / (1 - 0.0625), s[3], 12);
         Assert.Equal("loss", MetricsPlot.GroupOf("loss/l1"));
         Assert.Equal("lr", MetricsPlot.GroupOf("lr"));
+        Assert.True(MetricsPlot.UseLogScale([20, 3, 0.1]));
+        Assert.False(MetricsPlot.UseLogScale([20, 3, 0.5]));
+        Assert.False(MetricsPlot.UseLogScale([20, -3, 0.01]));
     }
 }

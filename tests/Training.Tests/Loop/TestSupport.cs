@@ -1,4 +1,6 @@
 using T2I.Core.Checkpoints;
+using T2I.Core.Metrics;
+using T2I.Training.Loop;
 using static TorchSharp.torch;
 
 namespace T2I.Training.Tests.Loop;
@@ -54,4 +56,30 @@ public static class TensorAssert
 public sealed class GlobalTorchState
 {
     public const string Name = "global torch RNG";
+}
+
+/// <summary>Comparisons of whole runs (checkpoint files and metric curves).</summary>
+public static class RunAssert
+{
+    /// <summary>Metric lines without the wall-clock fields, values in round-trip form.</summary>
+    public static List<string> Curve(string runDir)
+        => MetricsLog.Read(Path.Combine(runDir, TrainingLoop.MetricsFile))
+            .Select(r => $"{r.Step}:" + string.Join(",", r.Values.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value:R}")))
+            .ToList();
+
+    /// <summary>Same latest step, bit-identical model/EMA/optimizer files, RNG, data position and metric curve.</summary>
+    public static void SameRun(string expectedRun, string actualRun)
+    {
+        var a = CheckpointFolder.Open(expectedRun);
+        var b = CheckpointFolder.Open(actualRun);
+        Assert.Equal(a.Step, b.Step);
+        foreach (string file in new[] { CheckpointFolder.ModelFile, CheckpointFolder.EmaFile, CheckpointFolder.OptimizerFile })
+            TensorAssert.SameFile(a.File(file), b.File(file));
+        var ca = a.ReadConfig();
+        var cb = b.ReadConfig();
+        Assert.Equal(ca.RngState, cb.RngState);
+        Assert.Equal(ca.DataPosition?.ToJsonString(), cb.DataPosition?.ToJsonString());
+        Assert.Equal(ca.TrainerState?.ToJsonString(), cb.TrainerState?.ToJsonString());
+        Assert.Equal(Curve(expectedRun), Curve(actualRun));
+    }
 }

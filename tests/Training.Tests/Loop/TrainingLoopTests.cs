@@ -1,5 +1,4 @@
 using T2I.Core.Checkpoints;
-using T2I.Core.Metrics;
 using T2I.Training.Loop;
 using T2I.Training.Presets;
 
@@ -10,26 +9,6 @@ public class TrainingLoopTests
 {
     private static RunOptions Options(string dir, Action<long, IReadOnlyDictionary<string, double>>? onStep = null)
         => new(dir) { Device = "cpu", Log = _ => { }, OnStep = onStep, WritePlots = false };
-
-    /// <summary>Metric lines without the wall-clock fields.</summary>
-    private static List<string> Curve(string runDir)
-        => MetricsLog.Read(Path.Combine(runDir, TrainingLoop.MetricsFile))
-            .Select(r => $"{r.Step}:" + string.Join(",", r.Values.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value:R}")))
-            .ToList();
-
-    private static void SameFinalState(string expectedRun, string actualRun)
-    {
-        var a = CheckpointFolder.Open(expectedRun);
-        var b = CheckpointFolder.Open(actualRun);
-        Assert.Equal(a.Step, b.Step);
-        foreach (string file in new[] { CheckpointFolder.ModelFile, CheckpointFolder.EmaFile, CheckpointFolder.OptimizerFile })
-            TensorAssert.SameFile(a.File(file), b.File(file));
-        var ca = a.ReadConfig();
-        var cb = b.ReadConfig();
-        Assert.Equal(ca.RngState, cb.RngState);
-        Assert.Equal(ca.DataPosition!.ToJsonString(), cb.DataPosition!.ToJsonString());
-        Assert.Equal(ca.TrainerState!.ToJsonString(), cb.TrainerState!.ToJsonString());
-    }
 
     [Fact]
     public void TenPlusResumedTenEqualsTwentyStraight()
@@ -46,9 +25,8 @@ public class TrainingLoopTests
         Assert.Equal(10, second.ResumedFrom);
         Assert.Equal(20, second.Step);
 
-        SameFinalState(tmp.Sub("straight"), tmp.Sub("split"));
-        Assert.Equal(Curve(tmp.Sub("straight")), Curve(tmp.Sub("split")));
-        Assert.Equal(20 + 4, Curve(tmp.Sub("split")).Count);   // 20 train lines + eval at 5, 10, 15, 20
+        RunAssert.SameRun(tmp.Sub("straight"), tmp.Sub("split"));
+        Assert.Equal(20 + 4, RunAssert.Curve(tmp.Sub("split")).Count);   // 20 train lines + eval at 5, 10, 15, 20
         Assert.Equal(20 * 8, CheckpointFolder.Open(tmp.Sub("split")).ReadConfig().TrainerState!["seen"]!.GetValue<long>());
     }
 
@@ -65,12 +43,11 @@ public class TrainingLoopTests
             if (step == 15) throw new TimeoutException("simulated crash");
         })));
         Assert.Equal(10, CheckpointFolder.Open(tmp.Sub("crash")).Step);
-        Assert.Contains(Curve(tmp.Sub("crash")), line => line.StartsWith("15:", StringComparison.Ordinal));
+        Assert.Contains(RunAssert.Curve(tmp.Sub("crash")), line => line.StartsWith("15:", StringComparison.Ordinal));
 
         var resumed = TrainingLoop.Run(preset, Options(tmp.Sub("crash")));
         Assert.Equal(10, resumed.ResumedFrom);
-        Assert.Equal(Curve(tmp.Sub("straight")), Curve(tmp.Sub("crash")));
-        SameFinalState(tmp.Sub("straight"), tmp.Sub("crash"));
+        RunAssert.SameRun(tmp.Sub("straight"), tmp.Sub("crash"));
     }
 
     [Fact]
@@ -87,8 +64,7 @@ public class TrainingLoopTests
         Assert.Equal(7, CheckpointFolder.Open(tmp.Sub("cancel")).Step);
 
         TrainingLoop.Run(preset, Options(tmp.Sub("cancel")));
-        SameFinalState(tmp.Sub("straight"), tmp.Sub("cancel"));
-        Assert.Equal(Curve(tmp.Sub("straight")), Curve(tmp.Sub("cancel")));
+        RunAssert.SameRun(tmp.Sub("straight"), tmp.Sub("cancel"));
     }
 
     [Fact]

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using T2I.Core.Metrics;
+using T2I.Training.Commands;
+using T2I.Training.Loop;
+
+namespace T2I.Training.Tests.Loop;
+
+public class CommandTests
+{
+    private static async Task<(int Code, string Out, string Err)> Invoke(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await Program.BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task PresetsListsTheSmokePresetAndShowsItsKeys()
+    {
+        var (code, list, _) = await Invoke("presets");
+        Assert.Equal(0, code);
+        Assert.Contains("toy-regression", list);
+
+        var (one, detail, _) = await Invoke("presets", "toy-regression");
+        Assert.Equal(0, one);
+        Assert.Contains("\"step_delay_ms\": 0", detail);
+        Assert.Contains("loop.checkpoint_every", detail);
+
+        var (bad, _, err) = await Invoke("presets", "nope");
+        Assert.Equal(2, bad);
+        Assert.Contains("Unknown preset 'nope'", err);
+    }
+
+    [Fact]
+    public async Task LaunchHelpDocumentsEveryOption()
+    {
+        var (code, help, _) = await Invoke("launch", "--help");
+        Assert.Equal(0, code);
+        foreach (string option in new[] { "--run-dir", "--steps", "--set", "--device", "--dry-run" }) Assert.Contains(option, help);
+    }
+
+    [Fact]
+    public async Task BadOverrideExitsWithUsageCode()
+    {
+        var (code, _, err) = await Invoke("launch", "toy-regression", "--set", "lr=fast", "--dry-run");
+        Assert.Equal(LaunchCommand.ExitUsage, code);
+        Assert.Contains("--set lr=fast: expected a number", err);
+    }
+
+    [Fact]
+    public async Task PlotRendersARunsMetrics()
+    {
+        using var tmp = new TempDir();
+        using (var log = MetricsLog.Open(Path.Combine(tmp.Path, TrainingLoop.MetricsFile)))
+            for (int s = 1; s <= 10; s++) log.Write(s, new Dictionary<string, double> { ["loss"] = 1.0 / s });
+        var (code, output, _) = await Invoke("plot", tmp.Path, "--smoothing", "0");
+        Assert.Equal(0, code);
+        Assert.EndsWith("loss.png", output.Trim());
+        Assert.True(File.Exists(Path.Combine(tmp.Path, TrainingLoop.PlotsDir, "loss.png")));
+
+        var (missing, _, err) = await Invoke("plot", tmp.Sub("none"));
+        Assert.Equal(1, missing);
+        Assert.Contains("No metrics", err);
+    }
+}
