@@ -128,6 +128,7 @@ public abstract class Trainer<TBatch> : ITrainer
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing) return;
+        (Source as IDisposable)?.Dispose();
         Ema?.Dispose();
         foreach (var o in Optimizers.Values) o.Dispose();
         foreach (var m in Modules.Values) m.Dispose();
