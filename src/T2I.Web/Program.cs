@@ -1,3 +1,4 @@
+using T2I.Web.Admin;
 using T2I.Web.Api;
 using T2I.Web.Clients;
 using T2I.Web.Components;
@@ -7,7 +8,12 @@ namespace T2I.Web;
 
 public class Program
 {
-    public static void Main(string[] args) => BuildApp(args).Run();
+    public static int Main(string[] args)
+    {
+        if (args is ["hash-password", ..]) return HashPasswordCommand.Run(args[1..]);
+        BuildApp(args).Run();
+        return 0;
+    }
 
     /// <summary>Builds the app; <paramref name="configure"/> lets tests replace services (e.g. the generator source).</summary>
     public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -21,6 +27,7 @@ public class Program
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddProblemDetails();
         builder.Services.AddT2IWeb(builder.Configuration);
+        builder.Services.AddAdminAuth();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -28,9 +35,12 @@ public class Program
         app.UseExceptionHandler();
         app.UseClientId();
         app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapGenerationApi();
+        app.MapAdmin();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

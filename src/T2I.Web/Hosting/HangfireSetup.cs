@@ -22,7 +22,8 @@ public static class HangfireSetup
         // process — tests, the benchmark — never share or swap queues or services.
         services.AddSingleton<JobStorage>(_ => CreateStorage(config.GetConnectionString("Hangfire")));
         services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+        services.AddHangfire((sp, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<ILoggerFactory>()))
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 

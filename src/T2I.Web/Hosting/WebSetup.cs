@@ -20,6 +20,8 @@ public static class WebSetup
         services.AddSingleton<GeneratorProvider>();
         services.AddHostedService<GeneratorWarmup>();
         services.AddTransient<GenerationJob>();
+        services.AddSingleton<Admin.AdminMonitor>();
+        services.AddHostedService<Ingestion.IngestionScheduler>();
         services.AddClientRateLimits(RateLimitOptions.From(config));
         services.AddT2IHangfire(config);
         return services;

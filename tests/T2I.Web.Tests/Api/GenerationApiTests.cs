@@ -23,8 +23,9 @@ public class GenerationApiTests
         Assert.Equal(1234, done.GetProperty("seed").GetInt64());
         Assert.Equal(TestDoubleGenerator.TestModelId, done.GetProperty("modelId").GetString());
         var png = await http.GetByteArrayAsync($"/api/generations/{id}/image");
-        var expected = TestDoubleGenerator.Draw(new GenerationRequest("a red circle", "", 336, 192, 12, 4.5, 1234), 336, 192);
-        Assert.Equal(expected, png);
+        var request = new GenerationRequest("a red circle", "", 336, 192, 12, 4.5, 1234);
+        Assert.Equal(PngText.Write(TestDoubleGenerator.Draw(request, 336, 192), new Dictionary<string, string> { ["parameters"] = TestDoubleGenerator.ParametersText(request) }), png);
+        Assert.Contains("Seed: 1234", PngText.Read(png)["parameters"]);
 
         var download = await http.GetAsync($"/api/generations/{id}/images/0?download=true");
         Assert.Equal("image/png", download.Content.Headers.ContentType!.MediaType);

@@ -34,7 +34,14 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     /// <param name="generator">null: keep the app's own configured model source (no model unless configured).</param>
-    public static async Task<TestApp> StartAsync(TestDoubleGenerator? generator = null, string? dataDir = null, params string[] settings)
+    public static Task<TestApp> StartAsync(TestDoubleGenerator? generator = null, string? dataDir = null, params string[] settings) =>
+        StartAsync(generator, dataDir, null, settings);
+
+    /// <summary>With the test-double generator and extra services (e.g. test doubles of other hooks).</summary>
+    public static Task<TestApp> StartWithAsync(Action<IServiceCollection> services, params string[] settings) =>
+        StartAsync(new TestDoubleGenerator(), null, services, settings);
+
+    public static async Task<TestApp> StartAsync(TestDoubleGenerator? generator, string? dataDir, Action<IServiceCollection>? services, string[] settings)
     {
         bool owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("t2i-web-test-").FullName;
@@ -44,6 +51,7 @@ public sealed class TestApp : IAsyncDisposable
         var app = Program.BuildApp(args, b =>
         {
             if (source is not null) b.Services.Replace(ServiceDescriptor.Singleton<IGeneratorSource>(source));
+            services?.Invoke(b.Services);
         });
         await app.StartAsync();
         return new TestApp(app, dataDir, owns, source);

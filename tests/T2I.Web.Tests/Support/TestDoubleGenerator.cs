@@ -42,10 +42,14 @@ public sealed class TestDoubleGenerator(int baseResolution = 256) : ITextToImage
             byte[]? preview = step % PreviewEvery == 0 ? Draw(request, 32, 32) : null;
             progress?.Report(new GenerationProgress(step, request.Steps, preview));
         }
-        var png = Draw(request, request.Width, request.Height);
+        var png = PngText.Write(Draw(request, request.Width, request.Height), new Dictionary<string, string> { ["parameters"] = ParametersText(request) });
         Completed.AddOrUpdate(KeyOf(request), 1, (_, n) => n + 1);
         return new GeneratedImage(png, request, ModelId, DateTime.UtcNow - started);
     }
+
+    /// <summary>The <c>parameters</c> chunk text (A1111 style) the double writes, as the real pipeline does.</summary>
+    public static string ParametersText(GenerationRequest r) =>
+        $"{r.Prompt}\nNegative prompt: {r.NegativePrompt}\nSteps: {r.Steps}, Sampler: {r.Sampler}, CFG scale: {r.Guidance}, Seed: {r.Seed}, Size: {r.Width}x{r.Height}, Model: {TestModelId}";
 
     /// <summary>The exact PNG bytes a request produces (what the web app must serve unchanged).</summary>
     public static byte[] Draw(GenerationRequest r, int width, int height)

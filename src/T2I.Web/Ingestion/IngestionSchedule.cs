@@ -1,0 +1,62 @@
+using Hangfire;
+
+namespace T2I.Web.Ingestion;
+
+/// <summary>
+/// One run of scheduled shard ingestion (new LAION shards → bucketed Parquet). DataPrep provides the real
+/// implementation; the web app only schedules it. Runs must be idempotent (DataPrep's manifest skips done shards).
+/// </summary>
+public interface IShardIngestion
+{
+    Task RunAsync(CancellationToken ct);
+}
+
+/// <summary>The Hangfire job around <see cref="IShardIngestion"/>, on the maintenance queue.</summary>
+public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIngestionJob> log)
+{
+    public const string RecurringId = "shard-ingestion";
+
+    /// <summary>
+    /// Retries: 2, a minute apart. A run is idempotent and its usual failures (storage or network hiccups
+    /// while reading shards) are transient; beyond two the error is real and waits for the next schedule.
+    /// </summary>
+    [Queue(Hosting.HangfireSetup.MaintenanceQueue)]
+    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [60, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [JobDisplayName("shard ingestion")]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        log.LogInformation("Shard ingestion starting");
+        await ingestion.RunAsync(cancellationToken);
+        log.LogInformation("Shard ingestion finished");
+    }
+}
+
+/// <summary>
+/// Registers the recurring ingestion job from configuration <c>T2I:Ingestion:Cron</c> (e.g. <c>0 * * * *</c>)
+/// when an <see cref="IShardIngestion"/> is available; removes it when the cron is unset, so the schedule
+/// always matches the configuration.
+/// </summary>
+public sealed class IngestionScheduler(IConfiguration config, IServiceProvider services, IRecurringJobManager recurring, ILogger<IngestionScheduler> log) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        string? cron = config["T2I:Ingestion:Cron"];
+        if (string.IsNullOrWhiteSpace(cron))
+        {
+            recurring.RemoveIfExists(ShardIngestionJob.RecurringId);
+            return Task.CompletedTask;
+        }
+        if (services.GetService<IShardIngestion>() is null)
+        {
+            log.LogWarning("T2I:Ingestion:Cron is set but this build has no shard ingestion job; nothing scheduled");
+            return Task.CompletedTask;
+        }
+        recurring.AddOrUpdate<ShardIngestionJob>(ShardIngestionJob.RecurringId, Hosting.HangfireSetup.MaintenanceQueue,
+            j => j.RunAsync(CancellationToken.None), cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        log.LogInformation("Shard ingestion scheduled: {Cron} (UTC)", cron);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

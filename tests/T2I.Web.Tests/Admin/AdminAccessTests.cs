@@ -1,0 +1,122 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using System.Text.RegularExpressions;
+using T2I.Web.Admin;
+using T2I.Web.Tests.Support;
+
+namespace T2I.Web.Tests.Admin;
+
+public partial class AdminAccessTests
+{
+    public const string User = "root-admin";
+    public const string Password = "correct horse battery staple";
+    public static readonly string[] AdminSettings = ["T2I:Admin:User=" + User, "T2I:Admin:PasswordHash=" + AdminCredentials.Hash(Password)];
+
+    [Theory]
+    [InlineData("/admin")]
+    [InlineData("/hangfire")]
+    [InlineData("/hangfire/jobs/enqueued")]
+    [InlineData("/hangfire/stats")]
+    public async Task AnonymousUsersGetNothingOfTheAdminViews(string path)
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, AdminSettings);
+        using var http = app.NewClient();
+
+        var response = await http.GetAsync(path);
+
+        Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Unauthorized, $"{path}: {response.StatusCode}");
+        if (response.StatusCode == HttpStatusCode.Redirect) Assert.StartsWith("/admin/login", response.Headers.Location!.PathAndQuery);
+        Assert.DoesNotContain("Queue monitoring", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AnAdminLogsInAndSeesTheMonitoringPageAndTheDashboard()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, AdminSettings);
+        using var http = app.NewClient();
+
+        var login = await LoginAsync(http, User, Password);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+
+        string admin = await http.GetStringAsync("/admin");
+        Assert.Contains("Queue monitoring", admin);
+        Assert.Contains("generation", admin);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/hangfire")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AWrongPasswordIsRefused()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, AdminSettings);
+        using var http = app.NewClient();
+
+        var login = await LoginAsync(http, User, "guess");
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Contains("Wrong user name or password", await login.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, (await http.GetAsync("/hangfire")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheLoginFormRequiresItsAntiforgeryToken()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, AdminSettings);
+        using var http = app.NewClient();
+
+        var response = await http.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["Input.User"] = User, ["Input.Password"] = Password,
+        }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await http.GetAsync("/admin")).StatusCode);
+    }
+
+    [Fact]
+    public async Task WithoutConfiguredCredentialsAdminIsDisabledAndSaysWhy()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+
+        string page = await http.GetStringAsync("/admin/login");
+
+        Assert.Contains("Admin is disabled: no admin account is configured", page);
+        Assert.DoesNotContain("type=\"password\"", page);
+        Assert.Equal(HttpStatusCode.Redirect, (await http.GetAsync("/hangfire")).StatusCode);
+    }
+
+    [Fact]
+    public async Task APlainPasswordInConfigurationIsNotAccepted()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, "T2I:Admin:User=admin", "T2I:Admin:PasswordHash=admin");
+        using var http = app.NewClient();
+        Assert.Contains("plain passwords are not accepted", await http.GetStringAsync("/admin/login"));
+    }
+
+    [Fact]
+    public void HashesVerifyOnlyTheirOwnPassword()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["T2I:Admin:User"] = "a", ["T2I:Admin:PasswordHash"] = AdminCredentials.Hash("s3cret-enough-pass"),
+        }).Build();
+        var credentials = new AdminCredentials(config);
+        Assert.True(credentials.Verify("a", "s3cret-enough-pass"));
+        Assert.False(credentials.Verify("a", "s3cret-enough-pasS"));
+        Assert.False(credentials.Verify("b", "s3cret-enough-pass"));
+        Assert.NotEqual(AdminCredentials.Hash("x"), AdminCredentials.Hash("x")); // salted
+    }
+
+    /// <summary>Posts the real login form: its hidden fields (handler name, antiforgery token) plus credentials.</summary>
+    public static async Task<HttpResponseMessage> LoginAsync(HttpClient http, string user, string password)
+    {
+        string form = await http.GetStringAsync("/admin/login");
+        var fields = HiddenInput().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        fields["Input.User"] = user;
+        fields["Input.Password"] = password;
+        return await http.PostAsync("/admin/login", new FormUrlEncodedContent(fields));
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
+    private static partial Regex HiddenInput();
+}

@@ -1,0 +1,26 @@
+using T2I.Web.Generation;
+using T2I.Web.Tests.Support;
+
+namespace T2I.Web.Tests.Generation;
+
+public class LoadTests
+{
+    [Fact]
+    public async Task FiftyConcurrentApiSubmissionsAllCompleteExactlyOnce()
+    {
+        var generator = new TestDoubleGenerator { StepDelay = TimeSpan.Zero };
+        await using var app = await TestApp.StartAsync(generator, null, "T2I:Workers=2");
+        var clients = Enumerable.Range(0, 50).Select(_ => app.NewClient()).ToList();
+
+        var ids = await Task.WhenAll(clients.Select((http, i) => http.SubmitAsync(new { prompt = $"load {i}", steps = 4, seed = i })));
+        var finals = await Task.WhenAll(clients.Select((http, i) => http.WaitForAsync(ids[i], TimeSpan.FromSeconds(60), "succeeded", "failed", "canceled")));
+
+        Assert.Equal(50, ids.Distinct().Count());
+        Assert.All(finals, f => Assert.Equal("succeeded", f.GetProperty("status").GetString()));
+        Assert.Equal(50, generator.Completed.Count);
+        Assert.All(Enumerable.Range(0, 50), i => Assert.Equal(1, generator.Completed[$"load {i}|{i}"]));
+        var records = await app.Service<GenerationStore>().AllAsync();
+        Assert.All(records, r => Assert.Equal(1, r.Attempts));
+        clients.ForEach(c => c.Dispose());
+    }
+}
