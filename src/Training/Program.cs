@@ -18,6 +18,7 @@ public static class Program
             LaunchCommand.Build(),
             PresetsCommand.Build(),
             PlotCommand.Build(),
+            BenchCommand.Build(),
         };
         return root;
     }

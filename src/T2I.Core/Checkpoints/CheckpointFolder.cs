@@ -65,6 +65,7 @@ public sealed partial class CheckpointFolder
         {
             writeFiles(temp);
             System.IO.File.WriteAllText(System.IO.Path.Combine(temp, ConfigFile), config.ToJson());
+            FlushToDisk(temp);
             if (Directory.Exists(final))
             {
                 // Move the old one aside first: a folder with the final name must always be complete.
@@ -102,11 +103,24 @@ public sealed partial class CheckpointFolder
         return found;
     }
 
-    /// <summary>The complete checkpoint with the highest step, or null when there is none.</summary>
+    /// <summary>
+    /// The complete checkpoint with the highest step whose config.json is readable, or null when there is none.
+    /// (An unreadable config can only come from outside damage, e.g. a crash of the machine before the disk
+    /// caught up; the previous checkpoint is then the latest usable one.)
+    /// </summary>
     public static CheckpointFolder? Latest(string checkpointsDir)
     {
         var all = List(checkpointsDir);
-        return all.Count == 0 ? null : all[^1];
+        for (int i = all.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                all[i].ReadConfig();
+                return all[i];
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException) { }
+        }
+        return null;
     }
 
     /// <summary>
@@ -154,6 +168,16 @@ public sealed partial class CheckpointFolder
             }
         }
         return deleted;
+    }
+
+    /// <summary>fsync every file before the rename, so a machine crash cannot leave a named folder with empty files.</summary>
+    private static void FlushToDisk(string dir)
+    {
+        foreach (string file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            stream.Flush(flushToDisk: true);
+        }
     }
 
     private static string ScratchFolderName(string prefix, long step)

@@ -40,11 +40,11 @@ public static class MetricsPlot
             foreach (var (name, (xs, raws)) in group)
             {
                 var color = palette.GetColor(i++);
-                double[] ys = log ? raws.Select(Math.Log10).ToArray() : raws.ToArray();
-                var raw = plot.Add.ScatterLine(xs.ToArray(), ys, smoothing > 0 ? color.WithAlpha(0.25) : color);
+                var (px, py) = Decimate(xs, log ? raws.Select(Math.Log10).ToList() : raws, MaxPoints);
+                var raw = plot.Add.ScatterLine(px, py, smoothing > 0 ? color.WithAlpha(0.25) : color);
                 if (smoothing > 0)
                 {
-                    var smooth = plot.Add.ScatterLine(xs.ToArray(), Smooth(ys, smoothing), color);
+                    var smooth = plot.Add.ScatterLine(px, Smooth(py, smoothing), color);
                     smooth.LegendText = name;
                     smooth.LineWidth = 2;
                 }
@@ -63,6 +63,28 @@ public static class MetricsPlot
             written.Add(path);
         }
         return written;
+    }
+
+    /// <summary>More points than a 900-pixel plot can show only cost time: long runs are averaged down to this many.</summary>
+    public const int MaxPoints = 3000;
+
+    /// <summary>Averages consecutive points in equal chunks so at most <paramref name="max"/> remain.</summary>
+    public static (double[] X, double[] Y) Decimate(IReadOnlyList<double> xs, IReadOnlyList<double> ys, int max)
+    {
+        int chunk = (xs.Count + max - 1) / Math.Max(1, max);
+        if (chunk <= 1) return (xs.ToArray(), ys.ToArray());
+        int n = (xs.Count + chunk - 1) / chunk;
+        var ox = new double[n];
+        var oy = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            int from = i * chunk, to = Math.Min(xs.Count, from + chunk);
+            double sx = 0, sy = 0;
+            for (int j = from; j < to; j++) { sx += xs[j]; sy += ys[j]; }
+            ox[i] = sx / (to - from);
+            oy[i] = sy / (to - from);
+        }
+        return (ox, oy);
     }
 
     /// <summary>Losses that fall by orders of magnitude read better on a log axis: all positive and spanning ≥ 100×.</summary>

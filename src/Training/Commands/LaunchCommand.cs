@@ -83,7 +83,7 @@ public static class LaunchCommand
             error.WriteLine(e.Message);
             return ExitMemory;
         }
-        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or T2I.Core.Checkpoints.WeightLoadException)
         {
             error.WriteLine($"error: {e.Message}");
             return 1;

@@ -73,6 +73,7 @@ public static class TrainingLoop
             start = restored.Step;
             elapsedBefore = restored.ElapsedSeconds;
             options.Log($"Resuming {preset.Name} from {latest.Path} (step {start}/{loop.Steps}).");
+            foreach (string change in ChangedSettings(restored.Loop, loop)) options.Log($"  changed since the checkpoint: {change}");
         }
         else if (context.InitFrom is not null)
         {
@@ -137,6 +138,18 @@ public static class TrainingLoop
         if (lastCheckpoint?.Step != step) Checkpoint();
         if (!completed) options.Log($"Stopped at step {step}/{loop.Steps}; checkpoint {lastCheckpoint?.Path}. Run the same command again to resume.");
         return new RunResult(step, completed, start, last, lastCheckpoint);
+    }
+
+    /// <summary>Loop settings that differ from the checkpoint's (a resumed run with new --set values says so).</summary>
+    public static IEnumerable<string> ChangedSettings(System.Text.Json.Nodes.JsonNode? saved, LoopSettings current)
+    {
+        if (saved is not System.Text.Json.Nodes.JsonObject before) yield break;
+        var now = System.Text.Json.JsonSerializer.SerializeToNode(current, PresetJson.Options)!.AsObject();
+        foreach (var (key, value) in now)
+        {
+            string a = before[key]?.ToJsonString() ?? "null", b = value?.ToJsonString() ?? "null";
+            if (a != b) yield return $"{key} {a} → {b}";
+        }
     }
 
     private static void Report(IProgress<ConsoleProgress.Update>? progress, string name, long step, long total, IReadOnlyDictionary<string, double> row, double itPerSecond)

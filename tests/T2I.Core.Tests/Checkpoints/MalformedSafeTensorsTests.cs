@@ -49,6 +49,18 @@ public sealed class MalformedSafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void HeaderOrderMayDifferFromDataOrder()
+    {
+        var file = Build("{\"b\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[4,8]},\"a\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8);
+        file[^8] = 7;
+        file[^4] = 9;
+        using var f = SafeTensorsFile.Open(Write(file));
+        Assert.Equal(new[] { "a", "b" }, f.Keys);
+        Assert.Equal(9, f.Read("b").item<int>());
+        Assert.Equal(7, f.Read("a").item<int>());
+    }
+
+    [Fact]
     public void FileShorterThanLengthPrefix() => AssertRejected([1, 0, 0], "shorter than the 8-byte");
 
     [Fact]

@@ -63,6 +63,17 @@ public class ImageTensorTests
     }
 
     [Fact]
+    public void PremultipliedColoursAreUnpremultiplied()
+    {
+        using var scope = NewDisposeScope();
+        using var bitmap = new SKBitmap(new SKImageInfo(1, 1, SKColorType.Rgba8888, SKAlphaType.Premul));
+        new byte[] { 100, 50, 0, 128 }.CopyTo(bitmap.GetPixelSpan()); // premultiplied (200, 100, 0) at alpha 128
+        var t = ImageTensor.FromBitmap(bitmap);
+        Assert.InRange((t[0, 0, 0].item<float>() + 1) * 127.5f, 198.5f, 200.5f);
+        Assert.InRange((t[1, 0, 0].item<float>() + 1) * 127.5f, 98.5f, 100.5f);
+    }
+
+    [Fact]
     public void ToBitmapClampsRoundsAndHandlesNaN()
     {
         using var scope = NewDisposeScope();

@@ -36,6 +36,16 @@ public class CheckpointFolderTests
     }
 
     [Fact]
+    public void ADamagedNewestConfigFallsBackToThePreviousCheckpoint()
+    {
+        using var tmp = new TempDir();
+        Write(tmp.Path, 10);
+        var newest = Write(tmp.Path, 20);
+        File.WriteAllText(newest.File(CheckpointFolder.ConfigFile), "");
+        Assert.Equal(10, CheckpointFolder.Latest(tmp.Path)!.Step);
+    }
+
+    [Fact]
     public void FailedWriteLeavesNoFolderAndKeepsThePreviousLatest()
     {
         using var tmp = new TempDir();

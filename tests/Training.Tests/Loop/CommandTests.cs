@@ -49,6 +49,17 @@ public class CommandTests
     }
 
     [Fact]
+    public async Task BenchPrintsStepTimeAndGemmRatio()
+    {
+        // threads=0 keeps torch's thread count: the bench must not throttle the rest of this test process.
+        var (code, output, err) = await Invoke("bench", "toy-regression", "--steps", "3", "--warmup", "1", "--gemm-size", "128", "--set", "threads=0", "--device", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("preset toy-regression on cpu", output);
+        Assert.Contains("3 timed steps", output);
+        Assert.Matches(@"training: [0-9.]+ GFLOP/step → [0-9.]+ GFLOP/s = [0-9.]+ × GEMM", output);
+    }
+
+    [Fact]
     public async Task PlotRendersARunsMetrics()
     {
         using var tmp = new TempDir();

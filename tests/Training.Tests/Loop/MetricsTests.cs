@@ -79,6 +79,9 @@ public class MetricsTests
         Assert.Equal("loss", MetricsPlot.GroupOf("loss/l1"));
         Assert.Equal("lr", MetricsPlot.GroupOf("lr"));
         Assert.True(MetricsPlot.UseLogScale([20, 3, 0.1]));
+        var (x, y) = MetricsPlot.Decimate([1, 2, 3, 4, 5], [10, 20, 30, 40, 50], max: 2);
+        Assert.Equal([2.0, 4.5], x);   // chunks of 3: (1,2,3) and (4,5)
+        Assert.Equal([20.0, 45], y);
         Assert.False(MetricsPlot.UseLogScale([20, 3, 0.5]));
         Assert.False(MetricsPlot.UseLogScale([20, -3, 0.01]));
     }

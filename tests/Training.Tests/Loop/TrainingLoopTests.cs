@@ -106,6 +106,21 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void ResumingWithNewSettingsSaysWhatChanged()
+    {
+        using var tmp = new TempDir();
+        var preset = ToyMlpFactory.Preset();
+        TrainingLoop.Run(preset, Options(tmp.Path) with { StopAtStep = 10 });
+        var log = new List<string>();
+        var longer = preset with { Loop = preset.Loop with { Steps = 30, Lr = 0.02 } };
+        var result = TrainingLoop.Run(longer, Options(tmp.Path) with { Log = log.Add });
+        Assert.Equal(30, result.Step);
+        Assert.Contains(log, l => l.Contains("steps 20 → 30", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.Contains("lr 0.01 → 0.02", StringComparison.Ordinal));
+        Assert.DoesNotContain(log, l => l.Contains("batch_size", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TooLargeEstimateRefusesBeforeAllocating()
     {
         using var tmp = new TempDir();

@@ -50,7 +50,10 @@ public sealed class ToyRegressionFactory : ITrainerFactory<ToyRegressionConfig>
         return new TrainingPlan([new ParameterCount("model (linear)", parameters, parameters)],
             MemoryEstimate.Training(parameters, 0, loop.EmaDecay > 0, activations),
             [$"data: synthetic y = x·W* + b* + N(0, {config.Noise}²), {config.Features} → {config.Outputs}, data seed {config.DataSeed}",
-             $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize})"]);
+             $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize})"])
+        {
+            FlopsPerStep = 3.0 * 2 * loop.BatchSize * config.Features * config.Outputs,
+        };
     }
 
     public ITrainer Create(ToyRegressionConfig config, TrainerContext context) => new ToyRegressionTrainer(config, context);

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using T2I.Core;
+using T2I.Training.Presets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace T2I.Training.Loop;
+
+/// <summary>Figures from <c>training bench</c>: step time, throughput and FLOP/s against a same-run fp32 GEMM.</summary>
+public sealed record BenchmarkResult(string Device, int Threads, int BatchSize, int Steps, double SecondsPerStep, double? FlopsPerStep, double GemmFlops, int GemmSize)
+{
+    public double StepsPerSecond => 1 / SecondsPerStep;
+    public double SamplesPerSecond => BatchSize / SecondsPerStep;
+    public double? AchievedFlops => FlopsPerStep / SecondsPerStep;
+    /// <summary>Achieved training FLOP/s ÷ fp32 GEMM FLOP/s measured in the same process (the issues' ≥ 0.5 goal).</summary>
+    public double? GemmRatio => AchievedFlops / GemmFlops;
+}
+
+/// <summary>
+/// Times real training steps of a preset — the trainer's own <c>TrainStep</c>, no checkpoints or metrics — and
+/// an fp32 GEMM in the same process, so the ratio is independent of how fast this particular machine is.
+/// </summary>
+public static class StepBenchmark
+{
+    public static BenchmarkResult Run(Preset preset, string device, int warmup, int steps, int gemmSize = 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        var loop = preset.Loop;
+        var dev = TorchRuntime.ResolveDevice(device);
+        var plan = preset.Plan();
+        MemoryGuard.EnsureFits(preset.Name, plan.EstimatedBytes, dev);
+        if (loop.Threads > 0) TorchRuntime.SetThreads(loop.Threads);
+        TorchRuntime.Seed(loop.Seed);
+        string scratch = Path.Combine(Path.GetTempPath(), "t2i-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var trainer = preset.CreateTrainer(new TrainerContext(dev, loop, scratch, preset.Name) { Log = _ => { } });
+            // Constant LR: the schedule is irrelevant to speed, and warmup's zero LR would make some steps no-ops.
+            void Step(long i)
+            {
+                using var scope = NewDisposeScope();
+                trainer.TrainStep(new StepContext(i, warmup + steps, 1.0, dev, loop));
+                trainer.Ema?.Update();
+            }
+            for (int i = 1; i <= warmup; i++) Step(i);
+            Synchronize(dev);
+            var clock = Stopwatch.StartNew();
+            for (int i = 1; i <= steps; i++) Step(warmup + i);
+            Synchronize(dev);
+            double perStep = clock.Elapsed.TotalSeconds / steps;
+            return new BenchmarkResult(dev.ToString(), get_num_threads(), loop.BatchSize, steps, perStep, plan.FlopsPerStep, GemmFlops(dev, gemmSize), gemmSize);
+        }
+        finally
+        {
+            try { if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>fp32 FLOP/s of an n×n×n matmul (best of several runs after a warmup).</summary>
+    public static double GemmFlops(Device device, int n = 1024, int repeats = 5)
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(n, n, device: device);
+        var b = randn(n, n, device: device);
+        a.matmul(b);
+        Synchronize(device);
+        double best = double.MaxValue;
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (a.matmul(b)) Synchronize(device);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return 2.0 * n * n * n / best;
+    }
+
+    private static void Synchronize(Device device)
+    {
+        if (device.type == TorchSharp.DeviceType.CUDA) torch.cuda.synchronize(device);
+    }
+}
