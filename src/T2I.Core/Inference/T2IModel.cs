@@ -46,6 +46,29 @@ public sealed class T2IModel : nn.Module
         ModuleWeights.Save(this, path, meta);
     }
 
+    /// <summary>
+    /// Loads a training checkpoint folder: the configs from config.json's <c>model_config</c>, the weights from
+    /// <c>ema.safetensors</c> when present and <paramref name="preferEma"/> (the paper samples with EMA weights),
+    /// else <c>model.safetensors</c>.
+    /// </summary>
+    public static T2IModel LoadCheckpoint(CheckpointFolder folder, bool preferEma = true)
+    {
+        var node = folder.ReadConfig().ModelConfig ?? throw new InvalidDataException($"{folder.Path}: config.json has no model_config.");
+        var config = T2IModelConfig.FromJson(node, folder.Path);
+        if (config.TextEncoder != "builtin") throw new NotSupportedException($"{folder.Path}: text encoder '{config.TextEncoder}' is not bundled; load the DiT alone.");
+        string modelFile = folder.File(CheckpointFolder.ModelFile);
+        var model = new T2IModel(new FluxDit(config.Dit), new BuiltinTextEncoder(config.BuiltinText, VocabularyOf(modelFile)));
+        ModuleWeights.Load(model, preferEma && folder.Has(CheckpointFolder.EmaFile) ? folder.File(CheckpointFolder.EmaFile) : modelFile);
+        return model;
+    }
+
+    private static BuiltinVocabulary VocabularyOf(string path)
+    {
+        using var file = SafeTensorsFile.Open(path);
+        using var ids = file.Read("text_encoder.vocab_ids");
+        return new BuiltinVocabulary(ids.data<long>().Select(i => (int)i).ToArray());
+    }
+
     /// <summary>Rebuilds the model a safetensors file describes and loads its weights (strict).</summary>
     public static T2IModel Load(string path)
     {

@@ -1,0 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using T2I.Core.Dit;
+using T2I.Core.Text;
+
+namespace T2I.Core.Inference;
+
+/// <summary>
+/// What rebuilds a trained <see cref="T2IModel"/>: written by the DiT trainer as the checkpoint's
+/// <c>model_config</c> (snake_case JSON in config.json), read back by <see cref="T2IModel.LoadCheckpoint"/>.
+/// </summary>
+public sealed record T2IModelConfig(DitConfig Dit, BuiltinTextConfig BuiltinText, string TextEncoder = "builtin", string Latents = "dct")
+{
+    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static T2IModelConfig FromJson(JsonNode node, string source) =>
+        node.Deserialize<T2IModelConfig>(Json) ?? throw new InvalidDataException($"{source}: empty model_config.");
+}

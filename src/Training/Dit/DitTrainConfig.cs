@@ -1,0 +1,35 @@
+using T2I.Core.Text;
+
+namespace T2I.Training.Dit;
+
+/// <summary>
+/// The DiT stage's own settings (the shared ones — steps, batch, lr, EMA… — are the preset's LoopSettings).
+/// Command-line keys are snake_case: <c>--set dit_size=small --set data=synthetic</c>.
+/// </summary>
+public sealed record DitTrainConfig
+{
+    /// <summary><c>2b</c> (paper), <c>small</c> or <c>tiny</c> (CPU); see DitConfig.</summary>
+    public string DitSize { get; init; } = "tiny";
+    /// <summary><c>builtin</c> (trained jointly, o200k vocabulary) or <c>t5+clip</c> (frozen, FLUX's pair).</summary>
+    public string TextEncoder { get; init; } = "builtin";
+    public BuiltinTextConfig BuiltinText { get; init; } = BuiltinTextConfig.Tiny;
+    /// <summary>Largest built-in vocabulary (ids seen in the captions, most frequent first).</summary>
+    public int VocabularySize { get; init; } = 4096;
+    /// <summary>HF folders for <c>t5+clip</c> (config.json + safetensors + tokenizer files).</summary>
+    public string T5Path { get; init; } = "weights/t5-v1_1-xxl";
+    public string ClipPath { get; init; } = "weights/clip-vit-large-patch14";
+    /// <summary>Base resolution of the aspect buckets (256 or 512 in the paper).</summary>
+    public int Resolution { get; init; } = 128;
+    /// <summary><c>synthetic</c> (coloured shapes rendered here) or a folder of bucketed shards written by dataprep.</summary>
+    public string Data { get; init; } = "synthetic";
+    public int SyntheticSamples { get; init; } = 1024;
+    /// <summary>How images become latents: <c>dct</c> (fixed low-pass codec, f16 d32) until a tokenizer checkpoint exists.</summary>
+    public string Latents { get; init; } = "dct";
+    /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>
+    public double CaptionDropout { get; init; } = 0.1;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.95;
+    /// <summary>Sampler steps and CFG scale of the evaluation generations.</summary>
+    public int EvalSteps { get; init; } = 20;
+    public double EvalGuidance { get; init; } = 5.0;
+}
