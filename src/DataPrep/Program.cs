@@ -9,7 +9,13 @@ public static class Program
     /// <summary>The `dataprep` command tree; each subcommand lives in Commands/.</summary>
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("T2I data preparation: LAION shards → filtered, aspect-bucketed Parquet shards.");
+        var root = new RootCommand("T2I data preparation: LAION shards → filtered, aspect-bucketed Parquet shards.")
+        {
+            Synth.SynthCommand.Build(),
+            Ingest.IngestCommand.Build(),
+            Stats.StatsCommand.Build(),
+            Bench.BenchCommand.Build(),
+        };
         return root;
     }
 }

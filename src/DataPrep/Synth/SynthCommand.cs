@@ -1,0 +1,55 @@
+using System.CommandLine;
+using T2I.Core.Cli;
+using T2I.Core.Storage;
+
+namespace T2I.DataPrep.Synth;
+
+/// <summary><c>dataprep synth</c>: writes synthetic LAION shards (our test bed; no LAION is reachable here).</summary>
+public static class SynthCommand
+{
+    public static Command Build()
+    {
+        var output = new Option<string>("--output") { Description = "Output folder or s3://bucket/prefix for the shards.", Required = true };
+        var count = new Option<int>("--count") { Description = "Number of samples in total.", Required = true };
+        var shards = new Option<int>("--shards") { Description = "Number of shards (NNNNN.tar + .parquet + _stats.json each).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed; the same seed gives byte-identical shards.", DefaultValueFactory = _ => 0 };
+        var defects = new Option<double>("--defect-share") { Description = "Share of samples carrying a planted defect (0 for a clean set).", DefaultValueFactory = _ => 0.25 };
+        var cmd = new Command("synth", "Write synthetic captioned LAION-format shards (img2dataset layout) with a controlled share of defects.")
+        {
+            output, count, shards, seed, defects,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            int n = parse.GetValue(count), k = parse.GetValue(shards);
+            double share = parse.GetValue(defects);
+            if (n < 1 || k < 1 || k > n || share is < 0 or > 1)
+            {
+                await Console.Error.WriteLineAsync("synth: need --count ≥ 1, 1 ≤ --shards ≤ --count and 0 ≤ --defect-share ≤ 1.");
+                return 2;
+            }
+            var store = StoreLocation.Open(parse.GetValue(output)!);
+            await RunAsync(store, n, k, parse.GetValue(seed), share, ct);
+            Console.WriteLine($"synth: wrote {n} samples in {k} shards to {store.Location}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Task RunAsync(IBlobStore store, int count, int shards, int seed, double defectShare = 0.25, CancellationToken ct = default)
+    {
+        var generator = new SyntheticLaionGenerator(seed, count, shards, defectShare);
+        return ConsoleProgress.RunAsync("synth", async progress =>
+        {
+            long done = 0;
+            for (int s = 0; s < generator.ShardCount; s++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var samples = generator.Shard(s);
+                await SynthShardWriter.WriteAsync(store, s, samples, ct);
+                done += samples.Count;
+                progress.Report(new ConsoleProgress.Update("images", done, count, $"shard {s + 1}/{shards}"));
+            }
+            return done;
+        });
+    }
+}
