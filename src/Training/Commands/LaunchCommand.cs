@@ -65,11 +65,22 @@ public static class LaunchCommand
     private static async Task<int> Run(Preset preset, string runDir, string device, TextWriter output, TextWriter error, CancellationToken cancel)
     {
         // SIGTERM (kill, container stop) gets the same treatment as Ctrl+C: finish the step, checkpoint, exit 0.
+        // A second signal while the checkpoint is being written falls through to the default: the process ends.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        void OnSignal(PosixSignalContext c)
+        {
+            if (stop.IsCancellationRequested) return;
+            c.Cancel = true;
+            error.WriteLine($"{c.Signal}: finishing the current step and writing a checkpoint (send it again to quit at once).");
+            stop.Cancel();
+        }
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         try
         {
+            var plan = preset.Plan();
+            output.WriteLine($"{preset.Name}: {MemoryEstimate.FormatCount(plan.TotalParameters)} parameters ({MemoryEstimate.FormatCount(plan.TrainableParameters)} trainable), " +
+                             $"estimated {MemoryEstimate.Format(plan.EstimatedBytes)}, {preset.Loop.Steps:N0} steps × batch {preset.Loop.BatchSize} → {Path.GetFullPath(runDir)}");
             var result = await ConsoleProgress.RunAsync($"train {preset.Name}", progress => Task.Run(() =>
                 TrainingLoop.Run(preset, new RunOptions(runDir) { Device = device, Progress = progress, Log = error.WriteLine }, stop.Token)));
             output.WriteLine(result.Completed
