@@ -5,6 +5,7 @@ using T2I.Training.Loop;
 
 namespace T2I.Training.Tests.Loop;
 
+[Collection(GlobalTorchState.Name)]   // `bench` seeds the global generator
 public class CommandTests
 {
     private static async Task<(int Code, string Out, string Err)> Invoke(params string[] args)

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace T2I.Training.Tests.Loop;
 
+[Collection(GlobalTorchState.Name)]
 public class EmaTests
 {
     /// <summary>A linear layer plus a BatchNorm, whose running stats are buffers (copied, not averaged).</summary>
