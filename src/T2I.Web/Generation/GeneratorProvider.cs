@@ -66,27 +66,28 @@ public sealed class GeneratorWarmup(GeneratorProvider provider) : IHostedService
 }
 
 /// <summary>
-/// The production source, from configuration <c>T2I:Model</c>: <c>untrained</c> (or <c>untrained:512</c>) serves
-/// the DiT engineer's randomly initialised tiny pipeline — labelled as such in its model id, for trying the
-/// queue and page before a trained model exists; a checkpoint path is refused plainly until T2I.Core has a
-/// whole-pipeline loader (DiT + text encoder + tokenizer decoder).
+/// The production source, from configuration <c>T2I:Model</c>: a T2I checkpoint or run folder (relative paths
+/// resolve against the app's folder first, where the build ships <c>models/t2i-tiny-demo</c>, then the working
+/// directory), or <c>untrained</c> (<c>untrained:512</c>) for the randomly initialised tiny pipeline, labelled
+/// as such in its model id.
 /// </summary>
 public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSource
 {
     public const string Untrained = "untrained";
+    public const string DemoModel = "models/t2i-tiny-demo";
 
     public ITextToImageGenerator Load()
     {
-        string? model = config["T2I:Model"];
-        if (string.IsNullOrWhiteSpace(model))
-            throw new GeneratorUnavailableException("no model is configured. Set T2I:Model to a model checkpoint, or to 'untrained' to try the app with random weights.");
+        string model = config["T2I:Model"] is { Length: > 0 } configured ? configured : DemoModel;
+        var device = TorchRuntime.ResolveDevice(config["T2I:Device"] ?? "auto");
         if (model == Untrained || model.StartsWith(Untrained + ":", StringComparison.Ordinal))
         {
             int resolution = model.Length > Untrained.Length && int.TryParse(model[(Untrained.Length + 1)..], out int r) ? r : 256;
-            return T2IPipeline.CreateUntrained(resolution, device: TorchRuntime.ResolveDevice(config["T2I:Device"] ?? "auto"));
+            return T2IPipeline.CreateUntrained(resolution, device: device);
         }
-        if (!Directory.Exists(model) && !File.Exists(model))
+        string? path = new[] { Path.Combine(AppContext.BaseDirectory, model), Path.GetFullPath(model) }.FirstOrDefault(Directory.Exists);
+        if (path is null)
             throw new GeneratorUnavailableException($"the configured model '{Path.GetFileName(model.TrimEnd('/'))}' (T2I:Model) does not exist.");
-        throw new GeneratorUnavailableException("this build cannot load trained checkpoints into a full pipeline yet (DiT + text encoder + tokenizer decoder); use T2I:Model=untrained to try the app.");
+        return T2IPipeline.FromCheckpoint(path, device: device);
     }
 }

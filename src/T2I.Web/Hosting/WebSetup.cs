@@ -21,6 +21,8 @@ public static class WebSetup
         services.AddHostedService<GeneratorWarmup>();
         services.AddTransient<GenerationJob>();
         services.AddSingleton<Admin.AdminMonitor>();
+        if (Ingestion.DataPrepShardIngestion.IsConfigured(config))
+            services.AddSingleton<Ingestion.IShardIngestion, Ingestion.DataPrepShardIngestion>();
         services.AddHostedService<Ingestion.IngestionScheduler>();
         services.AddClientRateLimits(RateLimitOptions.From(config));
         services.AddT2IHangfire(config);
@@ -35,6 +37,6 @@ public static class WebSetup
         string location = config["T2I:Images"] is { Length: > 0 } configured
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "t2i", "web");
-        return new LocalBlobStore(location);
+        return BlobStores.Open(location); // a local folder or s3://bucket/prefix (T2I_S3_* variables)
     }
 }

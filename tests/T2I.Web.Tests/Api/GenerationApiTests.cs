@@ -149,13 +149,13 @@ public class GenerationApiTests
     [Fact]
     public async Task WithoutAModelTheApiSaysSoPlainly()
     {
-        await using var app = await TestApp.StartAsync(null, null, "T2I:Model=");
+        await using var app = await TestApp.StartAsync(null, null, "T2I:Model=models/no-such-model");
         using var http = app.NewClient();
 
         var response = await http.PostAsJsonAsync("/api/generations", new { prompt = "anything" });
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains("No model is loaded: no model is configured", await response.Content.ReadAsStringAsync());
+        Assert.Contains("No model is loaded: the configured model 'no-such-model' (T2I:Model) does not exist", await response.Content.ReadAsStringAsync());
         Assert.Contains("No model is loaded", await http.GetStringAsync("/"));
     }
 
@@ -174,5 +174,21 @@ public class GenerationApiTests
         string parameters = PngText.Read(png)["parameters"];
         Assert.Contains("a red circle", parameters);
         Assert.Contains("7", parameters);
+    }
+
+    [Fact]
+    public async Task ByDefaultTheShippedDemoModelDrawsThroughTheQueue()
+    {
+        await using var app = await TestApp.StartAsync(null, null, "T2I:Model=");
+        using var http = app.NewClient();
+
+        string id = await http.SubmitAsync(new { prompt = "a red circle", steps = 4, seed = 3 });
+        var done = await http.WaitForAsync(id, TimeSpan.FromSeconds(120), "succeeded", "failed");
+
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.StartsWith("t2i-tiny", done.GetProperty("modelId").GetString());
+        Assert.DoesNotContain("untrained", done.GetProperty("modelId").GetString());
+        var png = await http.GetByteArrayAsync($"/api/generations/{id}/image");
+        Assert.Contains("Model: t2i-tiny", PngText.Read(png)["parameters"]);
     }
 }
