@@ -66,6 +66,34 @@ public sealed class T2IPipeline : ITextToImageGenerator
         return new T2IPipeline(model.text_encoder, model.dit, decoder, $"untrained-tiny-seed{seed} (random weights, not a trained model)", baseResolution, device);
     }
 
+    /// <summary>
+    /// A trained checkpoint folder (or run folder: its latest checkpoint) with EMA weights. Latents "dct" decode
+    /// with <see cref="DctPatchCodec"/>; a tokenizer-trained model needs its <paramref name="decoder"/> passed in.
+    /// </summary>
+    public static T2IPipeline FromCheckpoint(string path, ILatentDecoder? decoder = null, Device? device = null)
+    {
+        var folder = T2I.Core.Checkpoints.CheckpointFolder.Open(path);
+        var model = T2IModel.LoadCheckpoint(folder);
+        var latents = T2IModelConfig.FromJson(folder.ReadConfig().ModelConfig!, folder.Path).Latents;
+        decoder ??= latents == "dct" ? new DctPatchCodec() : throw new ArgumentException($"{path}: latents '{latents}' need their decoder passed in.");
+        model.to(device ?? CPU);
+        var preset = folder.ReadConfig().Preset ?? "t2i";
+        int resolution = ResolutionOf(folder);
+        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{preset}-step{folder.Step}", resolution, device);
+    }
+
+    /// <summary>The base resolution the run trained at (preset.json's config.resolution next to the checkpoints), else 256.</summary>
+    private static int ResolutionOf(T2I.Core.Checkpoints.CheckpointFolder folder)
+    {
+        foreach (var candidate in new[] { Path.Combine(folder.Path, "preset.json"), Path.Combine(folder.Path, "..", "..", "preset.json") })
+        {
+            if (!File.Exists(candidate)) continue;
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(candidate));
+            if (node?["config"]?["resolution"]?.GetValue<int>() is int r) return r;
+        }
+        return 256;
+    }
+
     public GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken ct = default)
     {
         Validate(request);

@@ -71,11 +71,11 @@ public sealed class LocalBlobStoreTests : IDisposable
     [Fact]
     public async Task Reader_never_sees_a_partial_file_while_a_slow_overwrite_runs()
     {
-        var oldBytes = TestStreams.Random(3 << 20, seed: 1);
-        var newBytes = TestStreams.Random(4 << 20, seed: 2);
+        var oldBytes = TestStreams.Random(1 << 20, seed: 1);
+        var newBytes = TestStreams.Random(2 << 20, seed: 2);
         await _store.WriteAsync("ckpt/model.bin", new MemoryStream(oldBytes));
 
-        var slow = new TrickleStream(newBytes, chunk: 256 << 10, pause: TimeSpan.FromMilliseconds(15));
+        var slow = new TrickleStream(newBytes, chunk: 128 << 10, pause: TimeSpan.FromMilliseconds(15));
         var writer = Task.Run(() => _store.WriteAsync("ckpt/model.bin", slow));
         int sawOld = 0, sawNew = 0;
         while (true)

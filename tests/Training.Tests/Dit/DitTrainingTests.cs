@@ -61,6 +61,13 @@ public class DitTrainingTests
         Assert.Equal(straight.Skip(17), second);
         Assert.True(File.Exists(Path.Combine(tmp.Sub("b"), "latent-cache", Directory.GetFiles(Path.Combine(tmp.Sub("b"), "latent-cache")).Single())));
 
+        // the checkpoint is a usable generator (EMA weights, DCT latents, the run's resolution)
+        var pipeline = T2IPipeline.FromCheckpoint(tmp.Sub("a"));
+        Assert.Equal(64, pipeline.BaseResolution);
+        Assert.StartsWith("t2i-tiny-step30", pipeline.ModelId);
+        var png = pipeline.Generate(new GenerationRequest("a red circle", "", 64, 64, 2, 5.0, 1)).Png;
+        Assert.Contains("Model: t2i-tiny-step30", PngText.Read(png)["parameters"]);
+
         // the next phase starts from the previous phase's final weights
         var last = CheckpointFolder.Latest(CheckpointFolder.CheckpointsDir(tmp.Sub("a")))!;
         using var saved = T2IModel.LoadCheckpoint(last, preferEma: false);
