@@ -9,9 +9,6 @@ public partial class EnvironmentTests
     /// <summary>Keys the deployment relies on that src/ does not read yet (listed as planned in DEPLOY.md).</summary>
     private static readonly HashSet<string> PlannedKeys = ["T2I:Role"];
 
-    /// <summary>Read by T2I.Core.Storage.BlobStores, which the storage branch is landing; drop once on main.</summary>
-    private static readonly HashSet<string> PendingVariables = ["T2I_S3_ENDPOINT", "T2I_S3_ACCESS_KEY", "T2I_S3_SECRET_KEY", "T2I_S3_REGION"];
-
     [Fact]
     public void Every_variable_is_documented_in_DEPLOY_md_or_is_a_dotnet_variable()
     {
@@ -33,7 +30,7 @@ public partial class EnvironmentTests
             {
                 _ when name.StartsWith("ConnectionStrings__") => code.Contains($"GetConnectionString(\"{name["ConnectionStrings__".Length..]}\")"),
                 _ when name.StartsWith("T2I__") => PlannedKeys.Contains(Key(name)) || code.Contains($"\"{Key(name)}\""),
-                _ => PendingVariables.Contains(name) || code.Contains($"\"{name}\""), // plain variables are read by name
+                _ => code.Contains($"\"{name}\""), // plain variables are read by name
             };
             Assert.True(known, $"{name} is not read anywhere in src/ (configuration key '{Key(name)}')");
         }
