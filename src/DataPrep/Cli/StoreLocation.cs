@@ -2,11 +2,8 @@ using T2I.Core.Storage;
 
 namespace T2I.DataPrep;
 
-/// <summary>Opens a store from a command-line location (a folder or s3://bucket/prefix).</summary>
+/// <summary>Opens a store from a command-line location (a folder or s3://bucket/prefix; S3 settings from T2I_S3_* variables).</summary>
 internal static class StoreLocation
 {
-    // TODO(storage): switch to BlobStores.Open once it is on main.
-    public static IBlobStore Open(string location) => location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)
-        ? throw new NotSupportedException("s3:// locations need T2I.Core.Storage.BlobStores (not on main yet).")
-        : new LocalBlobStore(location);
+    public static IBlobStore Open(string location) => BlobStores.Open(location);
 }

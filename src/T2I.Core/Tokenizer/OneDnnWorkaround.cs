@@ -22,6 +22,9 @@ public static class OneDnnWorkaround
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
     private static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
 
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
+
     [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
     [return: MarshalAs(UnmanagedType.I1)]
     private static extern bool UserEnabledMkldnn(IntPtr context);
@@ -39,6 +42,8 @@ public static class OneDnnWorkaround
             _ = TorchSharp.torch.zeros(1); // make sure the natives are loaded
             var context = GlobalContext();
             SetUserEnabledMkldnn(context, false);
+            // Without oneDNN, torch tries NNPACK next, which on this CPU only prints "Could not initialize" per call.
+            SetUserEnabledNnpack(context, false);
             IsOneDnnDisabled = !UserEnabledMkldnn(context);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)

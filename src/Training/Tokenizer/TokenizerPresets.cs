@@ -1,0 +1,106 @@
+using T2I.Core.VisualTokenizer;
+using T2I.Training.Loop;
+using T2I.Training.Presets;
+
+namespace T2I.Training.Tokenizer;
+
+/// <summary>
+/// The paper's three stages (LAION schedule: batch 256; 300k / 100k / 50k steps; lr 1e-4; GAN from 5k steps of
+/// stage 1; w_sp = 3; EMA in stages 2–3) and a tiny CPU chain of the same code. Each stage initialises from the
+/// previous stage's run folder (<c>init_from</c>); a rerun of the same preset resumes its own run.
+/// </summary>
+public sealed class TokenizerPresets : IPresetProvider
+{
+    private static readonly TokenizerStageConfig Paper = new()
+    {
+        Tokenizer = AlignedTokenizerConfig.Paper, Discriminator = PatchDiscriminatorConfig.Paper,
+        ShardResolution = 256, TrainResolution = 256, EvalBatches = 8,
+    };
+
+    private static readonly TokenizerStageConfig Tiny = new()
+    {
+        Tokenizer = AlignedTokenizerConfig.Tiny, Discriminator = PatchDiscriminatorConfig.Tiny,
+        ShardResolution = 256, TrainResolution = 64, EvalBatches = 16,
+    };
+
+    private static LoopSettings PaperLoop(long steps, string? initFrom, double ema) => new()
+    {
+        Steps = steps, BatchSize = 256, Lr = 1e-4, GradClip = 0, EmaDecay = ema, CheckpointEvery = 5000,
+        EvalEvery = 5000, KeepLast = 3, InitFrom = initFrom,
+    };
+
+    private static LoopSettings TinyLoop(long steps, double lr, string? initFrom, double ema) => new()
+    {
+        Steps = steps, BatchSize = 16, Lr = lr, GradClip = 1.0, EmaDecay = ema, CheckpointEvery = 50,
+        EvalEvery = 0, KeepLast = 2, InitFrom = initFrom, Seed = 11, Threads = 2,
+    };
+
+    public IEnumerable<Preset> Presets
+    {
+        get
+        {
+            var factory = new TokenizerTrainerFactory();
+            return
+            [
+                new Preset<TokenizerStageConfig>("tok-s1", "Paper stage 1, latent alignment: DINOv2 ViT-L/14 reg4 frozen (set encoder_weights), adapter + decoder, L1 + LPIPS + GAN from 5k.",
+                    PaperLoop(300_000, null, 0), Paper with { Stage = "s1", GanStartStep = 5000 }, factory),
+                new Preset<TokenizerStageConfig>("tok-s2", "Paper stage 2, perceptual alignment: everything trains, + w_sp·L_sp (w_sp = 3, LAION), EMA.",
+                    PaperLoop(100_000, "runs/tok-s1", 0.9999), Paper with { Stage = "s2", SemanticWeight = 3 }, factory),
+                new Preset<TokenizerStageConfig>("tok-s3", "Paper stage 3, decoder refinement: only the decoder trains; latents untouched.",
+                    PaperLoop(50_000, "runs/tok-s2", 0.9999), Paper with { Stage = "s3" }, factory),
+
+                new Preset<TokenizerStageConfig>("tok-tiny-pretrain", "Tiny: pretrain the small ViT on the synthetic shape labels (stands in for DINOv2).",
+                    TinyLoop(300, 1e-3, null, 0), Tiny with { Stage = "encoder-pretrain" }, factory),
+                new Preset<TokenizerStageConfig>("tok-tiny-s1", "Tiny stage 1 (encoder frozen).",
+                    TinyLoop(300, 1e-3, "runs/tok-tiny-pretrain", 0), Tiny with { Stage = "s1", GanStartStep = 150 }, factory),
+                new Preset<TokenizerStageConfig>("tok-tiny-s2", "Tiny stage 2 with L_sp (w_sp = 1).",
+                    TinyLoop(300, 3e-4, "runs/tok-tiny-s1", 0.99), Tiny with { Stage = "s2", SemanticWeight = 1 }, factory),
+                new Preset<TokenizerStageConfig>("tok-tiny-s2-nosp", "Tiny stage 2 ablation, w_sp = 0 (semantics should drift).",
+                    TinyLoop(300, 3e-4, "runs/tok-tiny-s1", 0.99), Tiny with { Stage = "s2", SemanticWeight = 0 }, factory),
+                new Preset<TokenizerStageConfig>("tok-tiny-s3", "Tiny stage 3 (decoder only).",
+                    TinyLoop(300, 1e-3, "runs/tok-tiny-s2", 0.99), Tiny with { Stage = "s3" }, factory),
+            ];
+        }
+    }
+}
+
+public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConfig>
+{
+    public string Name => "tokenizer";
+
+    public TrainingPlan Plan(TokenizerStageConfig config, LoopSettings loop)
+    {
+        var t = config.Tokenizer;
+        var stage = config.Kind;
+        long encoder = t.EncoderParameters, adapter = t.AdapterParameters, decoder = t.DecoderParameters;
+        bool trainsEncoder = stage is TokenizerStage.EncoderPretrain or TokenizerStage.PerceptualAlignment;
+        bool trainsAdapter = stage is TokenizerStage.LatentAlignment or TokenizerStage.PerceptualAlignment;
+        bool trainsDecoder = stage != TokenizerStage.EncoderPretrain;
+        var d = config.Discriminator;
+        long disc = 0, mult = 1;
+        disc += 3L * d.BaseChannels * 16 + d.BaseChannels;
+        for (int n = 1; n <= d.Layers; n++) { long prev = mult; mult = Math.Min(1 << n, 8); disc += d.BaseChannels * prev * d.BaseChannels * mult * 16 + 2 * d.BaseChannels * mult; }
+        disc += d.BaseChannels * mult * 16 + 1;
+        var counts = new List<ParameterCount>
+        {
+            new("encoder (ViT)", encoder, trainsEncoder ? encoder : 0),
+            new("adapter", adapter, trainsAdapter ? adapter : 0),
+            new("decoder", decoder, trainsDecoder ? decoder : 0),
+            new("discriminator", disc, trainsDecoder ? disc : 0),
+        };
+        if (stage == TokenizerStage.PerceptualAlignment) counts.Add(new("reference (frozen stage-1 E+A)", encoder + adapter, 0));
+        long trainable = counts.Sum(c => c.Trainable), frozen = counts.Sum(c => c.Total) - trainable;
+        long pixels = (long)loop.BatchSize * config.TrainResolution * config.TrainResolution;
+        long activations = pixels * t.Decoder.BaseChannels * 4 * 12 + pixels / 196 * t.Encoder.Width * t.Encoder.Depth * 4 * 16;
+        return new TrainingPlan(counts, MemoryEstimate.Training(trainable, frozen, loop.EmaDecay > 0, activations),
+        [
+            $"stage: {config.Stage} ({stage}); latent {t.LatentChannels}×{config.TrainResolution / 16}×{config.TrainResolution / 16} at base {config.TrainResolution}, f = 16",
+            $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one bucket per batch of {loop.BatchSize}",
+            $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights: w_p = 0)" : $"{config.PerceptualWeight}·LPIPS")} + {config.GanWeight}·λ·GAN from step {config.GanStartStep}" +
+                (stage == TokenizerStage.PerceptualAlignment ? $" + {config.SemanticWeight}·λ_sp·L_sp" : ""),
+            $"init: {loop.InitFrom ?? config.EncoderWeights ?? "random (no previous stage, no encoder_weights)"}",
+        ]);
+    }
+
+    public ITrainer Create(TokenizerStageConfig config, TrainerContext context) => new TokenizerTrainer(config, context);
+}

@@ -1,0 +1,199 @@
+using T2I.Core.Checkpoints;
+using T2I.Core.Data;
+using T2I.Core.Storage;
+using T2I.Core.VisualTokenizer;
+using T2I.Core.VisualTokenizer.Losses;
+using T2I.Training.Loop;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace T2I.Training.Tokenizer;
+
+/// <summary>
+/// The tokenizer stages on the training loop. Modules: <c>model</c> (the tokenizer; EMA of it when ema_decay &gt; 0),
+/// <c>discriminator</c>, <c>classifier</c> (encoder pretraining head), <c>reference</c> (stage 2's frozen stage-1
+/// encoder+adapter — checkpointed so a resumed stage 2 keeps the same target).
+/// </summary>
+public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
+{
+    private readonly TokenizerStageConfig config;
+    private readonly TokenizerStage stage;
+    private readonly AlignedTokenizer model;
+    private readonly AlignedTokenizer? reference;
+    private readonly PatchDiscriminator discriminator;
+    private readonly Linear classifier;
+    private readonly Lpips? lpips;
+    private readonly optim.Optimizer optimizer;
+    private readonly optim.Optimizer discriminatorOptimizer;
+    private readonly Parameter[] trained;
+    private readonly BucketBatchSource<TokenizerBatch> data;
+    private readonly TokenizerEvaluation evaluation;
+    private readonly Ema? ema;
+
+    public TokenizerTrainer(TokenizerStageConfig config, TrainerContext context)
+    {
+        this.config = config;
+        stage = config.Kind;
+        var device = context.Device;
+        model = new AlignedTokenizer(config.Tokenizer);
+        discriminator = new PatchDiscriminator(config.Discriminator);
+        classifier = nn.Linear(config.Tokenizer.Encoder.Width, config.LabelClasses.Length);
+        if (context.InitFrom is { } init)
+        {
+            // The previous stage's inference weights: its EMA when it kept one (the paper infers with EMA weights).
+            string file = init.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile : CheckpointFolder.ModelFile;
+            var report = ModuleWeights.Load(model, init.File(file), strict: false);
+            context.Log($"init from {init.File(file)}: {report}");
+            if (init.Has("discriminator.safetensors") && stage != TokenizerStage.LatentAlignment)
+                ModuleWeights.Load(discriminator, init.File("discriminator.safetensors"), strict: false);
+        }
+        else if (config.EncoderWeights is { } timm)
+        {
+            TimmVitWeights.LoadInto(model.Encoder, timm);
+            context.Log($"encoder from timm weights {timm}");
+        }
+        if (stage == TokenizerStage.PerceptualAlignment)
+        {
+            reference = new AlignedTokenizer(config.Tokenizer);
+            reference.load_state_dict(model.state_dict());
+            Freeze(reference);
+        }
+        model.to(device); discriminator.to(device); classifier.to(device); reference?.to(device);
+
+        lpips = Lpips.TryLoad(config.LpipsWeights)?.to(device);
+        if (lpips is null && stage != TokenizerStage.EncoderPretrain && config.PerceptualWeight > 0)
+            context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + GAN only.");
+
+        trained = SelectTrained();
+        foreach (var p in model.parameters()) p.requires_grad = trained.Contains(p);
+        optimizer = optim.AdamW(trained, context.Loop.Lr, weight_decay: context.Loop.WeightDecay);
+        discriminatorOptimizer = optim.AdamW(discriminator.parameters(), config.DiscriminatorLr, beta1: 0.5, beta2: 0.9);
+        if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
+
+        IBlobStore store = new LocalBlobStore(config.Data); // BlobStores.Open (s3:// too) once the storage engineer lands it
+        var reader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
+            new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
+        data = new BucketBatchSource<TokenizerBatch>(reader, b => TokenizerBatch.From(b, config));
+        var evalReader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
+            new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed + 1)).GetAwaiter().GetResult();
+        evaluation = new TokenizerEvaluation(evalReader, config, device);
+    }
+
+    public override IReadOnlyDictionary<string, nn.Module> Modules
+    {
+        get
+        {
+            var modules = new Dictionary<string, nn.Module> { ["model"] = model, ["discriminator"] = discriminator, ["classifier"] = classifier };
+            if (reference is not null) modules["reference"] = reference;
+            return modules;
+        }
+    }
+
+    public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers =>
+        new Dictionary<string, optim.Optimizer> { ["model"] = optimizer, ["discriminator"] = discriminatorOptimizer };
+
+    public override Ema? Ema => ema;
+    public override object ModelConfig => config.Tokenizer;
+    protected override IDataSource<TokenizerBatch> Source => data;
+
+    /// <summary>Which parameters each stage trains (the paper's Fig. 2).</summary>
+    private Parameter[] SelectTrained() => stage switch
+    {
+        TokenizerStage.EncoderPretrain => model.Encoder.parameters().Concat(classifier.parameters()).ToArray(),
+        TokenizerStage.LatentAlignment => model.Adapter.parameters().Concat(model.Decoder.parameters()).ToArray(),
+        TokenizerStage.PerceptualAlignment => model.parameters().ToArray(),
+        _ => model.Decoder.parameters().ToArray(),
+    };
+
+    private static void Freeze(nn.Module module)
+    {
+        foreach (var p in module.parameters()) p.requires_grad = false;
+        module.eval();
+    }
+
+    protected override IReadOnlyDictionary<string, double> Step(TokenizerBatch batch, StepContext ctx)
+    {
+        var images = batch.Images.to(ctx.Device);
+        return stage == TokenizerStage.EncoderPretrain ? PretrainStep(images, batch.Labels, ctx) : ReconstructionStep(images, ctx);
+    }
+
+    /// <summary>Supervised encoder pretraining on the synthetic labels: cross-entropy on the class token.</summary>
+    private Dictionary<string, double> PretrainStep(Tensor images, long[] labels, StepContext ctx)
+    {
+        var target = tensor(labels, device: ctx.Device);
+        var logits = classifier.forward(model.Encoder.ClassToken(model.EncoderInput(images)));
+        var valid = target.ge(0);
+        var loss = nn.functional.cross_entropy(logits, target.clamp_min(0), reduction: nn.Reduction.None).mul(valid).sum() / valid.sum().clamp_min(1);
+        optimizer.zero_grad();
+        loss.backward();
+        double norm = ctx.ClipGradients(trained);
+        optimizer.step();
+        double accuracy = logits.argmax(1).eq(target).to(float32).mean().item<float>();
+        return new() { ["loss"] = loss.item<float>(), ["train/accuracy"] = accuracy, ["grad/norm"] = norm };
+    }
+
+    private Dictionary<string, double> ReconstructionStep(Tensor images, StepContext ctx)
+    {
+        bool ganOn = ctx.Step > config.GanStartStep && config.GanWeight > 0;
+        Tensor latents;
+        if (stage == TokenizerStage.DecoderRefinement) using (no_grad()) latents = model.Encode(images);
+        else latents = model.Encode(images);
+        var reconstruction = model.Decode(latents);
+
+        var l1 = (reconstruction - images).abs().mean();
+        var perceptual = lpips is null ? zeros(1, device: ctx.Device).sum() : lpips.forward(reconstruction, images).mean();
+        var nll = l1 + (lpips is null ? 0.0 : config.PerceptualWeight) * perceptual;
+        var total = nll;
+        var metrics = new Dictionary<string, double>();
+
+        if (ganOn)
+        {
+            var generator = HingeGanLoss.Generator(discriminator.forward(reconstruction));
+            var weight = AdaptiveGanWeight.Compute(nll, generator, model.Decoder.LastLayerWeight, config.GanWeight);
+            total = total + weight * generator;
+            metrics["gan/generator"] = generator.item<float>();
+            metrics["gan/adaptive_weight"] = weight.item<float>();
+        }
+        if (reference is not null)
+        {
+            Tensor frozen;
+            using (no_grad()) frozen = reference.Encode(images);
+            var raw = SemanticPreservationLoss.Compute(latents, frozen);
+            metrics["loss/sp_raw"] = raw.item<float>();
+            if (config.SemanticWeight > 0)
+                total = total + SemanticPreservationLoss.Weighted(latents, frozen, nll, model.Encoder.LastLayerWeight, config.SemanticWeight);
+        }
+
+        optimizer.zero_grad();
+        total.backward();
+        double norm = ctx.ClipGradients(trained);
+        optimizer.step();
+
+        if (ganOn)
+        {
+            discriminatorOptimizer.zero_grad();
+            var dLoss = HingeGanLoss.Discriminator(discriminator.forward(images), discriminator.forward(reconstruction.detach()));
+            dLoss.backward();
+            discriminatorOptimizer.step();
+            metrics["gan/discriminator"] = dLoss.item<float>();
+        }
+        metrics["loss"] = total.item<float>();
+        metrics["loss/l1"] = l1.item<float>();
+        metrics["loss/lpips"] = perceptual.item<float>();
+        metrics["grad/norm"] = norm;
+        return metrics;
+    }
+
+    public override IReadOnlyDictionary<string, double> Evaluate(EvalContext ctx)
+    {
+        using var swap = ema?.SwapIn(); // the paper evaluates (and infers with) the EMA weights
+        return evaluation.Run(model, stage == TokenizerStage.EncoderPretrain, ctx.OutputDir);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) data.Dispose();
+        base.Dispose(disposing);
+    }
+}

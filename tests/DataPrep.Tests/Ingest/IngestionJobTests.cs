@@ -1,0 +1,27 @@
+using T2I.Core.Storage;
+using T2I.DataPrep.Ingest;
+using T2I.DataPrep.Tests.Support;
+
+namespace T2I.DataPrep.Tests.Ingest;
+
+public class IngestionJobTests
+{
+    [Fact]
+    public async Task TwoServersFiringAtOnceIngestOnceAndTheResultEqualsASingleRun()
+    {
+        using var tmp = new TempDir();
+        var input = SynthSets.Get(80, 2, seed: 3);
+        string config = SynthSets.Filters(tmp);
+        await new IngestRunner(new LocalBlobStore(input), new LocalBlobStore(tmp.Sub("ref")), [256], FilterConfig.Load(config)).RunAsync();
+
+        var results = await Task.WhenAll(
+            Task.Run(() => new IngestionJob().RunAsync(input, tmp.Sub("out"), [256], config, default)),
+            Task.Run(() => new IngestionJob().RunAsync(input, tmp.Sub("out"), [256], config, default)));
+        Assert.Single(results, r => r.StartsWith("skipped"));
+        Assert.Single(results, r => r.StartsWith("ingested 2 shards"));
+        OutputTrees.AssertIdentical(tmp.Sub("ref"), tmp.Sub("out"));
+
+        // The next scheduled run finds nothing new.
+        Assert.StartsWith("ingested 0 shards", await new IngestionJob().RunAsync(input, tmp.Sub("out"), [256], config, default));
+    }
+}
