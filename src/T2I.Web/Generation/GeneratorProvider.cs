@@ -1,3 +1,4 @@
+using T2I.Core;
 using T2I.Core.Inference;
 
 namespace T2I.Web.Generation;
@@ -65,18 +66,27 @@ public sealed class GeneratorWarmup(GeneratorProvider provider) : IHostedService
 }
 
 /// <summary>
-/// The production source: a model checkpoint folder from configuration <c>T2I:Model</c>.
-/// The DiT pipeline loader (<c>T2IPipeline</c>) is wired here once it is on main.
+/// The production source, from configuration <c>T2I:Model</c>: <c>untrained</c> (or <c>untrained:512</c>) serves
+/// the DiT engineer's randomly initialised tiny pipeline — labelled as such in its model id, for trying the
+/// queue and page before a trained model exists; a checkpoint path is refused plainly until T2I.Core has a
+/// whole-pipeline loader (DiT + text encoder + tokenizer decoder).
 /// </summary>
 public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSource
 {
+    public const string Untrained = "untrained";
+
     public ITextToImageGenerator Load()
     {
-        string? path = config["T2I:Model"];
-        if (string.IsNullOrWhiteSpace(path))
-            throw new GeneratorUnavailableException("no model is configured. Set T2I:Model to a model checkpoint folder (e.g. --T2I:Model=/path/to/checkpoint).");
-        if (!Directory.Exists(path) && !File.Exists(path))
-            throw new GeneratorUnavailableException($"the configured model '{Path.GetFileName(path.TrimEnd('/'))}' (T2I:Model) does not exist.");
-        throw new GeneratorUnavailableException("this build cannot load DiT checkpoints yet (the T2IPipeline loader is not wired in).");
+        string? model = config["T2I:Model"];
+        if (string.IsNullOrWhiteSpace(model))
+            throw new GeneratorUnavailableException("no model is configured. Set T2I:Model to a model checkpoint, or to 'untrained' to try the app with random weights.");
+        if (model == Untrained || model.StartsWith(Untrained + ":", StringComparison.Ordinal))
+        {
+            int resolution = model.Length > Untrained.Length && int.TryParse(model[(Untrained.Length + 1)..], out int r) ? r : 256;
+            return T2IPipeline.CreateUntrained(resolution, device: TorchRuntime.ResolveDevice(config["T2I:Device"] ?? "auto"));
+        }
+        if (!Directory.Exists(model) && !File.Exists(model))
+            throw new GeneratorUnavailableException($"the configured model '{Path.GetFileName(model.TrimEnd('/'))}' (T2I:Model) does not exist.");
+        throw new GeneratorUnavailableException("this build cannot load trained checkpoints into a full pipeline yet (DiT + text encoder + tokenizer decoder); use T2I:Model=untrained to try the app.");
     }
 }

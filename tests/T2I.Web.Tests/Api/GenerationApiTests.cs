@@ -149,7 +149,7 @@ public class GenerationApiTests
     [Fact]
     public async Task WithoutAModelTheApiSaysSoPlainly()
     {
-        await using var app = await TestApp.StartAsync(generator: null);
+        await using var app = await TestApp.StartAsync(null, null, "T2I:Model=");
         using var http = app.NewClient();
 
         var response = await http.PostAsJsonAsync("/api/generations", new { prompt = "anything" });
@@ -157,5 +157,22 @@ public class GenerationApiTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("No model is loaded: no model is configured", await response.Content.ReadAsStringAsync());
         Assert.Contains("No model is loaded", await http.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task TheLabelledUntrainedPipelineDrawsThroughTheQueue()
+    {
+        await using var app = await TestApp.StartAsync(null, null, "T2I:Model=untrained");
+        using var http = app.NewClient();
+
+        string id = await http.SubmitAsync(new { prompt = "a red circle", steps = 2, seed = 7 });
+        var done = await http.WaitForAsync(id, TimeSpan.FromSeconds(120), "succeeded", "failed");
+
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Contains("untrained", done.GetProperty("modelId").GetString());
+        var png = await http.GetByteArrayAsync($"/api/generations/{id}/image");
+        string parameters = PngText.Read(png)["parameters"];
+        Assert.Contains("a red circle", parameters);
+        Assert.Contains("7", parameters);
     }
 }
