@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using T2I.Core.Storage;
+using T2I.DataPrep.Synth;
 using T2I.Web.Admin;
 using T2I.Web.Ingestion;
 using T2I.Web.Tests.Support;
@@ -41,5 +43,25 @@ public class IngestionScheduleTests
     {
         await using var app = await TestApp.StartWithAsync(s => s.AddSingleton<IShardIngestion>(new CountingIngestion()));
         Assert.Empty(app.Service<AdminMonitor>().Take().Schedule);
+    }
+
+    [Fact]
+    public async Task ConfiguredInputAndOutputRunDataPrepsRealIngestionOnRunNow()
+    {
+        string root = Directory.CreateTempSubdirectory("t2i-web-ingest-").FullName;
+        string input = Path.Combine(root, "raw"), output = Path.Combine(root, "buckets");
+        await SynthCommand.RunAsync(new LocalBlobStore(input), count: 24, shards: 2, seed: 5, defectShare: 0);
+        await using var app = await TestApp.StartWithAsync(_ => { },
+            "T2I:Ingestion:Cron=0 3 * * *", $"T2I:Ingestion:Input={input}", $"T2I:Ingestion:Output={output}", "T2I:Ingestion:Resolutions=256");
+        Assert.IsType<DataPrepShardIngestion>(app.Service<IShardIngestion>());
+        var monitor = app.Service<AdminMonitor>();
+
+        monitor.RunNow(Assert.Single(monitor.Take().Schedule).Id);
+        string manifest = Path.Combine(output, "manifest.json");
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!File.Exists(manifest) || !File.ReadAllText(manifest).Contains("00001")) { Assert.True(DateTime.UtcNow < deadline, "ingestion did not finish"); await Task.Delay(200); }
+
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(output, "res256"), "*.parquet", SearchOption.AllDirectories));
+        Directory.Delete(root, recursive: true);
     }
 }
