@@ -106,7 +106,9 @@ public class KillResumeProcessTests(ReferenceRun reference) : IClassFixture<Refe
     public void CtrlCWritesACheckpointAndExitsCleanlyThenResumes()
     {
         using var tmp = new TempDir();
-        var run = TrainingProcess.Launch(tmp.Path, delayMs: 25);
+        // 100 ms steps leave ~10 s between the first checkpoint and the end for the signal to land, even when
+        // other test assemblies load the machine; an on-time interrupt stops the run early, so this costs nothing.
+        var run = TrainingProcess.Launch(tmp.Path, delayMs: 100);
         TrainingProcess.WaitForCheckpoint(run, tmp.Path);
         using (var kill = Process.Start("kill", ["-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
         var (code, stdout, stderr) = TrainingProcess.Run(run);
