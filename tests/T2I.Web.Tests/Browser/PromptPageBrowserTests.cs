@@ -12,7 +12,8 @@ public class PromptPageBrowserTests(ChromiumBrowser chromium) : IClassFixture<Ch
     [Fact]
     public async Task APromptShowsProgressAndThenItsImage()
     {
-        var generator = new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(40) };
+        // ~6 s of visible progress: Playwright's polling backs off to 500 ms, and a 1.6 s run could slip between polls.
+        var generator = new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(150) };
         await using var app = await TestApp.StartAsync(generator);
         await using var context = await chromium.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
