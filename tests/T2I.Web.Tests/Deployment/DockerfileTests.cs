@@ -6,7 +6,7 @@ namespace T2I.Web.Tests.Deployment;
 /// <summary>The Dockerfiles can only be built where a Docker engine runs; here we check what they refer to.</summary>
 public partial class DockerfileTests
 {
-    public static TheoryData<string> Dockerfiles() => [.. DeploymentRepo.Dockerfiles().Select(Path.GetFileName)!];
+    public static TheoryData<string> Dockerfiles() => [.. DeploymentRepo.Dockerfiles().Select(f => Path.GetFileName(f))];
 
     [Theory, MemberData(nameof(Dockerfiles))]
     public void Copy_sources_exist_in_the_build_context_and_are_not_dockerignored(string name)
