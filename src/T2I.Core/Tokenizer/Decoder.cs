@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,7 +36,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
             blockIn = blockOut;
         }
         up = new ModuleList<DecoderLevel>(levels);
-        norm_out = GroupNorms.Create(config.NormGroups, blockIn);
+        norm_out = GroupNorms.Create(config.NormGroups, blockIn, DecoderConfig.NormEps);
         conv_out = nn.Conv2d(blockIn, config.OutChannels, 3, padding: 1);
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer;
 using TorchSharp;
 using static TorchSharp.torch;

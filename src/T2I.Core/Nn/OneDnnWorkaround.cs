@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace T2I.Core.VisualTokenizer;
+namespace T2I.Core.Nn;
 
 /// <summary>
 /// Switches libtorch's oneDNN (mkldnn) convolutions off, process-wide. Measured with libtorch-cpu 2.10 through
