@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using System.Text.Json;
 using T2I.Core.Checkpoints;
 using static TorchSharp.torch;
@@ -31,12 +32,13 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, (Tensor Col
         Vocabulary = vocabulary;
         ImageSize = imageSize;
         Width = width;
+        OneDnnWorkaround.Apply(); // oneDNN conv backward is wrong on this CPU build (see OneDnnWorkaround)
         var layers = new List<nn.Module<Tensor, Tensor>>();
         int inCh = 3;
         foreach (int mult in new[] { 1, 2, 2, 4 })
         {
             layers.Add(nn.Conv2d(inCh, width * mult, 3, stride: 2, padding: 1));
-            layers.Add(nn.GroupNorm(8, width * mult));
+            layers.Add(GroupNorms.Create(8, width * mult, eps: 1e-5)); // raw nn.GroupNorm starts uninitialised
             layers.Add(nn.SiLU());
             inCh = width * mult;
         }
