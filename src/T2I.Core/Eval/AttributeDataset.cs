@@ -15,7 +15,7 @@ public sealed record AttributeGroup(string Size, Tensor Images, long[][] Labels)
 /// Labelled synthetic images at the judge's input size (short side fixed, aspect kept), grouped by size so each
 /// training batch holds one shape of tensor. Labels are class indices in <see cref="Vocabulary"/>'s attribute order.
 /// </summary>
-public sealed class AttributeDataset
+public sealed class AttributeDataset : IDisposable
 {
     public AttributeVocabulary Vocabulary { get; }
     public IReadOnlyList<AttributeGroup> Groups { get; }
@@ -78,6 +78,22 @@ public sealed class AttributeDataset
             return new AttributeGroup(g.Key, images, labels);
         }).ToList();
         return new AttributeDataset(vocabulary, groups, skipped);
+    }
+
+    /// <summary>The first API's call: rows decoded with a given vocabulary at a short side; <paramref name="skipped"/> as <see cref="Skipped"/>.</summary>
+    public static AttributeDataset FromRows(IEnumerable<BucketRow> rows, AttributeVocabulary vocabulary, int imageSize, out int skipped)
+    {
+        var dataset = FromRows(rows as IReadOnlyList<BucketRow> ?? rows.ToList(), imageSize, vocabulary);
+        skipped = dataset.Skipped;
+        return dataset;
+    }
+
+    /// <summary>The first API held one image tensor; disposing it now releases every group (same as <see cref="Dispose"/>).</summary>
+    public IDisposable Images => this;
+
+    public void Dispose()
+    {
+        foreach (var g in Groups) g.Images.Dispose();
     }
 
     /// <summary>Every row of the bucketed shards of one resolution (dataprep ingest output, local or s3://), up to <paramref name="limit"/>.</summary>

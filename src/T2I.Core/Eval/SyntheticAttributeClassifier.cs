@@ -24,6 +24,8 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, Tensor[]>
 {
     public const string WeightsFile = "judge.safetensors";
     public const string ConfigFile = "judge.json";
+    /// <summary>The first API's name of <see cref="ConfigFile"/> (callers test for it to find a saved judge).</summary>
+    public const string VocabularyFile = ConfigFile;
 
     private readonly nn.Module<Tensor, Tensor> features;
     private readonly TorchSharp.Modules.ModuleList<nn.Module<Tensor, Tensor>> heads;
@@ -31,6 +33,8 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, Tensor[]>
 
     public AttributeVocabulary Vocabulary { get; }
     public int ShortSide { get; }
+    /// <summary>The first API's name of <see cref="ShortSide"/>.</summary>
+    public int ImageSize => ShortSide;
     public int Width { get; }
 
     /// <summary>Attribute names in head (output) order.</summary>
