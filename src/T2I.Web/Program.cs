@@ -15,7 +15,10 @@ public class Program
         return 0;
     }
 
-    /// <summary>Builds the app; <paramref name="configure"/> lets tests replace services (e.g. the generator source).</summary>
+    /// <summary>
+    /// Builds the app for its <c>T2I:Role</c>; <paramref name="configure"/> lets tests replace services (e.g. the
+    /// generator source). A worker maps only the health endpoints.
+    /// </summary>
     public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // ApplicationName pins static-asset manifests to this assembly, also when a test host starts us.
@@ -24,15 +27,22 @@ public class Program
             Args = args,
             ApplicationName = typeof(Program).Assembly.GetName().Name,
         });
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        var role = T2IRoles.Of(builder.Configuration);
         builder.Services.AddProblemDetails();
-        builder.Services.AddT2IWeb(builder.Configuration);
-        builder.Services.AddAdminAuth();
+        if (role.ServesUi())
+        {
+            builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+            builder.Services.AddAdminAuth();
+        }
+        builder.Services.AddT2IWeb(builder.Configuration, role);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         // Also in Development: users get a short problem response, never a stack trace.
         app.UseExceptionHandler();
+        app.MapHealthEndpoints();
+        if (!role.ServesUi()) return app;
+
         app.UseClientId();
         app.UseRateLimiter();
         app.UseAuthentication();

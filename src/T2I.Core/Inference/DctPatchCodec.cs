@@ -10,7 +10,7 @@ namespace T2I.Core.Inference;
 /// decode(encode(x)) is the low-pass part of x: colours and coarse shapes survive, fine detail does not.
 /// Used to train and test the DiT on CPU until a tokenizer checkpoint exists.
 /// </summary>
-public sealed class DctPatchCodec : ILatentDecoder
+public sealed class DctPatchCodec : ILatentCodec
 {
     private readonly Tensor _basis; // [32, 3, 16, 16], orthonormal rows
     private const double Scale = 16.0; // the DC coefficient of a constant patch c is 16·c

@@ -7,9 +7,10 @@ namespace T2I.Core.Inference;
 
 /// <summary>
 /// What rebuilds a trained <see cref="T2IModel"/>: written by the DiT trainer as the checkpoint's
-/// <c>model_config</c> (snake_case JSON in config.json), read back by <see cref="T2IModel.LoadCheckpoint"/>.
+/// <c>model_config</c> (snake_case JSON in config.json), read back by <see cref="T2IModel.LoadCheckpoint"/> and
+/// <see cref="T2IPipeline.FromCheckpoint"/>. <see cref="Codec"/> null: an early checkpoint on raw DCT latents.
 /// </summary>
-public sealed record T2IModelConfig(DitConfig Dit, BuiltinTextConfig BuiltinText, string TextEncoder = "builtin", string Latents = "dct")
+public sealed record T2IModelConfig(DitConfig Dit, BuiltinTextConfig BuiltinText, string TextEncoder = "builtin", LatentCodecReference? Codec = null)
 {
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

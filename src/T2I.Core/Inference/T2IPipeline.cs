@@ -67,16 +67,25 @@ public sealed class T2IPipeline : ITextToImageGenerator
     }
 
     /// <summary>
-    /// A trained checkpoint folder (or run folder: its latest checkpoint) with EMA weights. Latents "dct" decode
-    /// with <see cref="DctPatchCodec"/>; a tokenizer-trained model needs its <paramref name="decoder"/> passed in.
+    /// A trained checkpoint folder (or run folder: its latest checkpoint) with EMA weights, decoding with the codec
+    /// the checkpoint names (<c>model_config.codec</c>: bundled <c>codec.safetensors</c>, see <see cref="LatentCodecs"/>)
+    /// after un-normalising the sampled latents with its stored statistics. <paramref name="decoder"/> replaces the
+    /// named codec (un-normalisation still applies). Checkpoints without a codec entry decode raw DCT latents.
     /// </summary>
     public static T2IPipeline FromCheckpoint(string path, ILatentDecoder? decoder = null, Device? device = null)
     {
         var folder = T2I.Core.Checkpoints.CheckpointFolder.Open(path);
+        var config = T2IModelConfig.FromJson(folder.ReadConfig().ModelConfig!, folder.Path);
         var model = T2IModel.LoadCheckpoint(folder);
-        var latents = T2IModelConfig.FromJson(folder.ReadConfig().ModelConfig!, folder.Path).Latents;
-        decoder ??= latents == "dct" ? new DctPatchCodec() : throw new ArgumentException($"{path}: latents '{latents}' need their decoder passed in.");
         model.to(device ?? CPU);
+        if (config.Codec is { } codec)
+        {
+            decoder ??= LatentCodecs.Open(folder.Path, device);
+            if (decoder.LatentChannels != codec.LatentChannels)
+                throw new ArgumentException($"{path}: trained on {codec.LatentChannels}-channel latents ({codec.Identity}), the decoder makes {decoder.LatentChannels}.");
+            decoder = new DenormalizingDecoder(decoder, codec.Normalization);
+        }
+        decoder ??= new DctPatchCodec();
         var preset = folder.ReadConfig().Preset ?? "t2i";
         int resolution = ResolutionOf(folder);
         return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{preset}-step{folder.Step}", resolution, device);

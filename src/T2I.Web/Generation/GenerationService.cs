@@ -24,6 +24,9 @@ public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, GeneratorProvider provider,
     IBackgroundJobClient jobs, QueuePositions positions, TimeProvider clock)
 {
+    /// <summary>How long a submitted job waits if its submitter dies between creating and enqueueing it.</summary>
+    public static readonly TimeSpan HeldFor = TimeSpan.FromMinutes(5);
+
     public GenerationTracker Tracker => tracker;
 
     public async Task<SubmitResult> SubmitAsync(string clientId, GenerationParameters p, CancellationToken ct = default)
@@ -34,8 +37,12 @@ public sealed class GenerationService(
         long seed = p.Seed ?? Random.Shared.NextInt64(0, GenerationValidator.MaxSeed - GenerationValidator.MaxCount);
         var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed, GenerationStatus.Queued, clock.GetUtcNow());
         await store.AddAsync(record, ct);
-        string jobId = jobs.Create<GenerationJob>(j => j.RunAsync(record.Id, null, CancellationToken.None), new EnqueuedState(GenerationJob.Queue));
+        // The record learns its job id before any worker can start the job: a worker in another process writes
+        // the same record, and writing the id after enqueueing could overwrite its "running". The job is held
+        // (scheduled) meanwhile; if this process dies right here, the schedule still runs it later.
+        string jobId = jobs.Create<GenerationJob>(j => j.RunAsync(record.Id, null, CancellationToken.None), new ScheduledState(HeldFor));
         await store.UpdateAsync(record.Id, r => r! with { JobId = jobId }, CancellationToken.None);
+        jobs.ChangeState(jobId, new EnqueuedState(GenerationJob.Queue), ScheduledState.StateName);
         positions.Invalidate();
         return new(SubmitOutcome.Accepted, record.Id);
     }

@@ -6,17 +6,30 @@ using T2I.Core.Storage;
 namespace T2I.Web.Generation;
 
 /// <summary>
+/// <paramref name="Shared"/>: other processes (workers, other web replicas) write the same records, so the
+/// in-memory index is only a cache — non-terminal records are re-read from the store, and the index re-lists
+/// new records at most every <paramref name="IndexRefresh"/>.
+/// </summary>
+public sealed record GenerationStoreOptions(bool Shared = false, TimeSpan? IndexRefresh = null)
+{
+    public TimeSpan RefreshEvery => IndexRefresh ?? TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
 /// Generation records and their images in the blob store (<c>records/ID.json</c>, <c>images/ID/N.png</c>),
 /// with an in-memory index loaded once, so history survives restarts and the page never lists the store.
-/// All record changes go through <see cref="UpdateAsync"/>, which serialises them: a cancel and a job
-/// start cannot both win.
+/// All record changes go through <see cref="UpdateAsync"/>, which serialises them in this process: a cancel
+/// and a job start cannot both win. Across processes (shared mode) a change re-reads the record first; the
+/// remaining race (a cancel and a start on two processes at once) is settled by Hangfire, whose job deletion
+/// stops the run, which then records itself as cancelled.
 /// </summary>
-public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker tracker, ILogger<GenerationStore> log)
+public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker tracker, GenerationStoreOptions options, ILogger<GenerationStore> log)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, GenerationRecord> _records = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Task? _loaded;
+    private long _listedAt = Environment.TickCount64;
 
     public IBlobStore Blobs => blobs;
 
@@ -28,17 +41,31 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
     public async Task<GenerationRecord?> GetAsync(string id, CancellationToken ct = default)
     {
         if (!IsValidId(id)) return null;
-        await EnsureLoadedAsync(ct);
-        return _records.GetValueOrDefault(id);
+        if (!options.Shared)
+        {
+            await EnsureLoadedAsync(ct);
+            return _records.GetValueOrDefault(id);
+        }
+        return await FreshAsync(id, _records.GetValueOrDefault(id), ct);
     }
 
     /// <summary>A client's generations, newest first.</summary>
     public async Task<IReadOnlyList<GenerationRecord>> ListAsync(string clientId, int max = 100, CancellationToken ct = default)
     {
         await EnsureLoadedAsync(ct);
-        return _records.Values.Where(r => r.ClientId == clientId).OrderByDescending(r => r.CreatedAt).Take(max).ToList();
+        var mine = _records.Values.Where(r => r.ClientId == clientId).OrderByDescending(r => r.CreatedAt).Take(max).ToList();
+        if (!options.Shared) return mine;
+        if (Environment.TickCount64 - Interlocked.Read(ref _listedAt) > options.RefreshEvery.TotalMilliseconds)
+        {
+            Interlocked.Exchange(ref _listedAt, Environment.TickCount64);
+            await LoadAsync(onlyNew: true); // records another web replica created
+            mine = _records.Values.Where(r => r.ClientId == clientId).OrderByDescending(r => r.CreatedAt).Take(max).ToList();
+        }
+        for (int i = 0; i < mine.Count; i++) mine[i] = await FreshAsync(mine[i].Id, mine[i], ct) ?? mine[i];
+        return mine;
     }
 
+    /// <summary>Every record this process knows (the index; in shared mode possibly stale for running ones).</summary>
     public async Task<IReadOnlyList<GenerationRecord>> AllAsync(CancellationToken ct = default)
     {
         await EnsureLoadedAsync(ct);
@@ -54,12 +81,12 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
     /// </summary>
     public async Task<GenerationRecord?> UpdateAsync(string id, Func<GenerationRecord?, GenerationRecord?> change, CancellationToken ct = default)
     {
-        await EnsureLoadedAsync(ct);
+        if (!options.Shared) await EnsureLoadedAsync(ct);
         await _gate.WaitAsync(ct);
         GenerationRecord? current, next;
         try
         {
-            current = _records.GetValueOrDefault(id);
+            current = options.Shared ? await ReadRecordAsync(id, ct) : _records.GetValueOrDefault(id);
             next = change(current);
             if (next is null || ReferenceEquals(next, current)) return current;
             using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(next, Json));
@@ -92,36 +119,60 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
         catch (FileNotFoundException) { return null; }
     }
 
-    private static string RecordKey(string id) => $"records/{id}.json";
-    private static string ImageKey(string id, int index) => $"images/{id}/{index}.png";
+    public static string RecordKey(string id) => $"records/{id}.json";
+    public static string ImageKey(string id, int index) => $"images/{id}/{index}.png";
+
+    /// <summary>Shared mode: a terminal record never changes again; any other is re-read from the store.</summary>
+    private async Task<GenerationRecord?> FreshAsync(string id, GenerationRecord? cached, CancellationToken ct)
+    {
+        if (cached is { IsTerminal: true }) return cached;
+        var fresh = await ReadRecordAsync(id, ct);
+        if (fresh is null) return cached;
+        _records[id] = fresh;
+        if (cached is null || cached.Status != fresh.Status || cached.ImagesDone != fresh.ImagesDone) tracker.NotifyChanged(id);
+        return fresh;
+    }
+
+    private async Task<GenerationRecord?> ReadRecordAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            await using var s = await blobs.OpenReadAsync(RecordKey(id), ct);
+            return await JsonSerializer.DeserializeAsync<GenerationRecord>(s, Json, ct);
+        }
+        catch (FileNotFoundException) { return null; }
+    }
 
     private Task EnsureLoadedAsync(CancellationToken ct)
     {
         var loaded = Volatile.Read(ref _loaded);
         if (loaded is not null) return loaded;
-        Interlocked.CompareExchange(ref _loaded, LoadAsync(), null);
+        Interlocked.CompareExchange(ref _loaded, LoadAsync(onlyNew: false), null);
         return _loaded!;
     }
 
-    private async Task LoadAsync()
+    private async Task LoadAsync(bool onlyNew)
     {
-        int skipped = 0;
+        int skipped = 0, added = 0;
         await foreach (var blob in blobs.ListAsync("records/"))
         {
+            string id = Path.GetFileNameWithoutExtension(blob.Key);
+            if (onlyNew && _records.ContainsKey(id)) continue;
             try
             {
                 await using var s = await blobs.OpenReadAsync(blob.Key);
                 var record = await JsonSerializer.DeserializeAsync<GenerationRecord>(s, Json);
-                if (record is not null && IsValidId(record.Id)) _records[record.Id] = record;
-                else skipped++;
+                if (record is not null && IsValidId(record.Id) && _records.TryAdd(record.Id, record)) added++;
+                else if (record is null || !IsValidId(record.Id)) skipped++;
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or FileNotFoundException)
             {
                 skipped++;
                 log.LogWarning("Skipping unreadable generation record {Key}: {Message}", blob.Key, ex.Message);
             }
         }
-        log.LogInformation("Loaded {Count} generation records from {Location} ({Skipped} skipped)", _records.Count, blobs.Location, skipped);
+        if (!onlyNew || added > 0)
+            log.LogInformation("Loaded {Count} generation records from {Location} ({Skipped} skipped)", added, blobs.Location, skipped);
     }
 
     [GeneratedRegex("^[0-9a-f]{32}$")]

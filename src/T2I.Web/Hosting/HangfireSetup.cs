@@ -9,29 +9,39 @@ namespace T2I.Web.Hosting;
 /// <summary>
 /// Hangfire storage and servers. Storage: embedded in-memory by default; PostgreSQL when
 /// <c>ConnectionStrings:Hangfire</c> is set, so queued and finished jobs survive a restart.
-/// Servers: one for the generation queue (<c>T2I:Workers</c> workers, default 1 — one model per device),
-/// one small one for maintenance work (ingestion) so it never takes a generation worker.
+/// Servers (roles <c>all</c> and <c>worker</c>; a <c>web</c> process runs none): one for the generation queue
+/// (<c>T2I:Workers</c> workers, default 1 — one model per device), one small one for maintenance work
+/// (ingestion) so it never takes a generation worker. Server names carry the process id, so an operator (and
+/// the scale-out test) can tell which process runs a job.
 /// </summary>
 public static class HangfireSetup
 {
     public const string MaintenanceQueue = "default";
 
-    public static IServiceCollection AddT2IHangfire(this IServiceCollection services, IConfiguration config)
+    /// <summary>Production default of <c>T2I:Hangfire:InvisibilityTimeout</c> (Hangfire.PostgreSql's own default).</summary>
+    public static readonly TimeSpan DefaultInvisibilityTimeout = TimeSpan.FromMinutes(30);
+
+    public static IServiceCollection AddT2IHangfire(this IServiceCollection services, IConfiguration config, T2IRole role)
     {
         // Our own storage instance in DI (not Hangfire's process-wide JobStorage.Current), so two apps in one
         // process — tests, the benchmark — never share or swap queues or services.
-        services.AddSingleton<JobStorage>(_ => CreateStorage(config.GetConnectionString("Hangfire")));
+        var invisibility = config.GetValue("T2I:Hangfire:InvisibilityTimeout", DefaultInvisibilityTimeout);
+        if (invisibility < TimeSpan.FromSeconds(5))
+            throw new InvalidOperationException($"T2I:Hangfire:InvisibilityTimeout must be at least 5 seconds (got {invisibility}).");
+        services.AddSingleton<JobStorage>(_ => CreateStorage(config.GetConnectionString("Hangfire"), invisibility));
         services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<ILoggerFactory>()))
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
+        if (!role.RunsJobs()) return services;
+
         int workers = config.GetValue("T2I:Workers", 1);
         if (workers < 1) throw new InvalidOperationException($"T2I:Workers must be at least 1 (got {workers}).");
         services.AddHangfireServer(o =>
         {
-            o.ServerName = $"{Environment.MachineName}:generation:{Guid.NewGuid().ToString("N")[..6]}";
+            o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:generation:{Guid.NewGuid().ToString("N")[..6]}";
             o.Queues = [GenerationJob.Queue];
             o.WorkerCount = workers;
             // A job deleted on another server stops here within a second (cancels in this process are immediate).
@@ -40,7 +50,7 @@ public static class HangfireSetup
         });
         services.AddHangfireServer(o =>
         {
-            o.ServerName = $"{Environment.MachineName}:maintenance:{Guid.NewGuid().ToString("N")[..6]}";
+            o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:maintenance:{Guid.NewGuid().ToString("N")[..6]}";
             o.Queues = [MaintenanceQueue];
             o.WorkerCount = 1;
             o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
@@ -48,18 +58,21 @@ public static class HangfireSetup
         return services;
     }
 
-    private static JobStorage CreateStorage(string? postgres)
+    private static JobStorage CreateStorage(string? postgres, TimeSpan invisibility)
     {
         if (string.IsNullOrWhiteSpace(postgres))
             return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
-        var options = PostgresOptions();
+        var options = PostgresOptions(invisibility);
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
     }
 
-    private static PostgreSqlStorageOptions PostgresOptions() => new()
+    private static PostgreSqlStorageOptions PostgresOptions(TimeSpan invisibility) => new()
     {
-        // Without it a generation running longer than InvisibilityTimeout is fetched again and runs twice.
+        // Without sliding, a generation running longer than InvisibilityTimeout is fetched again and runs twice.
+        // With it, a live worker keeps extending its claim, and the timeout only decides how long the job of a
+        // dead worker (kill -9, lost node) stays invisible before another worker takes it over.
         UseSlidingInvisibilityTimeout = true,
+        InvisibilityTimeout = invisibility,
         PrepareSchemaIfNecessary = true,
         // LISTEN/NOTIFY wakes an idle worker on enqueue instead of waiting for the next poll.
         EnableLongPolling = true,

@@ -1,36 +1,46 @@
 using T2I.Core.Storage;
-using T2I.Web.Api;
 using T2I.Web.Clients;
 using T2I.Web.Generation;
 
 namespace T2I.Web.Hosting;
 
-/// <summary>Service registration of the web app; tests replace single services (e.g. the generator source) after it.</summary>
+/// <summary>
+/// Service registration of the app for one <see cref="T2IRole"/>; tests replace single services (e.g. the
+/// generator source) after it. Both roles share these classes: a worker is the same app without the UI.
+/// </summary>
 public static class WebSetup
 {
-    public static IServiceCollection AddT2IWeb(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddT2IWeb(this IServiceCollection services, IConfiguration config, T2IRole role)
     {
+        services.AddSingleton(new HostRole(role));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IBlobStore>(_ => OpenImageStore(config));
+        services.AddSingleton(new GenerationStoreOptions(Shared: T2IRoles.IsShared(config)));
         services.AddSingleton<GenerationTracker>();
         services.AddSingleton<GenerationStore>();
-        services.AddSingleton<QueuePositions>();
-        services.AddSingleton<GenerationService>();
         services.AddSingleton<IGeneratorSource, ConfiguredModelSource>();
         services.AddSingleton<GeneratorProvider>();
-        services.AddHostedService<GeneratorWarmup>();
         services.AddTransient<GenerationJob>();
-        services.AddSingleton<Admin.AdminMonitor>();
         if (Ingestion.DataPrepShardIngestion.IsConfigured(config))
             services.AddSingleton<Ingestion.IShardIngestion, Ingestion.DataPrepShardIngestion>();
         services.AddHostedService<Ingestion.IngestionScheduler>();
-        services.AddClientRateLimits(RateLimitOptions.From(config));
-        services.AddT2IHangfire(config);
+        if (role.RunsJobs()) services.AddHostedService<GeneratorWarmup>();
+        if (role.ServesUi())
+        {
+            services.AddSingleton<QueuePositions>();
+            services.AddSingleton<GenerationService>();
+            services.AddSingleton<Admin.AdminMonitor>();
+            services.AddClientRateLimits(RateLimitOptions.From(config));
+        }
+        services.AddT2IHangfire(config, role);
+        services.AddT2IHealthChecks();
+        services.AddSharedDataProtection(config);
         return services;
     }
 
     /// <summary>
-    /// Images and generation records: <c>T2I:Images</c> (a directory) or, by default, a per-user data folder.
+    /// Images and generation records: <c>T2I:Images</c> (a directory or s3://bucket/prefix) or, by default, a
+    /// per-user data folder.
     /// </summary>
     public static IBlobStore OpenImageStore(IConfiguration config)
     {
@@ -40,3 +50,6 @@ public static class WebSetup
         return BlobStores.Open(location); // a local folder or s3://bucket/prefix (T2I_S3_* variables)
     }
 }
+
+/// <summary>The role this process was started in (see <see cref="T2IRole"/>).</summary>
+public sealed record HostRole(T2IRole Role);

@@ -23,7 +23,10 @@ public sealed record DitTrainConfig
     /// <summary><c>synthetic</c> (coloured shapes rendered here) or a folder of bucketed shards written by dataprep.</summary>
     public string Data { get; init; } = "synthetic";
     public int SyntheticSamples { get; init; } = 1024;
-    /// <summary>How images become latents: <c>dct</c> (fixed low-pass codec, f16 d32) until a tokenizer checkpoint exists.</summary>
+    /// <summary>
+    /// The latent codec: a tokenizer checkpoint/run/exported folder (see T2I.Core.Inference.LatentCodecs) or <c>dct</c>
+    /// (the fixed weight-free codec, f16 d32, for tests). The DiT's in_channels follow the codec.
+    /// </summary>
     public string Latents { get; init; } = "dct";
     /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>
     public double CaptionDropout { get; init; } = 0.1;

@@ -23,7 +23,8 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly FluxDit _dit;
     private readonly ITextEncoder _text;
     private readonly bool _textTrains;
-    private readonly DctPatchCodec _codec = new();
+    private readonly ILatentCodec _codec;
+    private readonly LatentCodecReference _codecReference;
     private readonly optim.Optimizer _optimizer;
     private readonly Ema? _ema;
     private readonly LatentBatches _data;
@@ -32,8 +33,16 @@ public sealed class DitTrainer : Trainer<DitBatch>
     public DitTrainer(DitTrainConfig config, TrainerContext context)
     {
         _config = config;
-        var buckets = LatentDataset.Load(config, _codec, Path.Combine(context.RunDir, "latent-cache"), context.Log);
-        var size = DitConfig.ByName(config.DitSize);
+        var codecSource = LatentCodecs.Describe(config.Latents);
+        _codec = LatentCodecs.Open(codecSource, context.Device);
+        var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, Path.Combine(context.RunDir, "latent-cache"), context.Log);
+        // Statistics of this dataset under this codec; stored in the checkpoint so sampling can map back.
+        var stats = LatentNormalization.Compute(raw.Select(b => b.Latents));
+        _codecReference = LatentCodecReference.From(codecSource, _codec, stats);
+        var buckets = raw.Select(b => b with { Latents = stats.Normalize(b.Latents).DetachFromDisposeScope() }).ToList();
+        foreach (var b in raw) b.Latents.Dispose();
+        context.Log($"latents: {codecSource.Identity}, {_codec.LatentChannels} channels, mean |μ| {stats.Mean.Average(Math.Abs):0.###}, mean σ {stats.Std.Average():0.###}");
+        var size = DitConfig.ByName(config.DitSize) with { InChannels = _codec.LatentChannels };
         if (config.TextEncoder == "builtin")
         {
             var vocabulary = BuiltinVocabulary.Build(buckets.SelectMany(b => b.Captions), config.VocabularySize);
@@ -63,10 +72,13 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _data = new LatentBatches(buckets, context.Loop.BatchSize, (int)context.Loop.Seed, context.Device);
     }
 
-    public override IReadOnlyDictionary<string, nn.Module> Modules => new Dictionary<string, nn.Module> { ["model"] = _model };
+    /// <summary>The model, and the frozen codec's weights (codec.safetensors) so the checkpoint decodes on its own.</summary>
+    public override IReadOnlyDictionary<string, nn.Module> Modules => LatentCodecs.WeightsOf(_codec) is { } codec
+        ? new Dictionary<string, nn.Module> { ["model"] = _model, ["codec"] = codec }
+        : new Dictionary<string, nn.Module> { ["model"] = _model };
     public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers => new Dictionary<string, optim.Optimizer> { ["adamw"] = _optimizer };
     public override Ema? Ema => _ema;
-    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _config.Latents);
+    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _codecReference);
     protected override IDataSource<DitBatch> Source => _data;
 
     protected override IReadOnlyDictionary<string, double> Step(DitBatch batch, StepContext context)
@@ -104,7 +116,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         if (_config.Data != "synthetic") return new Dictionary<string, double>();
         Directory.CreateDirectory(context.OutputDir);
         using var swap = _ema?.SwapIn();
-        var pipeline = new T2IPipeline(_text, _dit, _codec, $"eval-step{context.Step}", _config.Resolution, context.Device) { PreviewEvery = 0 };
+        var pipeline = new T2IPipeline(_text, _dit, new DenormalizingDecoder(_codec, _codecReference.Normalization), $"eval-step{context.Step}", _config.Resolution, context.Device) { PreviewEvery = 0 };
         var scores = GenerationAccuracy.Measure(pipeline, _config, context.OutputDir);
         _model.train();
         return scores;

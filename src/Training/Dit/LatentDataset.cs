@@ -19,10 +19,11 @@ public sealed record LatentBucket(AspectBucket Bucket, Tensor Latents, IReadOnly
 /// </summary>
 public static class LatentDataset
 {
-    public static IReadOnlyList<LatentBucket> Load(DitTrainConfig config, DctPatchCodec codec, string cacheDir, Action<string> log)
+    public static IReadOnlyList<LatentBucket> Load(DitTrainConfig config, ILatentCodec codec, string codecIdentity, Device device, string cacheDir, Action<string> log)
     {
+        // The codec's identity (kind + weights hash) is part of the key: another tokenizer checkpoint never reuses these latents.
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{config.Data}|{config.Resolution}|{config.SyntheticSamples}|{config.Latents}|{codec.LatentChannels}")))[..16].ToLowerInvariant();
+            $"{config.Data}|{config.Resolution}|{config.SyntheticSamples}|{codecIdentity}|{codec.LatentChannels}")))[..16].ToLowerInvariant();
         string path = Path.Combine(cacheDir, $"{key}.safetensors");
         if (File.Exists(path))
         {
@@ -37,7 +38,7 @@ public static class LatentDataset
             {
                 using var scope = NewDisposeScope();
                 var images = stack(chunk.Select(c => c.Image()).ToArray());
-                return codec.Encode(images).MoveToOuterDisposeScope();
+                return codec.Encode(images.to(device)).cpu().MoveToOuterDisposeScope();
             }).ToArray()).DetachFromDisposeScope();
             return new LatentBucket(g.Key, latents, items.Select(i => i.Caption).ToList());
         }).ToList();

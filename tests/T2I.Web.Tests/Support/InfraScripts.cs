@@ -41,5 +41,39 @@ public sealed class PostgresServer : IDisposable
         ConnectionString = lines.Single(l => l.StartsWith("CONNECTION=")).Substring("CONNECTION=".Length);
     }
 
+    /// <summary>A new, empty database on this server, so tests sharing the server never see each other's jobs.</summary>
+    public string CreateDatabase()
+    {
+        string name = "t2i_" + Guid.NewGuid().ToString("N")[..12];
+        using (var connection = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            connection.Open();
+            using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            command.ExecuteNonQuery();
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+    }
+
     public void Dispose() => InfraScripts.Run("postgres/stop.sh", _data);
+}
+
+/// <summary>A real s3rver from <c>infra/start-s3.sh</c> with bucket <see cref="Bucket"/>, stopped on dispose.</summary>
+public sealed class S3Server : IDisposable
+{
+    public const string Bucket = "t2i";
+    public const string AccessKey = "S3RVER", SecretKey = "S3RVER";
+
+    public string Endpoint { get; }
+    public T2I.Core.Storage.S3StoreOptions Options => new() { ServiceUrl = Endpoint, AccessKey = AccessKey, SecretKey = SecretKey };
+    private readonly string _pidFile;
+
+    public S3Server()
+    {
+        var lines = InfraScripts.Run("start-s3.sh", "--bucket", Bucket, "--watch-pid", Environment.ProcessId.ToString())
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Endpoint = lines.Single(l => l.StartsWith("S3_ENDPOINT=")).Substring("S3_ENDPOINT=".Length);
+        _pidFile = lines.Single(l => l.StartsWith("S3_PID_FILE=")).Substring("S3_PID_FILE=".Length);
+    }
+
+    public void Dispose() => InfraScripts.Run("stop-s3.sh", _pidFile);
 }

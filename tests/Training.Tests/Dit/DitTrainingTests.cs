@@ -50,7 +50,7 @@ public class DitTrainingTests
         var straight = new List<double>();
         var full = TrainingLoop.Run(Tiny(30), Options(tmp.Sub("a"), straight));
         Assert.True(full.Completed);
-        Assert.True(straight.Skip(20).Average() < straight.Take(5).Average() * 0.9,
+        Assert.True(straight.Skip(20).Average() < straight.Take(5).Average() * 0.95,
             $"loss did not fall: first {straight.Take(5).Average():0.###}, last {straight.Skip(20).Average():0.###}");
 
         // interrupted at 17 and resumed: the same losses afterwards (data position, RNG, optimizer restored)

@@ -1,0 +1,69 @@
+using static TorchSharp.torch;
+
+namespace T2I.Core.Inference;
+
+/// <summary>
+/// Per-channel latent statistics: the DiT learns on (z − mean) / std, so every codec's latents reach it at unit
+/// scale (like the scaling factors of latent diffusion), and samples are mapped back before decoding.
+/// </summary>
+public sealed record LatentNormalization(float[] Mean, float[] Std)
+{
+    /// <summary>No change (checkpoints from before normalisation existed).</summary>
+    public static LatentNormalization Identity(int channels) => new(new float[channels], Enumerable.Repeat(1f, channels).ToArray());
+
+    public int Channels => Mean.Length;
+
+    /// <summary>Mean and standard deviation per channel over every sample and position of [n, C, h, w] tensors.</summary>
+    public static LatentNormalization Compute(IEnumerable<Tensor> latents, double minStd = 1e-3)
+    {
+        using var scope = NewDisposeScope();
+        Tensor? sum = null, sumSq = null;
+        long count = 0;
+        foreach (var z in latents)
+        {
+            var x = z.to_type(ScalarType.Float64).transpose(0, 1).reshape(z.shape[1], -1);
+            sum = sum is null ? x.sum(1) : sum + x.sum(1);
+            sumSq = sumSq is null ? x.square().sum(1) : sumSq + x.square().sum(1);
+            count += x.shape[1];
+        }
+        if (sum is null || sumSq is null || count == 0) throw new ArgumentException("No latents to compute statistics on.");
+        var mean = sum / count;
+        var std = (sumSq / count - mean.square()).clamp_min(0).sqrt().clamp_min(minStd);
+        return new LatentNormalization(mean.to_type(ScalarType.Float32).data<float>().ToArray(), std.to_type(ScalarType.Float32).data<float>().ToArray());
+    }
+
+    public Tensor Normalize(Tensor z)
+    {
+        using var scope = NewDisposeScope();
+        var (m, s) = Shaped(z);
+        return ((z - m) / s).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Denormalize(Tensor z)
+    {
+        using var scope = NewDisposeScope();
+        var (m, s) = Shaped(z);
+        return (z * s + m).MoveToOuterDisposeScope();
+    }
+
+    private (Tensor Mean, Tensor Std) Shaped(Tensor z)
+    {
+        if (z.dim() != 4 || z.shape[1] != Channels)
+            throw new ArgumentException($"Latents must be [N,{Channels},h,w], got [{string.Join(",", z.shape)}].");
+        return (tensor(Mean, device: z.device).to_type(z.dtype).view(1, -1, 1, 1), tensor(Std, device: z.device).to_type(z.dtype).view(1, -1, 1, 1));
+    }
+}
+
+/// <summary>Decodes normalised latents: un-normalises, then the codec decodes (what T2I sampling produces).</summary>
+public sealed class DenormalizingDecoder(ILatentDecoder codec, LatentNormalization normalization) : ILatentDecoder
+{
+    public int LatentChannels => codec.LatentChannels;
+    public int Downsample => codec.Downsample;
+    public ILatentDecoder Codec => codec;
+
+    public Tensor Decode(Tensor latents)
+    {
+        using var scope = NewDisposeScope();
+        return codec.Decode(normalization.Denormalize(latents)).MoveToOuterDisposeScope();
+    }
+}
