@@ -3,7 +3,6 @@ using T2I.Core.Data;
 using T2I.Core.Storage;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Baseline;
-using T2I.Core.VisualTokenizer.Losses;
 using T2I.Training.Loop;
 using T2I.Training.Tokenizer;
 using TorchSharp;
@@ -20,10 +19,9 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
 {
     private readonly KlVaeTrainConfig config;
     private readonly KlVae model;
-    private readonly PatchDiscriminator discriminator;
+    private readonly AdversarialTerm gan;
     private readonly Lpips? lpips;
     private readonly optim.Optimizer optimizer;
-    private readonly optim.Optimizer discriminatorOptimizer;
     private readonly BucketBatchSource<TokenizerBatch> data;
     private readonly KlVaeEvaluation evaluation;
     private readonly Ema? ema;
@@ -32,19 +30,17 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
     {
         this.config = config;
         model = new KlVae(config.Vae);
-        discriminator = new PatchDiscriminator(config.Discriminator);
         if (context.InitFrom is { } init)
         {
             var report = ModuleWeights.Load(model, init.File(init.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile : CheckpointFolder.ModelFile), strict: false);
             context.Log($"init from {init.Path}: {report}");
         }
         model.to(context.Device);
-        discriminator.to(context.Device);
+        gan = new AdversarialTerm(new PatchDiscriminator(config.Discriminator).to(context.Device), config.GanWeight, config.DiscriminatorLr);
         lpips = Lpips.TryLoad(config.LpipsWeights)?.to(context.Device);
         if (lpips is null && config.PerceptualWeight > 0)
             context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + KL + GAN only.");
         optimizer = optim.AdamW(model.parameters(), context.Loop.Lr, weight_decay: context.Loop.WeightDecay);
-        discriminatorOptimizer = optim.AdamW(discriminator.parameters(), config.DiscriminatorLr, beta1: 0.5, beta2: 0.9);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
 
         IBlobStore store = new LocalBlobStore(config.Data);
@@ -58,10 +54,10 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
     }
 
     public override IReadOnlyDictionary<string, nn.Module> Modules =>
-        new Dictionary<string, nn.Module> { ["model"] = model, ["discriminator"] = discriminator };
+        new Dictionary<string, nn.Module> { ["model"] = model, ["discriminator"] = gan.Discriminator };
 
     public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers =>
-        new Dictionary<string, optim.Optimizer> { ["model"] = optimizer, ["discriminator"] = discriminatorOptimizer };
+        new Dictionary<string, optim.Optimizer> { ["model"] = optimizer, ["discriminator"] = gan.Optimizer };
 
     public override Ema? Ema => ema;
     public override object ModelConfig => config.Vae;
@@ -78,40 +74,25 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
         var posterior = model.Posterior(images);
         var reconstruction = model.Decode(posterior.Sample());
 
+        var metrics = new Dictionary<string, double>();
         var l1 = (reconstruction - images).abs().mean();
-        var perceptual = lpips is null ? zeros(1, device: ctx.Device).sum() : lpips.forward(reconstruction, images).mean();
-        var nll = l1 + (lpips is null ? 0.0 : config.PerceptualWeight) * perceptual;
+        var perceptual = lpips?.forward(reconstruction, images).mean();
+        var nll = perceptual is null ? l1 : l1 + config.PerceptualWeight * perceptual;
         var kl = KlTerm(posterior, images);
         var total = nll + config.KlWeight * kl;
-        var metrics = new Dictionary<string, double>();
-        if (ganOn)
-        {
-            var generator = HingeGanLoss.Generator(discriminator.forward(reconstruction));
-            var weight = AdaptiveGanWeight.Compute(nll, generator, model.Decoder.LastLayerWeight, config.GanWeight);
-            total = total + weight * generator;
-            metrics["gan/generator"] = generator.item<float>();
-            metrics["gan/adaptive_weight"] = weight.item<float>();
-        }
+        if (ganOn) total = total + gan.Generator(nll, reconstruction, model.Decoder.LastLayerWeight, metrics);
 
         optimizer.zero_grad();
         total.backward();
-        double norm = ctx.ClipGradients(model.parameters());
+        metrics["grad/norm"] = ctx.ClipGradients(model.parameters());
         optimizer.step();
+        if (ganOn) gan.Update(images, reconstruction, metrics);
 
-        if (ganOn)
-        {
-            discriminatorOptimizer.zero_grad();
-            var dLoss = HingeGanLoss.Discriminator(discriminator.forward(images), discriminator.forward(reconstruction.detach()));
-            dLoss.backward();
-            discriminatorOptimizer.step();
-            metrics["gan/discriminator"] = dLoss.item<float>();
-        }
         metrics["loss"] = total.item<float>();
         metrics["loss/l1"] = l1.item<float>();
-        metrics["loss/lpips"] = perceptual.item<float>();
+        metrics["loss/lpips"] = perceptual?.item<float>() ?? 0;
         metrics["loss/kl"] = kl.item<float>();
         metrics["latent/std"] = posterior.Std.mean().item<float>();
-        metrics["grad/norm"] = norm;
         return metrics;
     }
 
@@ -119,11 +100,5 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
     {
         using var swap = ema?.SwapIn(); // evaluate the weights inference uses
         return evaluation.Run(model, ctx.OutputDir);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) data.Dispose();
-        base.Dispose(disposing);
     }
 }

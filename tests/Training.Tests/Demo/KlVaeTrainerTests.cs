@@ -69,7 +69,8 @@ public class KlVaeTrainerTests
         using var vae = KlVaeCheckpoint.Load(run);
         var ema = SafeTensors.Load(folder.File(CheckpointFolder.EmaFile));
         foreach (var (name, tensor) in vae.state_dict()) Assert.True(TensorAssert.BitEqual(ema[name], tensor), name);
-        using var again = KlVaeCheckpoint.Load(folder.Path);
+        // Through the DiT's codec switch (kind kl-vae), as `--set latents=<run>` opens it.
+        using var again = Assert.IsType<KlVae>(T2I.Core.Inference.LatentCodecs.Open(folder.Path));
         using var images = rand(1, 3, 48, 80) * 2 - 1;
         using var z = vae.Encode(images);
         Assert.Equal(new long[] { 1, 4, 3, 5 }, z.shape);

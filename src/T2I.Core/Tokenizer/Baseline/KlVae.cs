@@ -9,8 +9,9 @@ namespace T2I.Core.VisualTokenizer.Baseline;
 /// The KL-VAE baseline (LDM AutoencoderKL): <c>encoder</c> → <c>quant_conv</c> (1×1, 2d → 2d) → q(z|x) →
 /// z → <c>post_quant_conv</c> (1×1, d → d) → <c>decoder</c>. <see cref="Encode"/> gives the posterior mean
 /// (deterministic latents for DiT training and caching); training reconstructs from a reparameterised sample.
+/// As an <see cref="ILatentCodec"/> the module is its own weights (kind <c>kl-vae</c>, see <see cref="KlVaeCheckpoint"/>).
 /// </summary>
-public sealed class KlVae : nn.Module<Tensor, Tensor>, ILatentDecoder
+public sealed class KlVae : nn.Module<Tensor, Tensor>, ILatentCodec
 {
     private readonly ConvEncoder encoder;
     private readonly Conv2d quant_conv;

@@ -1,23 +1,25 @@
 using T2I.Core.Checkpoints;
+using T2I.Core.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace T2I.Core.VisualTokenizer.Baseline;
 
 /// <summary>
-/// Loads a trained KL-VAE for inference from a checkpoint folder or a run folder (its latest checkpoint):
-/// the config from config.json's <c>model_config</c>, EMA weights when the run kept them.
+/// Loads a trained KL-VAE as a frozen latent codec (kind <c>kl-vae</c>) from anything
+/// <see cref="LatentCodecs.Describe"/> accepts: its training checkpoint or run folder (EMA weights when the run kept
+/// them), an exported codec folder, or a T2I checkpoint that bundles it.
 /// </summary>
 public static class KlVaeCheckpoint
 {
-    public static KlVae Load(string path, Device? device = null)
+    public static KlVae Load(string path, Device? device = null) => Open(LatentCodecs.Describe(path), device);
+
+    public static KlVae Open(LatentCodecSource source, Device? device = null)
     {
-        var folder = File.Exists(Path.Combine(path, CheckpointFolder.ConfigFile)) ? CheckpointFolder.Open(path)
-            : CheckpointFolder.Latest(CheckpointFolder.CheckpointsDir(path))
-              ?? throw new DirectoryNotFoundException($"'{path}' is neither a checkpoint folder nor a run folder with checkpoints.");
-        var node = folder.ReadConfig().ModelConfig ?? throw new InvalidDataException($"{folder.Path}: config.json has no model_config.");
+        var node = source.ModelConfig ?? throw new InvalidDataException($"{source.Folder}: a {KlVaeConfig.KindName} codec needs its model_config.");
+        if (source.WeightsFile is null) throw new InvalidDataException($"{source.Folder}: a {KlVaeConfig.KindName} codec needs weights.");
         var vae = new KlVae(KlVaeConfig.FromJson(node));
-        ModuleWeights.Load(vae, folder.File(folder.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile : CheckpointFolder.ModelFile));
+        ModuleWeights.Load(vae, source.WeightsFile, strict: true);
         vae.eval();
         foreach (var p in vae.parameters()) p.requires_grad = false;
         return device is null ? vae : vae.to(device);
