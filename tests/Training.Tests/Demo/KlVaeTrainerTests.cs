@@ -1,10 +1,8 @@
 using T2I.Core.Checkpoints;
-using T2I.Core.Data;
-using T2I.Core.Storage;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Baseline;
 using T2I.Training.Demo;
-using T2I.Training.Dit;
+using T2I.Training.Tests.Dit;
 using T2I.Training.Loop;
 using T2I.Training.Presets;
 using T2I.Training.Tests.Loop;
@@ -16,27 +14,6 @@ namespace T2I.Training.Tests.Demo;
 public class KlVaeTrainerTests
 {
     private static readonly KlVaeConfig Micro = new(new DecoderConfig(4, 8, new[] { 1, 1, 1, 2, 2 }, 1, new[] { 4 }, NormGroups: 4));
-
-    /// <summary>Labelled 64-px shards of the DiT's synthetic shapes in two buckets (PNG rows, as DataPrep writes them).</summary>
-    internal static async Task WriteShardsAsync(string root, int perBucket = 12)
-    {
-        var store = new LocalBlobStore(root);
-        var samples = SyntheticShapes.Make(4 * perBucket, 64, seed: 8);
-        foreach (var group in samples.GroupBy(s => s.Bucket))
-        {
-            var rows = group.Take(perBucket).Select((s, i) =>
-            {
-                using var bitmap = SyntheticShapes.Render(s);
-                return new BucketRow
-                {
-                    Key = $"{s.Bucket.Name}-{i}", Caption = s.Caption, Image = ImageCodec.EncodePng(bitmap), Width = s.Bucket.Width,
-                    Height = s.Bucket.Height, Sha256 = $"{s.Seed:x64}", SourceShard = "00000",
-                    Labels = $"{{\"shape\":\"{SyntheticShapes.Shapes[s.Shape]}\"}}",
-                };
-            }).ToList();
-            await store.WriteAsync(BucketLayout.ShardKey(64, group.Key, "00000"), new MemoryStream(await BucketShardFile.WriteAsync(rows, rowGroupRows: 8)));
-        }
-    }
 
     private static Preset<KlVaeTrainConfig> Preset(string data, long steps, double ema = 0.9) => new("kl-vae-test", "test",
         new LoopSettings { Steps = steps, BatchSize = 4, Lr = 2e-3, CheckpointEvery = steps, EmaDecay = ema, Seed = 3, EvalEvery = 0 },
@@ -50,11 +27,11 @@ public class KlVaeTrainerTests
         TrainingLoop.Run(preset, new RunOptions(runDir) { Device = "cpu", WritePlots = false, SkipMemoryCheck = true, Log = _ => { } });
 
     [Fact]
-    public async Task TrainsWithKlAndGanThenLoadsForInferenceFromTheCheckpoint()
+    public void TrainsWithKlAndGanThenLoadsForInferenceFromTheCheckpoint()
     {
         using var tmp = new TempDir();
         string data = Path.Combine(tmp.Path, "buckets"), run = Path.Combine(tmp.Path, "run");
-        await WriteShardsAsync(data);
+        DitTestData.WriteShards(data, perBucket: 12);
         var result = Run(Preset(data, 4), run);
         Assert.True(result.Completed);
         var curve = File.ReadAllLines(Path.Combine(run, "metrics.jsonl"));
@@ -79,11 +56,11 @@ public class KlVaeTrainerTests
     }
 
     [Fact]
-    public async Task AFewTrainerStepsLowerTheReconstructionLoss()
+    public void AFewTrainerStepsLowerTheReconstructionLoss()
     {
         using var tmp = new TempDir();
         string data = Path.Combine(tmp.Path, "buckets");
-        await WriteShardsAsync(data);
+        DitTestData.WriteShards(data, perBucket: 12);
         var preset = Preset(data, 30, ema: 0);
         preset = preset with { Config = preset.Config with { GanStartStep = 1000 } }; // L1 + KL only: a clean curve
         Run(preset, Path.Combine(tmp.Path, "run"));
