@@ -21,6 +21,7 @@ public static class Program
             BenchCommand.Build(),
             Dit.SampleBenchCommand.Build(),
             TrainJudgeCommand.Build(),
+            ScoreCommand.Build(),
         };
         return root;
     }

@@ -52,6 +52,21 @@ public static class GenerationAccuracy
         return tally.Result();
     }
 
+    /// <summary>Images of different sizes, one tensor each ([3, H, W] or [1, 3, H, W] in [-1, 1]), judged one at a time.</summary>
+    public static GenerationAccuracyResult Evaluate(SyntheticAttributeClassifier judge, IReadOnlyList<Tensor> images, IReadOnlyList<AttributeRequest> requested)
+    {
+        ArgumentNullException.ThrowIfNull(judge);
+        if (images.Count != requested.Count) throw new ArgumentException($"{requested.Count} requests for {images.Count} images.", nameof(images));
+        var tally = new Tally(judge);
+        for (int i = 0; i < images.Count; i++)
+        {
+            using var scope = NewDisposeScope();
+            var predicted = judge.Predict(images[i].dim() == 3 ? images[i].unsqueeze(0) : images[i]);
+            tally.Add(requested[i], predicted.Select(p => p[0]).ToArray());
+        }
+        return tally.Result();
+    }
+
     /// <summary>
     /// Generates every request, decodes the PNG and judges it against its prompt (parsed with the judge's
     /// vocabulary; a prompt that names no known colour and shape is an error). <paramref name="onImage"/> sees each

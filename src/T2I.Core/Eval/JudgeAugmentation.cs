@@ -27,7 +27,7 @@ public sealed class JudgeAugmentation
         long h = x.shape[2], w = x.shape[3];
         if (rng.NextDouble() < 0.5)
         {
-            double f = 0.4 + 0.6 * rng.NextDouble();
+            double f = 0.5 + 0.5 * rng.NextDouble();
             long sh = Math.Max(8, (long)(h * f)), sw = Math.Max(8, (long)(w * f));
             x = nn.functional.interpolate(x, [sh, sw], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
             x = nn.functional.interpolate(x, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);

@@ -28,10 +28,12 @@ public static class TrainJudgeCommand
         var shortSide = new Option<int>("--short-side") { Description = "Judge input short side in pixels (aspect kept).", DefaultValueFactory = _ => 64 };
         var width = new Option<int>("--width") { Description = "Channels of the first convolution (multiple of 8).", DefaultValueFactory = _ => 16 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var from = new Option<string?>("--from") { Description = "Continue from a saved judge (its vocabulary, size and width; --short-side/--width ignored)." };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (cosine decay to 0).", DefaultValueFactory = _ => 2e-3 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (1 is fastest on a shared 2-core machine: more threads spin against other processes).", DefaultValueFactory = _ => 1 };
         var command = new Command("train-judge", "Train the judge that reads colour, shape, background, size and position of synthetic images (generation accuracy).")
         {
-            data, test, output, resolution, limit, epochs, shortSide, width, seed, threads,
+            data, test, output, resolution, limit, epochs, shortSide, width, seed, from, lr, threads,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,20 +42,22 @@ public static class TrainJudgeCommand
             TorchRuntime.SetThreads(parse.GetValue(threads));
             TorchRuntime.Seed(parse.GetValue(seed));
             AttributeDataset train;
+            SyntheticAttributeClassifier judge;
             try
             {
                 var rows = await AttributeDataset.ReadRowsAsync(BlobStores.Open(parse.GetRequiredValue(data)), res, parse.GetValue(limit), ct);
-                train = AttributeDataset.FromRows(rows, parse.GetValue(shortSide));
+                var start = parse.GetValue(from) is { } f ? SyntheticAttributeClassifier.Load(f) : null;
+                train = AttributeDataset.FromRows(rows, start?.ShortSide ?? parse.GetValue(shortSide), start?.Vocabulary);
+                judge = start ?? new SyntheticAttributeClassifier(train.Vocabulary, parse.GetValue(shortSide), parse.GetValue(width));
             }
-            catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException)
+            catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or FormatException)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"train-judge: {e.Message}");
                 return 2;
             }
             outw.WriteLine($"train-judge: {train.Count} labelled images ({train.Skipped} skipped) in {train.Groups.Count} buckets; " +
                            string.Join(", ", train.Vocabulary.Attributes.Select(a => $"{a.Classes.Count} {a.Name}s")));
-            var judge = new SyntheticAttributeClassifier(train.Vocabulary, parse.GetValue(shortSide), parse.GetValue(width));
-            var options = new AttributeClassifierTrainOptions(Epochs: parse.GetValue(epochs), Seed: parse.GetValue(seed));
+            var options = new AttributeClassifierTrainOptions(Epochs: parse.GetValue(epochs), LearningRate: parse.GetValue(lr), Seed: parse.GetValue(seed));
             string dir = parse.GetRequiredValue(output);
             var metadata = new Dictionary<string, string> { ["format"] = "t2i-judge", ["trained_on"] = parse.GetRequiredValue(data) };
             // Saved after every epoch: a run stopped early still leaves a usable judge.
