@@ -19,7 +19,9 @@ public static class Program
             PresetsCommand.Build(),
             PlotCommand.Build(),
             BenchCommand.Build(),
+            EvalCommand.Build(),
             Dit.SampleBenchCommand.Build(),
+            Dit.CompareLatentsCommand.Build(),
             TrainJudgeCommand.Build(),
             ScoreCommand.Build(),
         };
