@@ -8,7 +8,8 @@ namespace T2I.Web.Ingestion;
 /// </summary>
 public interface IShardIngestion
 {
-    Task RunAsync(CancellationToken ct);
+    /// <summary>Returns a one-line summary of what the run did (kept as the Hangfire job's result).</summary>
+    Task<string> RunAsync(CancellationToken ct);
 }
 
 /// <summary>The Hangfire job around <see cref="IShardIngestion"/>, on the maintenance queue.</summary>
@@ -24,11 +25,12 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [60, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("shard ingestion")]
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         log.LogInformation("Shard ingestion starting");
-        await ingestion.RunAsync(cancellationToken);
-        log.LogInformation("Shard ingestion finished");
+        string summary = await ingestion.RunAsync(cancellationToken);
+        log.LogInformation("Shard ingestion finished: {Summary}", summary);
+        return summary;
     }
 }
 
