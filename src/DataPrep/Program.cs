@@ -4,7 +4,11 @@ namespace T2I.DataPrep;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    public static Task<int> Main(string[] args)
+    {
+        GlibcHeap.KeepLargeBlocksMapped();
+        return BuildRoot().Parse(args).InvokeAsync();
+    }
 
     /// <summary>The `dataprep` command tree; each subcommand lives in Commands/.</summary>
     public static RootCommand BuildRoot()

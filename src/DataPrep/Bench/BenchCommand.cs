@@ -17,7 +17,7 @@ public static class BenchCommand
     {
         var images = new Option<int>("--images") { Description = "Photo-sized JPEGs to generate (500–1500 px).", DefaultValueFactory = _ => 96 };
         var resolution = new Option<int>("--resolution") { Description = "Base resolution of the bucket the images are fitted to.", DefaultValueFactory = _ => 256 };
-        var shards = new Option<int[]>("--memory-shards") { Description = "Shard counts for the memory test (each shard: 40 synthetic samples); empty to skip.", DefaultValueFactory = _ => [1, 4, 16], AllowMultipleArgumentsPerToken = true };
+        var shards = new Option<int[]>("--memory-shards") { Description = "Shard counts for the memory test (each shard: 40 synthetic samples); empty to skip.", DefaultValueFactory = _ => [1, 4, 16, 64], AllowMultipleArgumentsPerToken = true };
         var cmd = new Command("bench", "Throughput (images/s per core) vs vipsthumbnail on the same files, and peak memory vs shard count.") { images, resolution, shards };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -44,10 +44,14 @@ public static class BenchCommand
                 if (!double.IsNaN(vips1)) Console.WriteLine($"ratio ours/vips:       {ours1 / vips1,8:0.00}");
                 Console.WriteLine($"ours, {cores} cores:         {oursN,8:0.0} images/s ({oursN / cores:0.0} per core)");
 
-                foreach (int k in parse.GetValue(shards) ?? [])
+                if (parse.GetValue(shards) is { Length: > 0 } counts)
                 {
-                    var (peakMb, seconds) = await MemoryProbe.IngestPeakAsync(dir, k, ct);
-                    Console.WriteLine($"memory: {k,3} shards × 40 samples → peak working set {peakMb,6:0} MB ({seconds:0.0} s)");
+                    var results = await MemoryProbe.RunAsync(dir, counts, ct);
+                    Console.WriteLine($"memory (dataprep ingest --resolution 256, {MemoryProbe.SamplesPerShard} samples per shard):");
+                    Console.WriteLine("| shards | samples | peak RSS MB | dedup hashes (≈ MB) | manifest kB | seconds |");
+                    Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+                    foreach (var r in results)
+                        Console.WriteLine($"| {r.Shards} | {r.Samples} | {r.PeakMb:0} | {r.DedupEntries} ({r.DedupEntries * DedupIndex.BytesPerImage / 1048576.0:0.00}) | {r.ManifestBytes / 1024.0:0} | {r.Seconds:0.0} |");
                 }
                 return 0;
             }

@@ -1,20 +1,42 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace T2I.DataPrep.Bench;
 
-/// <summary>Runs <c>dataprep synth</c> + <c>dataprep ingest</c> as child processes and reads the ingest's peak working set.</summary>
+/// <summary>
+/// Peak memory of <c>dataprep ingest</c> against the number of input shards: one synthetic set of the largest
+/// size is drawn once, each run ingests its first K shards into a fresh output in a child process, and the
+/// child reports its own peak working set (Linux: VmHWM, the peak resident set).
+/// </summary>
 internal static partial class MemoryProbe
 {
-    public static async Task<(double PeakMb, double Seconds)> IngestPeakAsync(string dir, int shards, CancellationToken ct)
+    public const int SamplesPerShard = 40;
+
+    public sealed record Result(int Shards, long Samples, double PeakMb, long DedupEntries, long ManifestBytes, double Seconds);
+
+    public static async Task<IReadOnlyList<Result>> RunAsync(string dir, IReadOnlyList<int> shardCounts, CancellationToken ct)
     {
-        string input = Path.Combine(dir, $"mem-in-{shards}"), output = Path.Combine(dir, $"mem-out-{shards}");
-        await RunAsync(ct, "synth", "--output", input, "--count", (shards * 40).ToString(), "--shards", shards.ToString(), "--seed", "7");
-        var sw = Stopwatch.StartNew();
-        string text = await RunAsync(ct, "ingest", "--input", input, "--output", output, "--resolution", "256");
-        var m = PeakLine().Match(text);
-        if (!m.Success) throw new InvalidOperationException("ingest did not report its peak working set:\n" + text);
-        return (double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), sw.Elapsed.TotalSeconds);
+        int max = shardCounts.Max();
+        string all = Path.Combine(dir, "mem-in");
+        Console.WriteLine($"bench: drawing {max} synthetic shards × {SamplesPerShard} samples for the memory test …");
+        await RunAsync(ct, "synth", "--output", all, "--count", (max * SamplesPerShard).ToString(), "--shards", max.ToString(), "--seed", "7");
+        var results = new List<Result>();
+        foreach (int k in shardCounts)
+        {
+            string input = Path.Combine(dir, $"mem-in-{k}"), output = Path.Combine(dir, $"mem-out-{k}");
+            Directory.CreateDirectory(input);
+            foreach (var f in Directory.GetFiles(all).Where(f => int.TryParse(Path.GetFileName(f)[..5], out int s) && s < k))
+                File.CreateSymbolicLink(Path.Combine(input, Path.GetFileName(f)), f);
+            var sw = Stopwatch.StartNew();
+            string text = await RunAsync(ct, "ingest", "--input", input, "--output", output, "--resolution", "256");
+            var m = SummaryLine().Match(text);
+            if (!m.Success) throw new InvalidOperationException("ingest did not report its summary:\n" + text);
+            results.Add(new Result(k, long.Parse(m.Groups["samples"].Value), double.Parse(m.Groups["peak"].Value, CultureInfo.InvariantCulture),
+                long.Parse(m.Groups["hashes"].Value), new FileInfo(Path.Combine(output, "manifest.json")).Length, sw.Elapsed.TotalSeconds));
+            Directory.Delete(output, true);
+        }
+        return results;
     }
 
     private static async Task<string> RunAsync(CancellationToken ct, params string[] args)
@@ -32,6 +54,6 @@ internal static partial class MemoryProbe
         return await stdout;
     }
 
-    [GeneratedRegex(@"peak working set ([0-9.]+) MB")]
-    private static partial Regex PeakLine();
+    [GeneratedRegex(@"(?<samples>\d+) samples, .*peak working set (?<peak>[0-9.]+) MB \(dedup index: (?<hashes>\d+) hashes")]
+    private static partial Regex SummaryLine();
 }

@@ -4,6 +4,7 @@ namespace T2I.DataPrep.Ingest;
 public static class DropReasons
 {
     public const string TruncatedMember = "truncated_member";   // the tar ends inside the sample
+    public const string OversizedMember = "oversized_member";   // a member above maxImageBytes, skipped unread
     public const string MissingImage = "missing_image";         // no KEY.jpg|png|webp member
     public const string BadJson = "bad_json";                   // KEY.json is not a json object
     public const string StatusNotSuccess = "status_not_success";

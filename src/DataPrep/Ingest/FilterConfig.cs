@@ -20,9 +20,12 @@ namespace T2I.DataPrep.Ingest;
 ///   "blockedDomainsFile": null,   // a text file, one host per line, '#' comments
 ///   "dedup": true,                // exact duplicates by sha256 of the image bytes, across shards and reruns
 ///   "maxPixels": 67108864,        // decompression-bomb guard, checked from the header before decoding
+///   "maxImageBytes": 67108864,    // a larger tar member is skipped unread (oversized_member)
 ///   "outputFormat": "jpeg",       // "jpeg" or "png"
 ///   "jpegQuality": 92,
-///   "rowGroupRows": 256
+///   "rowGroupRows": 256,          // a row group is written when it has this many rows…
+///   "rowGroupBytes": 16777216,    // …or this many bytes
+///   "maxBufferedBytes": 67108864  // all row groups being filled together; past it the largest is written early
 /// }
 /// </code>
 /// </summary>
@@ -41,9 +44,12 @@ public sealed record FilterConfig
     public string? BlockedDomainsFile { get; init; }
     public bool Dedup { get; init; } = true;
     public long MaxPixels { get; init; } = T2I.Core.Data.ImageCodec.DefaultMaxPixels;
+    public long MaxImageBytes { get; init; } = 64L << 20;
     public string OutputFormat { get; init; } = "jpeg";
     public int JpegQuality { get; init; } = 92;
     public int RowGroupRows { get; init; } = T2I.Core.Data.BucketShardFile.DefaultRowGroupRows;
+    public long RowGroupBytes { get; init; } = 16L << 20;
+    public long MaxBufferedBytes { get; init; } = 64L << 20;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -84,9 +90,11 @@ public sealed record FilterConfig
         Require(MinShortSide is null or > 0, "minShortSide must be positive.");
         Require(MinCaptionChars >= 0 && MinCaptionWords >= 0, "caption minimums must not be negative.");
         Require(MaxPixels > 0, "maxPixels must be positive.");
+        Require(MaxImageBytes is > 0 and <= int.MaxValue, "maxImageBytes must be within 1..2147483647.");
         Require(OutputFormat is "jpeg" or "png", "outputFormat must be \"jpeg\" or \"png\".");
         Require(JpegQuality is >= 1 and <= 100, "jpegQuality must be within 1..100.");
         Require(RowGroupRows >= 1, "rowGroupRows must be at least 1.");
+        Require(RowGroupBytes >= 1 && MaxBufferedBytes >= 1, "rowGroupBytes and maxBufferedBytes must be positive.");
         Require(BlockedDomainsFile is null || File.Exists(BlockedDomainsFile), $"blockedDomainsFile '{BlockedDomainsFile}' does not exist.");
         return this;
     }

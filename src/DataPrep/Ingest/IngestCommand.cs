@@ -40,7 +40,8 @@ public static class IngestCommand
                     var summary = await ConsoleProgress.RunAsync("ingest", p => runner.RunAsync(p, linked.Token));
                     Console.WriteLine($"ingest: {summary.ShardsIngested} new shards ({summary.ShardsAlreadyDone} already done), " +
                                       $"{summary.Samples} samples, {summary.Kept} kept → {outStore.Location}; " +
-                                      $"peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MB");
+                                      $"peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MB " +
+                                      $"(dedup index: {summary.DedupEntries} hashes ≈ {summary.DedupEntries * DedupIndex.BytesPerImage / 1048576.0:0.0} MB)");
                     return 0;
                 }
             }

@@ -7,7 +7,11 @@ using T2I.Core.Storage;
 namespace T2I.DataPrep.Ingest;
 
 /// <summary>What one ingestion run did.</summary>
-public sealed record IngestSummary(int ShardsIngested, int ShardsAlreadyDone, long Samples, long Kept, IngestManifest Manifest);
+public sealed record IngestSummary(int ShardsIngested, int ShardsAlreadyDone, long Samples, long Kept, IngestManifest Manifest)
+{
+    /// <summary>Distinct image hashes held for deduplication at the end (committed shards plus this run's).</summary>
+    public long DedupEntries { get; init; }
+}
 
 /// <summary>
 /// Ingests every input shard not yet in the output manifest, one shard at a time, in key order.
@@ -19,6 +23,9 @@ public sealed record IngestSummary(int ShardsIngested, int ShardsAlreadyDone, lo
 public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyList<int> resolutions, FilterConfig config)
 {
     public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Where row groups are spooled before upload (default: the system temp folder).</summary>
+    public string SpoolDirectory { get; init; } = Path.GetTempPath();
 
     public async Task<IngestSummary> RunAsync(IProgress<ConsoleProgress.Update>? progress = null, CancellationToken ct = default)
     {
@@ -51,6 +58,7 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
         long done = 0, samples = 0, kept = 0;
         var ingestor = new ShardIngestor(processor, config, Workers)
         {
+            SpoolDirectory = SpoolDirectory,
             SampleDone = () =>
             {
                 long d = Interlocked.Increment(ref done);
@@ -69,7 +77,7 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
             progress?.Report(new ConsoleProgress.Update("shards", i + 1, pending.Count, shard));
         }
         progress?.Report(new ConsoleProgress.Update("images", done, Math.Max(done, 1)));
-        return new IngestSummary(pending.Count, alreadyDone, samples, kept, manifest);
+        return new IngestSummary(pending.Count, alreadyDone, samples, kept, manifest) { DedupEntries = seen.Count };
     }
 
     private async IAsyncEnumerable<BlobInfo> ListInputAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
@@ -101,16 +109,16 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
         foreach (var key in stale) await output.DeleteAsync(key, ct);
     }
 
-    private async Task<HashSet<string>> LoadHashesAsync(IngestManifest manifest, CancellationToken ct)
+    private async Task<DedupIndex> LoadHashesAsync(IngestManifest manifest, CancellationToken ct)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new DedupIndex();
         if (!config.Dedup) return seen;
         foreach (var shard in manifest.Shards.Keys)
         {
             await using var s = await output.OpenReadAsync(IngestManifest.HashesKey(shard), ct);
             using var reader = new StreamReader(s, Encoding.ASCII);
             while (await reader.ReadLineAsync(ct) is { } line)
-                if (line.Length > 0) seen.Add(line);
+                if (Sha256Key.TryParseHex(line, out var key)) seen.Add(key);
         }
         return seen;
     }

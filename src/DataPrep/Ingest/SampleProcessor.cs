@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using T2I.Core.Data;
 
@@ -69,7 +68,8 @@ public sealed class SampleProcessor(FilterConfig config, DomainBlocklist blockli
                 needH = Math.Max(needH, (int)Math.Ceiling(h * s));
             }
             using var decoded = ImageCodec.DecodeAtLeast(bytes, needW, needH, config.MaxPixels);
-            string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            var hash = Sha256Key.Of(bytes);
+            string sha = hash.ToHex();
             var rows = new List<(int, BucketRow)>(targets.Count);
             foreach (var (res, bucket) in targets)
             {
@@ -83,7 +83,7 @@ public sealed class SampleProcessor(FilterConfig config, DomainBlocklist blockli
                     Similarity = meta.Similarity, Labels = labels,
                 }));
             }
-            return new SampleOutcome(key, null, sha, rows);
+            return new SampleOutcome(key, null, hash, rows);
         }
         catch (InvalidImageException e)
         {

@@ -21,17 +21,19 @@ public sealed record SceneSpec(string Shape, string Color, string Background, st
     /// <summary>Aspect ratios seen in web photos, portrait to panorama (w/h).</summary>
     private static readonly double[] Aspects = [1.0, 1.0, 4 / 3.0, 3 / 2.0, 16 / 9.0, 2.0, 3 / 4.0, 2 / 3.0, 9 / 16.0, 1 / 2.0, 5 / 4.0, 21 / 9.0];
 
-    public static SceneSpec Draw(Random rng)
+    public static SceneSpec Draw(Random rng) => Draw(rng, SynthVocabulary.Full);
+
+    /// <summary>A scene over <paramref name="vocabulary"/>: object colour, shape and a background unlike the object.</summary>
+    public static SceneSpec Draw(Random rng, SynthVocabulary vocabulary)
     {
-        var colorNames = Colors.Keys.ToArray();
-        string color = colorNames[rng.Next(colorNames.Length)];
-        string background;
-        do background = colorNames[rng.Next(colorNames.Length)]; while (background == color);
+        string color = vocabulary.Colors[rng.Next(vocabulary.Colors.Count)];
+        string background; // rejection keeps the full vocabulary's draws identical to earlier versions' shards
+        do background = vocabulary.Backgrounds[rng.Next(vocabulary.Backgrounds.Count)]; while (background == color);
         double aspect = Aspects[rng.Next(Aspects.Length)];
         int shortSide = rng.Next(300, 1001);
         int longSide = Math.Min(1500, (int)Math.Round(shortSide * Math.Max(aspect, 1 / aspect)));
         var (w, h) = aspect >= 1 ? (longSide, shortSide) : (shortSide, longSide);
-        return new SceneSpec(Shapes[rng.Next(Shapes.Length)], color, background, Sizes[rng.Next(Sizes.Length)],
+        return new SceneSpec(vocabulary.Shapes[rng.Next(vocabulary.Shapes.Count)], color, background, Sizes[rng.Next(Sizes.Length)],
             Positions[rng.Next(Positions.Length)], w, h, rng.Next());
     }
 

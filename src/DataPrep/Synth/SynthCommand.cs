@@ -14,9 +14,12 @@ public static class SynthCommand
         var shards = new Option<int>("--shards") { Description = "Number of shards (NNNNN.tar + .parquet + _stats.json each).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed; the same seed gives byte-identical shards.", DefaultValueFactory = _ => 0 };
         var defects = new Option<double>("--defect-share") { Description = "Share of samples carrying a planted defect (0 for a clean set).", DefaultValueFactory = _ => 0.25 };
+        var shapes = new Option<string?>("--shapes") { Description = "Comma list of shapes to draw (default: all 8), e.g. circle,square,triangle." };
+        var colors = new Option<string?>("--colors") { Description = "Comma list of object colours (default: all 12), e.g. red,green,blue,yellow." };
+        var backgrounds = new Option<string?>("--backgrounds") { Description = "Comma list of background colours (default: all 12), e.g. white." };
         var cmd = new Command("synth", "Write synthetic captioned LAION-format shards (img2dataset layout) with a controlled share of defects.")
         {
-            output, count, shards, seed, defects,
+            output, count, shards, seed, defects, shapes, colors, backgrounds,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -27,17 +30,25 @@ public static class SynthCommand
                 await Console.Error.WriteLineAsync("synth: need --count ≥ 1, 1 ≤ --shards ≤ --count and 0 ≤ --defect-share ≤ 1.");
                 return 2;
             }
+            SynthVocabulary vocabulary;
+            try { vocabulary = SynthVocabulary.Parse(parse.GetValue(shapes), parse.GetValue(colors), parse.GetValue(backgrounds)); }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync($"synth: {e.Message}");
+                return 2;
+            }
             var store = StoreLocation.Open(parse.GetValue(output)!);
-            await RunAsync(store, n, k, parse.GetValue(seed), share, ct);
+            await RunAsync(store, n, k, parse.GetValue(seed), share, ct, vocabulary);
             Console.WriteLine($"synth: wrote {n} samples in {k} shards to {store.Location}");
             return 0;
         });
         return cmd;
     }
 
-    public static Task RunAsync(IBlobStore store, int count, int shards, int seed, double defectShare = 0.25, CancellationToken ct = default)
+    public static Task RunAsync(IBlobStore store, int count, int shards, int seed, double defectShare = 0.25, CancellationToken ct = default,
+        SynthVocabulary? vocabulary = null)
     {
-        var generator = new SyntheticLaionGenerator(seed, count, shards, defectShare);
+        var generator = new SyntheticLaionGenerator(seed, count, shards, defectShare, vocabulary);
         return ConsoleProgress.RunAsync("synth", async progress =>
         {
             long done = 0;

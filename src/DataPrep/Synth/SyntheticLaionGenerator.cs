@@ -21,10 +21,12 @@ public sealed class SyntheticLaionGenerator
 
     private readonly int _seed;
     private readonly double _defectShare;
+    private readonly SynthVocabulary _vocabulary;
     private readonly long[] _shardStarts; // shard k holds samples [_shardStarts[k], _shardStarts[k + 1])
 
-    public SyntheticLaionGenerator(int seed, long count, int shards, double defectShare = 0.25)
+    public SyntheticLaionGenerator(int seed, long count, int shards, double defectShare = 0.25, SynthVocabulary? vocabulary = null)
     {
+        _vocabulary = vocabulary ?? SynthVocabulary.Full;
         if (count < 1 || shards < 1 || shards > count) throw new ArgumentOutOfRangeException(nameof(shards), "Need 1 ≤ shards ≤ count.");
         _seed = seed;
         _defectShare = defectShare;
@@ -70,7 +72,7 @@ public sealed class SyntheticLaionGenerator
     {
         var defect = DefectFor(g);
         var rng = new Random(unchecked(_seed * 1_000_003 + (int)g * 7_919 + (int)(g >> 31)) & int.MaxValue);
-        var spec = SceneSpec.Draw(rng);
+        var spec = SceneSpec.Draw(rng, _vocabulary);
         if (defect == SyntheticDefect.TinyImage) spec = spec with { Width = 120, Height = 90 };
         if (defect == SyntheticDefect.ExtremeAspect) spec = spec with { Width = 1500, Height = 300 };
         string caption = spec.Caption(rng);

@@ -21,6 +21,22 @@ public static class BucketShardFile
         return ms.ToArray();
     }
 
+    /// <summary>
+    /// Adds <paramref name="rows"/> as one row group to the Parquet file being built in <paramref name="file"/>
+    /// (read/write, seekable; empty on the first call). Each call leaves a complete, valid file behind, so a
+    /// writer holds only the rows of the group it is filling, never the whole file.
+    /// </summary>
+    public static async Task AppendRowGroupAsync(Stream file, IReadOnlyCollection<BucketRow> rows, CancellationToken ct = default)
+    {
+        if (rows.Count == 0) return;
+        var options = new ParquetOptions
+        {
+            RowGroupSize = rows.Count, CompressionMethod = CompressionMethod.None, Append = file.Length > 0,
+        };
+        file.Position = file.Length;
+        await ParquetSerializer.SerializeAsync(rows, file, options, cancellationToken: ct);
+    }
+
     /// <summary>Rows of one row group (or all when <paramref name="rowGroup"/> is null). The stream must be seekable.</summary>
     public static async Task<IList<BucketRow>> ReadAsync(Stream seekable, int? rowGroup = null, CancellationToken ct = default)
     {

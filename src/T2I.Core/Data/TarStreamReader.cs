@@ -2,8 +2,11 @@ using System.Text;
 
 namespace T2I.Core.Data;
 
-/// <summary>One regular-file member of a tar stream. <see cref="Truncated"/>: the stream ended inside its data.</summary>
-public sealed record TarMember(string Name, byte[] Data, bool Truncated);
+/// <summary>
+/// One regular-file member of a tar stream. <see cref="Truncated"/>: the stream ended inside its data.
+/// <see cref="Oversized"/>: larger than the reader's limit, skipped without reading (<see cref="Data"/> is empty).
+/// </summary>
+public sealed record TarMember(string Name, byte[] Data, bool Truncated, bool Oversized = false);
 
 /// <summary>
 /// A forward-only, tolerant reader of ustar/GNU/pax tar streams (works on network streams that cannot seek).
@@ -53,8 +56,11 @@ public sealed class TarStreamReader(Stream stream, long maxMemberBytes = 512L * 
                     else longName = PaxPath(meta) ?? longName;
                     continue;
                 }
-                if (type is '0' or '\0' or '7') Count("oversized_member");
+                bool regular = type is '0' or '\0' or '7';
+                string skippedName = longName ?? HeaderName(_header); // before Skip, which may reuse the header buffer
+                if (regular) Count("oversized_member");
                 if (!Skip(padded)) { _ended = true; return null; }
+                if (regular) return new TarMember(skippedName, [], false, Oversized: true);
                 continue;
             }
 

@@ -12,10 +12,10 @@ public sealed record WebDatasetSample(string Key, byte[]? Image, string? ImageEx
 /// rule); the key is the member path up to the first dot of its file name. Damaged archives yield what can
 /// be read; the damage is counted in <see cref="Problems"/>, never thrown.
 /// </summary>
-public sealed class WebDatasetShardReader(Stream tar)
+public sealed class WebDatasetShardReader(Stream tar, long maxMemberBytes = 512L * 1024 * 1024)
 {
     private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { "jpg", "jpeg", "png", "webp" };
-    private readonly TarStreamReader _reader = new(tar);
+    private readonly TarStreamReader _reader = new(tar, maxMemberBytes);
 
     /// <summary>Archive-level damage (bad headers, truncated or oversized members).</summary>
     public IReadOnlyDictionary<string, int> Problems => _reader.Problems;
@@ -38,6 +38,7 @@ public sealed class WebDatasetShardReader(Stream tar)
             }
             key = memberKey;
             if (member.Truncated) { problem = "truncated_member"; continue; }
+            if (member.Oversized) { problem ??= "oversized_member"; continue; }
             if (ImageExtensions.Contains(memberExt)) { image = member.Data; ext = memberExt.ToLowerInvariant(); }
             else if (memberExt.Equals("txt", StringComparison.OrdinalIgnoreCase)) caption = member.Data;
             else if (memberExt.Equals("json", StringComparison.OrdinalIgnoreCase)) json = member.Data;

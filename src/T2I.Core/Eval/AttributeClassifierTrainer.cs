@@ -1,56 +1,18 @@
-using SkiaSharp;
-using T2I.Core.Data;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
 
-/// <summary>Training settings of the attribute classifier.</summary>
-public sealed record AttributeClassifierTrainOptions(int Epochs = 10, int BatchSize = 64, double LearningRate = 3e-3, int Seed = 0);
+/// <summary>Training settings of the judge. <see cref="Augment"/> off only for experiments that need the crisp baseline.</summary>
+public sealed record AttributeClassifierTrainOptions(int Epochs = 12, int BatchSize = 16, double LearningRate = 2e-3, int Seed = 0, bool Augment = true);
 
-/// <summary>Labelled images at the classifier's size: [N, 3, S, S] in [-1, 1] and class indices per attribute.</summary>
-public sealed record AttributeDataset(Tensor Images, long[] Colors, long[] Shapes)
-{
-    public int Count => Colors.Length;
-
-    /// <summary>
-    /// Decodes bucketed rows that carry labels, stretched to <paramref name="imageSize"/>² (every bucket's aspect
-    /// is squeezed the same way, for training and for judging generations). Rows without labels, with labels
-    /// outside the vocabulary or with undecodable images are skipped and counted in <paramref name="skipped"/>.
-    /// </summary>
-    public static AttributeDataset FromRows(IEnumerable<BucketRow> rows, AttributeVocabulary vocabulary, int imageSize, out int skipped)
-    {
-        var images = new List<Tensor>();
-        var colors = new List<long>();
-        var shapes = new List<long>();
-        skipped = 0;
-        using var scope = NewDisposeScope();
-        foreach (var row in rows)
-        {
-            try
-            {
-                if (string.IsNullOrEmpty(row.Labels)) { skipped++; continue; }
-                var request = AttributeRequest.FromLabels(row.Labels);
-                long c = vocabulary.ColorIndex(request.Color), s = vocabulary.ShapeIndex(request.Shape);
-                using var bitmap = SKBitmap.Decode(row.Image) ?? throw new FormatException("undecodable image");
-                using var small = bitmap.Resize(new SKImageInfo(imageSize, imageSize, SKColorType.Rgba8888, SKAlphaType.Unpremul),
-                    new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)) ?? throw new FormatException("resize failed");
-                images.Add(ImageTensor.FromBitmap(small));
-                colors.Add(c);
-                shapes.Add(s);
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException or System.Text.Json.JsonException)
-            {
-                skipped++;
-            }
-        }
-        if (images.Count == 0) throw new InvalidDataException($"No usable labelled rows ({skipped} skipped).");
-        return new AttributeDataset(stack(images).MoveToOuterDisposeScope(), colors.ToArray(), shapes.ToArray());
-    }
-}
-
-/// <summary>Mini-batch Adam training of <see cref="SyntheticAttributeClassifier"/> on both heads' cross-entropy.</summary>
+/// <summary>
+/// Mini-batch AdamW training of <see cref="SyntheticAttributeClassifier"/> on the sum of every head's
+/// cross-entropy. Each batch comes from one size group (one aspect bucket); groups are interleaved at random,
+/// and the learning rate follows a cosine decay to zero.
+/// </summary>
 public static class AttributeClassifierTrainer
 {
+    /// <param name="onEpoch">(epoch, mean loss) after each epoch.</param>
     /// <returns>Mean training loss of the last epoch.</returns>
     public static double Train(SyntheticAttributeClassifier model, AttributeDataset data, AttributeClassifierTrainOptions? options = null,
         Action<int, double>? onEpoch = null)
@@ -58,40 +20,75 @@ public static class AttributeClassifierTrainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         options ??= new AttributeClassifierTrainOptions();
+        if (data.Vocabulary != model.Vocabulary && data.Vocabulary.ToJson() != model.Vocabulary.ToJson())
+            throw new ArgumentException("The dataset's vocabulary differs from the judge's.", nameof(data));
         var device = model.parameters().First().device;
-        using var prepared = model.Prepare(data.Images);
-        using var colors = tensor(data.Colors, device: device);
-        using var shapes = tensor(data.Shapes, device: device);
-        var optimizer = optim.Adam(model.parameters(), options.LearningRate);
+        var groups = data.Groups.Select(g => (Images: model.Prepare(g.Images), Labels: g.Labels.Select(l => tensor(l, device: device)).ToArray())).ToList();
+        int positionAt = model.Attributes.ToList().IndexOf(AttributeVocabulary.Position);
+        using var mirror = positionAt < 0 ? null : tensor(MirrorIndex(model.Vocabulary.Positions!), device: device);
+        var optimizer = optim.AdamW(model.parameters(), options.LearningRate, weight_decay: 1e-4);
         var rng = new Random(options.Seed);
-        var order = Enumerable.Range(0, data.Count).ToArray();
+        var augmentation = new JudgeAugmentation(options.Seed);
+        int batchesPerEpoch = groups.Sum(g => (int)Math.Ceiling(g.Images.shape[0] / (double)options.BatchSize));
+        long totalSteps = (long)batchesPerEpoch * options.Epochs, step = 0;
         double lastLoss = double.NaN;
         model.train();
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        try
         {
-            rng.Shuffle(order);
-            double sum = 0;
-            int batches = 0;
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            for (int epoch = 0; epoch < options.Epochs; epoch++)
             {
-                using var scope = NewDisposeScope();
-                var idx = tensor(order[start..Math.Min(order.Length, start + options.BatchSize)].Select(i => (long)i).ToArray(), device: device);
-                var x = prepared.index_select(0, idx);
-                // Horizontal flips keep colour and shape labels (all shapes here are mirror-symmetric).
-                if (rng.Next(2) == 1) x = x.flip(3);
-                optimizer.zero_grad();
-                var (c, s) = model.forward(x);
-                var loss = nn.functional.cross_entropy(c, colors.index_select(0, idx)) + nn.functional.cross_entropy(s, shapes.index_select(0, idx));
-                loss.backward();
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
-                optimizer.step();
-                sum += loss.item<float>();
-                batches++;
+                var batches = new List<(int Group, long[] Rows)>();
+                for (int g = 0; g < groups.Count; g++)
+                {
+                    var order = Enumerable.Range(0, (int)groups[g].Images.shape[0]).Select(i => (long)i).ToArray();
+                    rng.Shuffle(order);
+                    for (int start = 0; start < order.Length; start += options.BatchSize)
+                        batches.Add((g, order[start..Math.Min(order.Length, start + options.BatchSize)]));
+                }
+                var plan = batches.ToArray();
+                rng.Shuffle(plan);
+                double sum = 0;
+                foreach (var (g, rows) in plan)
+                {
+                    using var scope = NewDisposeScope();
+                    foreach (var pg in optimizer.ParamGroups)
+                        pg.LearningRate = options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps));
+                    var idx = tensor(rows, device: device);
+                    var x = groups[g].Images.index_select(0, idx);
+                    bool mirrored = false;
+                    if (options.Augment) x = augmentation.Apply(x, out mirrored);
+                    optimizer.zero_grad();
+                    var logits = model.forward(x);
+                    var loss = zeros(1, device: device);
+                    for (int a = 0; a < logits.Length; a++)
+                    {
+                        var target = groups[g].Labels[a].index_select(0, idx);
+                        if (a == positionAt && mirrored) target = mirror!.index_select(0, target);
+                        loss = loss + nn.functional.cross_entropy(logits[a], target);
+                    }
+                    loss.backward();
+                    nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+                    optimizer.step();
+                    sum += loss.item<float>();
+                    step++;
+                }
+                lastLoss = sum / plan.Length;
+                onEpoch?.Invoke(epoch, lastLoss);
             }
-            lastLoss = sum / batches;
-            onEpoch?.Invoke(epoch, lastLoss);
+        }
+        finally
+        {
+            foreach (var (images, labels) in groups)
+            {
+                images.Dispose();
+                foreach (var l in labels) l.Dispose();
+            }
         }
         model.eval();
         return lastLoss;
     }
+
+    /// <summary>Index map position → mirrored position (identity where the mirror is not in the vocabulary).</summary>
+    private static long[] MirrorIndex(IReadOnlyList<string> positions) =>
+        positions.Select((p, i) => (long)(positions.ToList().IndexOf(JudgeAugmentation.MirrorPosition(p)) is var m && m >= 0 ? m : i)).ToArray();
 }

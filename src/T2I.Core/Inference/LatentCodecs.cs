@@ -29,7 +29,8 @@ public static class LatentCodecs
     {
         Dct => new DctPatchCodec(),
         AlignedTokenizerCodec.Kind => AlignedTokenizerCodec.Open(source, device),
-        _ => throw new NotSupportedException($"{source.Folder}: unknown latent codec kind '{source.Kind}' (known: {Dct}, {AlignedTokenizerCodec.Kind})."),
+        VisualTokenizer.Baseline.KlVaeConfig.KindName => VisualTokenizer.Baseline.KlVaeCheckpoint.Open(source, device),
+        _ => throw new NotSupportedException($"{source.Folder}: unknown latent codec kind '{source.Kind}' (known: {Dct}, {AlignedTokenizerCodec.Kind}, {VisualTokenizer.Baseline.KlVaeConfig.KindName})."),
     };
 
     /// <summary>Reads what <paramref name="path"/> describes without loading weights.</summary>

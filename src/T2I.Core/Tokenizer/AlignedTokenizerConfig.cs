@@ -23,9 +23,9 @@ public sealed record AlignedTokenizerConfig(
     public static AlignedTokenizerConfig PaperImageNet { get; } =
         new(VisionTransformerConfig.LargeDinov2, 1024, 32, DecoderConfig.Paper(32));
 
-    /// <summary>Same code at CPU size.</summary>
+    /// <summary>Same code at CPU size, d = 32 like the paper (the demo DiT trains on these latents).</summary>
     public static AlignedTokenizerConfig Tiny { get; } =
-        new(VisionTransformerConfig.Tiny, 96, 8, DecoderConfig.Tiny(8));
+        new(VisionTransformerConfig.Tiny, 96, 32, DecoderConfig.Tiny(32));
 
     public AlignedTokenizerConfig Validate()
     {

@@ -10,6 +10,27 @@ public sealed record PatchDiscriminatorConfig(int BaseChannels = 64, int Layers 
 {
     public static PatchDiscriminatorConfig Paper { get; } = new();
     public static PatchDiscriminatorConfig Tiny { get; } = new(16, 2);
+
+    /// <summary>Multiply-add FLOPs of one forward pass on an H×W image (4×4 convs, padding 1).</summary>
+    public long ForwardFlops(int height, int width)
+    {
+        long h = height, w = width, flops = 0;
+        long Conv(long cin, long cout, int stride)
+        {
+            h = (h + 2 - 4) / stride + 1;
+            w = (w + 2 - 4) / stride + 1;
+            return 2 * cin * cout * 16 * h * w;
+        }
+        flops += Conv(InChannels, BaseChannels, 2);
+        int mult = 1;
+        for (int n = 1; n <= Layers; n++)
+        {
+            int prev = mult;
+            mult = Math.Min(1 << n, 8);
+            flops += Conv((long)BaseChannels * prev, (long)BaseChannels * mult, n < Layers ? 2 : 1);
+        }
+        return flops + Conv((long)BaseChannels * mult, 1, 1);
+    }
 }
 
 /// <summary>

@@ -45,6 +45,15 @@ public sealed record VisionTransformerConfig(
     /// <summary>Prefix tokens in front of the patches: class + registers.</summary>
     public int PrefixTokens => 1 + Registers;
 
+    /// <summary>Multiply-add FLOPs of one forward pass over a patch grid h×w: patch embedding, qkv/proj/MLP matmuls and attention.</summary>
+    public long ForwardFlops(int h, int w)
+    {
+        long d = Width, patches = (long)h * w, tokens = PrefixTokens + patches;
+        long patchEmbed = 2 * (long)InChannels * PatchSize * PatchSize * d * patches;
+        long perBlock = 2 * tokens * (3 * d * d + d * d + 2 * d * MlpHidden) + 2 * 2 * tokens * tokens * d;
+        return patchEmbed + Depth * perBlock;
+    }
+
     /// <summary>Parameter count by formula — lets presets report ViT-L's ≈304M without allocating it.</summary>
     public long ParameterCount()
     {

@@ -6,7 +6,7 @@ namespace T2I.Training.Dit;
 /// <summary>
 /// The paper's T2I presets (§4.4 / App. A: ~2B FLUX-style DiT, lr 1e-4 with weight decay, 256-px phase of 200k
 /// steps at batch 2048, then a 512-px phase of 90k steps at batch 512 initialised from it) and CPU-sized ones
-/// of the same code on the synthetic shapes.
+/// of the same code on dataprep's synthetic shards.
 /// </summary>
 public sealed class DitPresets : IPresetProvider
 {
@@ -24,11 +24,11 @@ public sealed class DitPresets : IPresetProvider
 
     private static readonly DitTrainConfig PaperConfig = new()
     {
-        DitSize = "2b", TextEncoder = "t5+clip", Resolution = 256, Data = "data/buckets", EvalSteps = 50,
+        DitSize = "2b", TextEncoder = "t5+clip", Resolution = 256, Data = "data/buckets", Latents = "runs/tok-s3", EvalSteps = 50,
     };
 
     /// <summary>
-    /// CPU: a few hundred steps on 128-px synthetic shapes (8×8 latents); EMA 0.99 because the run is short. One thread:
+    /// CPU: a few hundred steps on dataprep's synthetic shards at 128-px buckets (8×8 latents); EMA 0.99 because the run is short. One thread:
     /// measured here, tiny ops under a shared 2-core load ran ~20× slower with 2 torch threads than with 1.
     /// </summary>
     private static readonly LoopSettings TinyLoop = new()
@@ -46,11 +46,11 @@ public sealed class DitPresets : IPresetProvider
             "Paper T2I phase 2: continues from t2i-256's final checkpoint on 512-px buckets, 90k steps × 512.",
             PaperLoop with { Steps = 90_000, BatchSize = 512, InitFrom = "runs/t2i-256" }, PaperConfig with { Resolution = 512 }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny",
-            "CPU: tiny DiT + built-in text encoder on synthetic coloured shapes at 128-px buckets (the demo model's recipe).",
+            "CPU: tiny DiT + built-in text encoder on the tiny tokenizer's latents of dataprep's synthetic shards, 128-px buckets (the demo model's recipe).",
             TinyLoop, new DitTrainConfig(), Factory),
         new Preset<DitTrainConfig>("t2i-tiny-hires",
             "CPU: t2i-tiny continued at 256-px buckets from its final checkpoint (the 256 → 512 recipe in small).",
             TinyLoop with { Steps = 300, InitFrom = "runs/t2i-tiny", WarmupSteps = 20, EvalEvery = 300 },
-            new DitTrainConfig { Resolution = 256, SyntheticSamples = 256 }, Factory),
+            new DitTrainConfig { Resolution = 256, MaxSamples = 256 }, Factory),
     ];
 }

@@ -4,7 +4,7 @@ namespace T2I.Training.Dit;
 
 /// <summary>
 /// The DiT stage's own settings (the shared ones — steps, batch, lr, EMA… — are the preset's LoopSettings).
-/// Command-line keys are snake_case: <c>--set dit_size=small --set data=synthetic</c>.
+/// Command-line keys are snake_case: <c>--set dit_size=small --set data=data/buckets --set latents=runs/tok-tiny-s3</c>.
 /// </summary>
 public sealed record DitTrainConfig
 {
@@ -18,20 +18,32 @@ public sealed record DitTrainConfig
     /// <summary>HF folders for <c>t5+clip</c> (config.json + safetensors + tokenizer files).</summary>
     public string T5Path { get; init; } = "weights/t5-v1_1-xxl";
     public string ClipPath { get; init; } = "weights/clip-vit-large-patch14";
-    /// <summary>Base resolution of the aspect buckets (256 or 512 in the paper).</summary>
+    /// <summary>Base resolution the DiT trains at: each image is resized to the nearest bucket of this table.</summary>
     public int Resolution { get; init; } = 128;
-    /// <summary><c>synthetic</c> (coloured shapes rendered here) or a folder of bucketed shards written by dataprep.</summary>
-    public string Data { get; init; } = "synthetic";
-    public int SyntheticSamples { get; init; } = 1024;
+    /// <summary>DataPrep's bucketed shards (<c>dataprep synth</c> + <c>dataprep ingest</c>): a folder holding res{N}/.</summary>
+    public string Data { get; init; } = "data/buckets";
+    /// <summary>Which res{N}/ table of the shards to read.</summary>
+    public int ShardResolution { get; init; } = 256;
+    /// <summary>Use at most this many rows (0 = all).</summary>
+    public int MaxSamples { get; init; }
+    /// <summary>Where encoded latents are cached (keyed by data + codec); empty = the run's latent-cache/. Runs may share one.</summary>
+    public string CacheDir { get; init; } = "";
     /// <summary>
     /// The latent codec: a tokenizer checkpoint/run/exported folder (see T2I.Core.Inference.LatentCodecs) or <c>dct</c>
     /// (the fixed weight-free codec, f16 d32, for tests). The DiT's in_channels follow the codec.
     /// </summary>
-    public string Latents { get; init; } = "dct";
+    public string Latents { get; init; } = "runs/tok-tiny-s3";
     /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>
     public double CaptionDropout { get; init; } = 0.1;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.95;
+    /// <summary>
+    /// Judge of generation accuracy: a T2I.Core.Eval.SyntheticAttributeClassifier folder. Empty: one is trained on
+    /// the data's labels at the first start and kept in the run folder (eval-classifier/).
+    /// </summary>
+    public string EvalClassifier { get; init; } = "";
+    /// <summary>Evaluation prompts: captions of this many rows with distinct (colour, shape) labels, one image each.</summary>
+    public int EvalPrompts { get; init; } = 32;
     /// <summary>Sampler steps and CFG scale of the evaluation generations.</summary>
     public int EvalSteps { get; init; } = 20;
     public double EvalGuidance { get; init; } = 5.0;

@@ -1,4 +1,3 @@
-using SkiaSharp;
 using T2I.Core.Checkpoints;
 using T2I.Core.Data;
 using T2I.Core.Diffusion;
@@ -29,19 +28,24 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly Ema? _ema;
     private readonly LatentBatches _data;
     private readonly TimestepSampler _times = new();
+    private readonly IReadOnlyList<EvalPrompt> _evalPrompts;
+    private readonly string _runDir;
+    private readonly Action<string> _log;
+    private T2I.Core.Eval.SyntheticAttributeClassifier? _judge;
 
     public DitTrainer(DitTrainConfig config, TrainerContext context)
     {
-        _config = config;
+        (_config, _runDir, _log) = (config, context.RunDir, context.Log);
         var codecSource = LatentCodecs.Describe(config.Latents);
         _codec = LatentCodecs.Open(codecSource, context.Device);
-        var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, Path.Combine(context.RunDir, "latent-cache"), context.Log);
+        var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0 ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
         // Statistics of this dataset under this codec; stored in the checkpoint so sampling can map back.
         var stats = LatentNormalization.Compute(raw.Select(b => b.Latents));
         _codecReference = LatentCodecReference.From(codecSource, _codec, stats);
         var buckets = raw.Select(b => b with { Latents = stats.Normalize(b.Latents).DetachFromDisposeScope() }).ToList();
         foreach (var b in raw) b.Latents.Dispose();
         context.Log($"latents: {codecSource.Identity}, {_codec.LatentChannels} channels, mean |μ| {stats.Mean.Average(Math.Abs):0.###}, mean σ {stats.Std.Average():0.###}");
+        _evalPrompts = GenerationEval.SelectPrompts(buckets, config.EvalPrompts);
         var size = DitConfig.ByName(config.DitSize) with { InChannels = _codec.LatentChannels };
         if (config.TextEncoder == "builtin")
         {
@@ -108,49 +112,24 @@ public sealed class DitTrainer : Trainer<DitBatch>
     }
 
     /// <summary>
-    /// Generates one image per (colour, shape) prompt of a fixed subset with the EMA weights (DDIM, CFG) and
-    /// reads colour and shape back (<see cref="SyntheticShapes.Judge"/>): prompt adherence measurable on CPU.
+    /// Generates one image per evaluation prompt (captions of the data with distinct colour/shape labels) with the EMA
+    /// weights (DDIM, CFG) and judges them with the attribute classifier: prompt adherence measurable on CPU.
     /// </summary>
     public override IReadOnlyDictionary<string, double> Evaluate(EvalContext context)
     {
-        if (_config.Data != "synthetic") return new Dictionary<string, double>();
-        Directory.CreateDirectory(context.OutputDir);
+        if (_evalPrompts.Count == 0) return new Dictionary<string, double>();
+        _judge ??= GenerationEval.LoadOrTrainClassifier(_config, _runDir, context.Loop.Seed, _log);
         using var swap = _ema?.SwapIn();
-        var pipeline = new T2IPipeline(_text, _dit, new DenormalizingDecoder(_codec, _codecReference.Normalization), $"eval-step{context.Step}", _config.Resolution, context.Device) { PreviewEvery = 0 };
-        var scores = GenerationAccuracy.Measure(pipeline, _config, context.OutputDir);
+        var pipeline = new T2IPipeline(_text, _dit, new DenormalizingDecoder(_codec, _codecReference.Normalization), $"eval-step{context.Step}",
+            _config.Resolution, context.Device) { PreviewEvery = 0 };
+        var scores = GenerationEval.Measure(pipeline, _judge, _evalPrompts, _config, context.OutputDir);
         _model.train();
         return scores;
     }
-}
 
-/// <summary>Colour and shape accuracy of generations over all 18 (colour, shape) prompts, 2 seeds each.</summary>
-public static class GenerationAccuracy
-{
-    public static Dictionary<string, double> Measure(T2IPipeline pipeline, DitTrainConfig config, string outputDir, int seeds = 2)
+    protected override void Dispose(bool disposing)
     {
-        int total = 0, colorOk = 0, shapeOk = 0, bothOk = 0;
-        var bucket = AspectBuckets.Nearest(config.Resolution, 1, 1);
-        for (int c = 0; c < SyntheticShapes.Colors.Length; c++)
-            for (int s = 0; s < SyntheticShapes.Shapes.Length; s++)
-                for (int seed = 0; seed < seeds; seed++)
-                {
-                    var request = new GenerationRequest(SyntheticShapes.Prompt(c, s), "", bucket.Width, bucket.Height,
-                        config.EvalSteps, config.EvalGuidance, seed);
-                    var png = pipeline.Generate(request).Png;
-                    File.WriteAllBytes(Path.Combine(outputDir, $"{SyntheticShapes.Colors[c].Name}-{SyntheticShapes.Shapes[s]}-{seed}.png"), png);
-                    using var bitmap = SKBitmap.Decode(png);
-                    using var image = ImageTensor.FromBitmap(bitmap);
-                    var judged = SyntheticShapes.Judge(image);
-                    total++;
-                    bool cOk = judged?.Color == c, sOk = judged?.Shape == s;
-                    colorOk += cOk ? 1 : 0;
-                    shapeOk += sOk ? 1 : 0;
-                    bothOk += cOk && sOk ? 1 : 0;
-                }
-        return new Dictionary<string, double>
-        {
-            ["color_acc"] = (double)colorOk / total, ["shape_acc"] = (double)shapeOk / total, ["both_acc"] = (double)bothOk / total,
-            ["color_chance"] = 1.0 / SyntheticShapes.Colors.Length, ["shape_chance"] = 1.0 / SyntheticShapes.Shapes.Length,
-        };
+        if (disposing) _judge?.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -41,8 +41,8 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
         long imageTokens = (long)(config.Resolution / 16) * (config.Resolution / 16);
         long activations = (long)loop.BatchSize * ActivationBytesPerSample(dit, imageTokens, textTokens);
         long bf16Forward = 2 * (ditParams + frozen) + InferenceActivationBytes(dit, imageTokens, textTokens);
-        // FLOPs at a typical caption length: synthetic captions are ≤ 8 built-in tokens; T5 is padded to its max as in FLUX.
-        long flopTextTokens = builtin ? Math.Min(textTokens, 8) : textTokens;
+        // FLOPs at a typical caption length: synthetic captions are ≈ 10 built-in tokens; T5 is padded to its max as in FLUX.
+        long flopTextTokens = builtin ? Math.Min(textTokens, 10) : textTokens;
         double stepFlops = 3 * dit.ForwardFlops(imageTokens, flopTextTokens) * loop.BatchSize;
         return new TrainingPlan(counts, MemoryEstimate.Training(trainable, frozen, loop.EmaDecay > 0, activations),
         [

@@ -9,90 +9,84 @@ using static TorchSharp.torch;
 
 namespace T2I.Training.Dit;
 
-/// <summary>Latents and captions of one aspect bucket: latents [n, 32, h, w] on the CPU.</summary>
-public sealed record LatentBucket(AspectBucket Bucket, Tensor Latents, IReadOnlyList<string> Captions);
+/// <summary>
+/// Latents, captions and labels (the rows' json labels, null when a row has none) of one aspect bucket;
+/// latents [n, C, h, w] on the CPU.
+/// </summary>
+public sealed record LatentBucket(AspectBucket Bucket, Tensor Latents, IReadOnlyList<string> Captions, IReadOnlyList<string?> Labels);
 
 /// <summary>
-/// A dataset encoded to latents once and cached on disk (<c>latent-cache/&lt;hash&gt;.safetensors</c>), so epochs
-/// after the first — and resumed runs — never touch pixels again. Source: the synthetic shapes or dataprep's
-/// bucketed shards.
+/// DataPrep's bucketed shards encoded to latents once and cached on disk (<c>latent-cache/&lt;key&gt;.safetensors</c>),
+/// so epochs after the first — and resumed runs — never touch pixels again. The key covers the data (folder,
+/// shard resolution, row count), the training resolution, the sample limit and the codec's identity (kind +
+/// weights hash): another tokenizer checkpoint never reuses these latents.
 /// </summary>
 public static class LatentDataset
 {
     public static IReadOnlyList<LatentBucket> Load(DitTrainConfig config, ILatentCodec codec, string codecIdentity, Device device, string cacheDir, Action<string> log)
     {
-        // The codec's identity (kind + weights hash) is part of the key: another tokenizer checkpoint never reuses these latents.
+        var reader = ShardRows.Open(config.Data, config.ShardResolution);
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{config.Data}|{config.Resolution}|{config.SyntheticSamples}|{codecIdentity}|{codec.LatentChannels}")))[..16].ToLowerInvariant();
+            $"{Path.GetFullPath(config.Data)}|{config.ShardResolution}|{reader.Rows}|{config.Resolution}|{config.MaxSamples}|{codecIdentity}|{codec.LatentChannels}")))[..16].ToLowerInvariant();
         string path = Path.Combine(cacheDir, $"{key}.safetensors");
         if (File.Exists(path))
         {
             log($"latents: cache hit {path}");
             return Read(path);
         }
-        var samples = config.Data == "synthetic" ? Synthetic(config) : Shards(config, log);
-        var buckets = samples.GroupBy(s => s.Bucket).OrderBy(g => g.Key.Name, StringComparer.Ordinal).Select(g =>
-        {
-            var items = g.ToList();
-            var latents = cat(items.Chunk(32).Select(chunk =>
+        int skipped = 0;
+        var rows = ShardRows.Read(reader, config.MaxSamples, ref skipped);
+        if (skipped > 0) log($"latents: skipped {skipped} rows without image bytes");
+        int undecodable = 0;
+        var buckets = rows.GroupBy(r => AspectBuckets.Nearest(config.Resolution, r.Width, r.Height))
+            .OrderBy(g => g.Key.Name, StringComparer.Ordinal).Select(g =>
             {
-                using var scope = NewDisposeScope();
-                var images = stack(chunk.Select(c => c.Image()).ToArray());
-                return codec.Encode(images.to(device)).cpu().MoveToOuterDisposeScope();
-            }).ToArray()).DetachFromDisposeScope();
-            return new LatentBucket(g.Key, latents, items.Select(i => i.Caption).ToList());
-        }).ToList();
+                var kept = new List<BucketRow>();
+                var parts = new List<Tensor>();
+                foreach (var chunk in g.Chunk(32))
+                {
+                    using var scope = NewDisposeScope();
+                    var images = new List<Tensor>();
+                    foreach (var row in chunk)
+                    {
+                        if (ToTensor(row, g.Key) is not { } image) { undecodable++; continue; }
+                        images.Add(image);
+                        kept.Add(row);
+                    }
+                    if (images.Count > 0) parts.Add(codec.Encode(stack(images).to(device)).cpu().MoveToOuterDisposeScope());
+                }
+                return new LatentBucket(g.Key, cat(parts).DetachFromDisposeScope(), kept.Select(i => i.Caption).ToList(), kept.Select(i => i.Labels).ToList());
+            }).Where(b => b.Captions.Count > 0).ToList();
+        if (undecodable > 0) log($"latents: skipped {undecodable} undecodable images");
+        if (buckets.Count == 0) throw new InvalidDataException($"No decodable images under {config.Data} res{config.ShardResolution}.");
         Directory.CreateDirectory(cacheDir);
         Write(path, buckets);
-        log($"latents: encoded {samples.Count} images in {buckets.Count} buckets → {path}");
-        return buckets;
+        log($"latents: encoded {buckets.Sum(b => b.Captions.Count)} images from {config.Data} into {buckets.Count} res{config.Resolution} buckets → {path}");
+        foreach (var b in buckets) b.Latents.Dispose();
+        return Read(path); // a fresh run and a resumed one then start from the very same tensors
+
     }
 
-    private sealed record Pending(AspectBucket Bucket, string Caption, Func<Tensor> Image);
-
-    private static List<Pending> Synthetic(DitTrainConfig config) =>
-        SyntheticShapes.Make(config.SyntheticSamples, config.Resolution, seed: 2024).Select(s => new Pending(s.Bucket, s.Caption, () =>
-        {
-            using var bitmap = SyntheticShapes.Render(s);
-            return ImageTensor.FromBitmap(bitmap);
-        })).ToList();
-
-    /// <summary>All rows of the resolution's bucketed shards (one pass of dataprep's reader).</summary>
-    private static List<Pending> Shards(DitTrainConfig config, Action<string> log)
+    /// <summary>A shard image resized to cover the training bucket and centre-cropped (DataPrep's own fit).</summary>
+    private static Tensor? ToTensor(BucketRow row, AspectBucket bucket)
     {
-        if (!Directory.Exists(config.Data))
-            throw new DirectoryNotFoundException($"data '{config.Data}' is neither 'synthetic' nor a folder of bucketed shards.");
-        var store = new LocalBlobStore(config.Data);
-        var reader = BucketBatchReader.OpenAsync(store, config.Resolution, new BucketBatchOptions(64, 0, DropLast: false)).GetAwaiter().GetResult();
-        var rows = new List<Pending>();
-        int skipped = 0;
-        var enumerator = reader.ReadAsync(BucketReaderPosition.Start, epochs: 1).GetAsyncEnumerator();
-        try
-        {
-            while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-                foreach (var row in enumerator.Current.Rows)
-                {
-                    if (row.Image.Length == 0) { skipped++; continue; }
-                    var bucket = enumerator.Current.Bucket;
-                    rows.Add(new Pending(bucket, row.Caption, () =>
-                    {
-                        using var bitmap = ImageCodec.Decode(row.Image);
-                        using var fitted = bitmap.Width == bucket.Width && bitmap.Height == bucket.Height ? null : ImageCodec.FitToBucket(bitmap, bucket);
-                        return ImageTensor.FromBitmap(fitted ?? bitmap);
-                    }));
-                }
-        }
-        finally { enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-        if (skipped > 0) log($"latents: skipped {skipped} rows without image bytes");
-        log($"latents: {rows.Count} rows from {reader.Buckets.Count} buckets under {config.Data}");
-        return rows;
+        SkiaSharp.SKBitmap bitmap;
+        try { bitmap = ImageCodec.Decode(row.Image); }
+        catch (InvalidImageException) { return null; }
+        using var owned = bitmap;
+        using var fitted = bitmap.Width == bucket.Width && bitmap.Height == bucket.Height ? null : ImageCodec.FitToBucket(bitmap, bucket);
+        return ImageTensor.FromBitmap(fitted ?? bitmap);
     }
 
     private static void Write(string path, IReadOnlyList<LatentBucket> buckets)
     {
         var tensors = buckets.ToDictionary(b => $"{b.Bucket.Name}.latents", b => b.Latents);
         var captions = buckets.ToDictionary(b => b.Bucket.Name, b => b.Captions);
-        SafeTensors.Save(path, tensors, new Dictionary<string, string> { ["captions"] = JsonSerializer.Serialize(captions) });
+        var labels = buckets.ToDictionary(b => b.Bucket.Name, b => b.Labels);
+        SafeTensors.Save(path, tensors, new Dictionary<string, string>
+        {
+            ["captions"] = JsonSerializer.Serialize(captions), ["labels"] = JsonSerializer.Serialize(labels),
+        });
     }
 
     private static IReadOnlyList<LatentBucket> Read(string path)
@@ -100,8 +94,39 @@ public static class LatentDataset
         var meta = SafeTensors.ReadMetadata(path);
         var captions = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(meta["captions"])
             ?? throw new InvalidDataException($"latent cache {path} lacks captions.");
+        var labels = meta.TryGetValue("labels", out var l) ? JsonSerializer.Deserialize<Dictionary<string, List<string?>>>(l) : null;
         var tensors = SafeTensors.Load(path);
-        return captions.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => new LatentBucket(AspectBucket.Parse(kv.Key), tensors[$"{kv.Key}.latents"], kv.Value)).ToList();
+        return captions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new LatentBucket(AspectBucket.Parse(kv.Key),
+            tensors[$"{kv.Key}.latents"], kv.Value, labels?.GetValueOrDefault(kv.Key) ?? kv.Value.Select(_ => (string?)null).ToList())).ToList();
+    }
+}
+
+/// <summary>One ordered pass over a resolution's bucketed shards (the reader's epoch-0 plan, seed 0).</summary>
+public static class ShardRows
+{
+    public static BucketBatchReader Open(string data, int shardResolution)
+    {
+        if (!Directory.Exists(data))
+            throw new DirectoryNotFoundException($"data '{data}' is not a folder of bucketed shards (write one with `dataprep synth` + `dataprep ingest`).");
+        return BucketBatchReader.OpenAsync(new LocalBlobStore(data), shardResolution, new BucketBatchOptions(64, 0, DropLast: false)).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Up to <paramref name="max"/> rows (0 = all) with image bytes; rows without are counted in <paramref name="skipped"/>.</summary>
+    public static List<BucketRow> Read(BucketBatchReader reader, int max, ref int skipped)
+    {
+        var rows = new List<BucketRow>();
+        var enumerator = reader.ReadAsync(BucketReaderPosition.Start, epochs: 1).GetAsyncEnumerator();
+        try
+        {
+            while ((max <= 0 || rows.Count < max) && enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+                foreach (var row in enumerator.Current.Rows)
+                {
+                    if (max > 0 && rows.Count >= max) break;
+                    if (row.Image.Length == 0) { skipped++; continue; }
+                    rows.Add(row);
+                }
+        }
+        finally { enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+        return rows;
     }
 }

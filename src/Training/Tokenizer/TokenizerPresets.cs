@@ -20,7 +20,7 @@ public sealed class TokenizerPresets : IPresetProvider
     private static readonly TokenizerStageConfig Tiny = new()
     {
         Tokenizer = AlignedTokenizerConfig.Tiny, Discriminator = PatchDiscriminatorConfig.Tiny,
-        ShardResolution = 256, TrainResolution = 64, EvalBatches = 16,
+        ShardResolution = 256, TrainResolution = 128, EvalBatches = 32,
     };
 
     private static LoopSettings PaperLoop(long steps, string? initFrom, double ema) => new()
@@ -31,7 +31,7 @@ public sealed class TokenizerPresets : IPresetProvider
 
     private static LoopSettings TinyLoop(long steps, double lr, string? initFrom, double ema) => new()
     {
-        Steps = steps, BatchSize = 16, Lr = lr, GradClip = 1.0, EmaDecay = ema, CheckpointEvery = 50,
+        Steps = steps, BatchSize = 8, Lr = lr, GradClip = 1.0, EmaDecay = ema, CheckpointEvery = 100,
         EvalEvery = 0, KeepLast = 2, InitFrom = initFrom, Seed = 11, Threads = 2,
     };
 
@@ -50,15 +50,15 @@ public sealed class TokenizerPresets : IPresetProvider
                     PaperLoop(50_000, "runs/tok-s2", 0.9999), Paper with { Stage = "s3" }, factory),
 
                 new Preset<TokenizerStageConfig>("tok-tiny-pretrain", "Tiny: pretrain the small ViT on the synthetic shape labels (stands in for DINOv2).",
-                    TinyLoop(300, 1e-3, null, 0), Tiny with { Stage = "encoder-pretrain" }, factory),
+                    TinyLoop(400, 1e-3, null, 0), Tiny with { Stage = "encoder-pretrain" }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s1", "Tiny stage 1 (encoder frozen).",
-                    TinyLoop(300, 1e-3, "runs/tok-tiny-pretrain", 0), Tiny with { Stage = "s1", GanStartStep = 150 }, factory),
+                    TinyLoop(400, 1e-3, "runs/tok-tiny-pretrain", 0), Tiny with { Stage = "s1", GanStartStep = 200 }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s2", "Tiny stage 2 with L_sp (w_sp = 1).",
                     TinyLoop(300, 3e-4, "runs/tok-tiny-s1", 0.99), Tiny with { Stage = "s2", SemanticWeight = 1 }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s2-nosp", "Tiny stage 2 ablation, w_sp = 0 (semantics should drift).",
                     TinyLoop(300, 3e-4, "runs/tok-tiny-s1", 0.99), Tiny with { Stage = "s2", SemanticWeight = 0 }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s3", "Tiny stage 3 (decoder only).",
-                    TinyLoop(300, 1e-3, "runs/tok-tiny-s2", 0.99), Tiny with { Stage = "s3" }, factory),
+                    TinyLoop(200, 1e-3, "runs/tok-tiny-s2", 0.99), Tiny with { Stage = "s3" }, factory),
             ];
         }
     }
@@ -99,7 +99,7 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
             $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights: w_p = 0)" : $"{config.PerceptualWeight}·LPIPS")} + {config.GanWeight}·λ·GAN from step {config.GanStartStep}" +
                 (stage == TokenizerStage.PerceptualAlignment ? $" + {config.SemanticWeight}·λ_sp·L_sp" : ""),
             $"init: {loop.InitFrom ?? config.EncoderWeights ?? "random (no previous stage, no encoder_weights)"}",
-        ]);
+        ]) { FlopsPerStep = TokenizerStepFlops.Compute(config, loop.BatchSize) };
     }
 
     public ITrainer Create(TokenizerStageConfig config, TrainerContext context) => new TokenizerTrainer(config, context);

@@ -20,7 +20,7 @@ public class AlignedTokenizerTests
             var images = rand(2, 3, b.Height, b.Width) * 2 - 1;
             Assert.Equal(new long[] { 2, 3, b.Height / 16 * 14, b.Width / 16 * 14 }, tok.EncoderInput(images).shape);
             var z = tok.Encode(images);
-            Assert.Equal(new long[] { 2, 8, b.Height / 16, b.Width / 16 }, z.shape);
+            Assert.Equal(new long[] { 2, tok.Config.LatentChannels, b.Height / 16, b.Width / 16 }, z.shape);
             Assert.Equal(new long[] { 2, 3, b.Height, b.Width }, tok.Decode(z).shape);
         }
     }

@@ -1,11 +1,11 @@
 using SkiaSharp;
 using T2I.Core.Data;
 using T2I.Core.Inference;
-using T2I.Training.Dit;
+using static TorchSharp.torch;
 
 namespace T2I.Training.Tests.Dit;
 
-/// <summary>The committed demo model (t2i-tiny, 1500 steps on synthetic shapes) loads and follows colour prompts.</summary>
+/// <summary>The committed demo model loads by the web app's path and its generations follow colour words.</summary>
 public class DemoModelTests
 {
     public static string DemoPath()
@@ -15,19 +15,24 @@ public class DemoModelTests
         return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("repository root not found"), "models", "t2i-tiny-demo");
     }
 
+    /// <summary>Mean RGB in [0, 255] of a generated PNG.</summary>
+    private static float[] MeanColour(T2IPipeline pipeline, string prompt, int size)
+    {
+        var png = pipeline.Generate(new GenerationRequest(prompt, "", size, size, 12, 5.0, 3)).Png;
+        using var bitmap = SKBitmap.Decode(png);
+        using var image = ImageTensor.FromBitmap(bitmap);
+        using var mean = (image.mean([1, 2]) + 1) * 127.5f;
+        return mean.data<float>().ToArray();
+    }
+
     [Fact]
-    public void DemoModelDrawsTheRequestedColours()
+    public void DemoModelFollowsColourWords()
     {
         var pipeline = T2IPipeline.FromCheckpoint(DemoPath());
-        Assert.Equal(128, pipeline.BaseResolution);
-        int right = 0;
-        for (int c = 0; c < SyntheticShapes.Colors.Length; c++)
-        {
-            var png = pipeline.Generate(new GenerationRequest(SyntheticShapes.Prompt(c, 0), "", 128, 128, 12, 5.0, 3)).Png;
-            using var bitmap = SKBitmap.Decode(png);
-            using var image = ImageTensor.FromBitmap(bitmap);
-            if (SyntheticShapes.Judge(image)?.Color == c) right++;
-        }
-        Assert.True(right >= 5, $"{right}/6 colours right (chance is 1/6)");
+        int size = pipeline.BaseResolution;
+        var red = MeanColour(pipeline, "a red circle", size);
+        var blue = MeanColour(pipeline, "a blue circle", size);
+        // Relative, judge-free: asking for red puts more red and less blue into the image than asking for blue.
+        Assert.True(red[0] - red[2] > blue[0] - blue[2] + 10, $"red prompt RGB {string.Join(",", red)}, blue prompt RGB {string.Join(",", blue)}");
     }
 }

@@ -11,14 +11,10 @@ namespace T2I.Training.Tests.Dit;
 [Collection(GlobalTorchState.Name)]
 public class DitLatentCodecTests
 {
-    private static Preset Tiny(string latents, long steps = 4)
+    private static Preset Tiny(string data, string latents, long steps = 4)
     {
-        var preset = (Preset<DitTrainConfig>)PresetRegistry.Get("t2i-tiny");
-        return preset with
-        {
-            Loop = preset.Loop with { Steps = steps, BatchSize = 8, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = steps, Threads = 1 },
-            Config = preset.Config with { Resolution = 64, SyntheticSamples = 24, EvalSteps = 2, Latents = latents },
-        };
+        var preset = DitTrainingTests.Tiny(data, steps, latents: latents);
+        return preset with { Loop = preset.Loop with { CheckpointEvery = steps } };
     }
 
     private static RunOptions Options(string dir) => new(dir) { Device = "cpu", WritePlots = false, Log = _ => { } };
@@ -28,7 +24,8 @@ public class DitLatentCodecTests
     {
         using var tmp = new TempDir();
         string tok = DitTestData.WriteTokenizerRun(tmp.Sub("tok"), seed: 1);
-        Assert.True(TrainingLoop.Run(Tiny(tok), Options(tmp.Sub("run"))).Completed);
+        string data = DitTestData.WriteShards(tmp.Sub("data"), perBucket: 12);
+        Assert.True(TrainingLoop.Run(Tiny(data, tok), Options(tmp.Sub("run"))).Completed);
 
         var folder = CheckpointFolder.Open(tmp.Sub("run"));
         Assert.True(folder.Has(LatentCodecs.WeightsFileName));
@@ -55,15 +52,45 @@ public class DitLatentCodecTests
         using var tmp = new TempDir();
         string a = DitTestData.WriteTokenizerRun(tmp.Sub("tok-a"), seed: 1);
         string b = DitTestData.WriteTokenizerRun(tmp.Sub("tok-b"), seed: 2);
+        string data = DitTestData.WriteShards(tmp.Sub("data"), perBucket: 12);
         string run = tmp.Sub("run");
         string cache = Path.Combine(run, "latent-cache");
-        TrainingLoop.Run(Tiny(a, steps: 1), Options(run));
+        TrainingLoop.Run(Tiny(data, a, steps: 1), Options(run));
         Assert.Single(Directory.GetFiles(cache));
-        TrainingLoop.Run(Tiny(a, steps: 2), Options(run)); // resume, same codec: cache reused
+        TrainingLoop.Run(Tiny(data, a, steps: 2), Options(run)); // resume, same codec: cache reused
         Assert.Single(Directory.GetFiles(cache));
-        TrainingLoop.Run(Tiny(b, steps: 1), Options(tmp.Sub("run-b")));
+        TrainingLoop.Run(Tiny(data, b, steps: 1), Options(tmp.Sub("run-b")));
         Directory.GetFiles(Path.Combine(tmp.Sub("run-b"), "latent-cache")).Single();
         Assert.NotEqual(Path.GetFileName(Directory.GetFiles(cache).Single()),
             Path.GetFileName(Directory.GetFiles(Path.Combine(tmp.Sub("run-b"), "latent-cache")).Single()));
+    }
+}
+
+/// <summary>Generation accuracy during training: the T2I.Core.Eval judge, trained once per run on the shards' labels.</summary>
+[Collection(GlobalTorchState.Name)]
+public class DitGenerationEvalTests
+{
+    [Fact]
+    public void EvaluationJudgesGenerationsWithTheRunsClassifier()
+    {
+        using var tmp = new TempDir();
+        string data = DitTestData.WriteShards(tmp.Sub("data"), perBucket: 16);
+        var preset = DitTrainingTests.Tiny(data, 2);
+        preset = preset with { Loop = preset.Loop with { EvalEvery = 2, CheckpointEvery = 2 } };
+        string run = tmp.Sub("run");
+        Assert.True(TrainingLoop.Run(preset, new RunOptions(run) { Device = "cpu", WritePlots = false, Log = _ => { } }).Completed);
+
+        var eval = File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!)
+            .Last(n => n["eval/color_acc"] is not null);
+        Assert.InRange(eval["eval/color_acc"]!.GetValue<double>(), 0, 1);
+        Assert.InRange(eval["eval/shape_acc"]!.GetValue<double>(), 0, 1);
+        Assert.Equal(1.0 / DitTestData.Colors.Length, eval["eval/color_chance"]!.GetValue<double>(), 6);
+        Assert.Equal(1.0 / DitTestData.Shapes.Length, eval["eval/shape_chance"]!.GetValue<double>(), 6);
+        // one image per distinct (colour, shape) prompt, up to eval_prompts
+        var pngs = Directory.GetFiles(Path.Combine(run, "eval"), "*.png", SearchOption.AllDirectories);
+        Assert.Equal(6, pngs.Length);
+        Assert.Equal(6, pngs.Select(p => string.Join('-', Path.GetFileNameWithoutExtension(p).Split('-')[1..])).Distinct().Count());
+        var judge = T2I.Core.Eval.SyntheticAttributeClassifier.Load(Path.Combine(run, GenerationEval.ClassifierDir));
+        Assert.Equal(DitTestData.Colors.Select(c => c.Name).Order(StringComparer.Ordinal), judge.Vocabulary.Colors);
     }
 }

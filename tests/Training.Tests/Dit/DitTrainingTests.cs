@@ -11,14 +11,14 @@ namespace T2I.Training.Tests.Dit;
 [Collection(GlobalTorchState.Name)]
 public class DitTrainingTests
 {
-    /// <summary>t2i-tiny shrunk to 64-px buckets (4×4 latents) and a few dozen steps.</summary>
-    private static Preset Tiny(long steps, string? initFrom = null)
+    /// <summary>t2i-tiny shrunk to 64-px buckets (4×4 latents), the weight-free DCT codec and a few dozen steps.</summary>
+    public static Preset Tiny(string data, long steps, string? initFrom = null, string latents = "dct")
     {
         var preset = (Preset<DitTrainConfig>)PresetRegistry.Get("t2i-tiny");
         return preset with
         {
             Loop = preset.Loop with { Steps = steps, BatchSize = 8, WarmupSteps = 5, EvalEvery = 0, CheckpointEvery = 10, Threads = 1, InitFrom = initFrom },
-            Config = preset.Config with { Resolution = 64, SyntheticSamples = 48, EvalSteps = 2 },
+            Config = preset.Config with { Data = data, ShardResolution = 64, Resolution = 64, EvalSteps = 2, EvalPrompts = 6, Latents = latents },
         };
     }
 
@@ -47,21 +47,37 @@ public class DitTrainingTests
     public void TinyRunLearnsResumesExactlyAndSeedsTheHiresPhase()
     {
         using var tmp = new TempDir();
+        string data = DitTestData.WriteShards(tmp.Sub("data"));
+        // Fresh encodes may differ in the last bit between runs of one process (conv kernel choice): share the cache.
+        var cached = (Preset<DitTrainConfig>)Tiny(data, 30);
+        cached = cached with { Config = cached.Config with { CacheDir = tmp.Sub("cache") } };
         var straight = new List<double>();
-        var full = TrainingLoop.Run(Tiny(30), Options(tmp.Sub("a"), straight));
+        var full = TrainingLoop.Run(cached, Options(tmp.Sub("a"), straight));
         Assert.True(full.Completed);
         Assert.True(straight.Skip(20).Average() < straight.Take(5).Average() * 0.95,
             $"loss did not fall: first {straight.Take(5).Average():0.###}, last {straight.Skip(20).Average():0.###}");
 
-        // interrupted at 17 and resumed: the same losses afterwards (data position, RNG, optimizer restored)
+        // interrupted at 17 and resumed: the same losses and weights afterwards (data position, RNG, optimizer restored).
+        // Bits may differ in the last place (seen once per run on shard captions; libtorch CPU kernels vary with
+        // buffer placement), so values are compared to 1e-5.
         var first = new List<double>();
-        TrainingLoop.Run(Tiny(30), Options(tmp.Sub("b"), first, stopAt: 17));
+        TrainingLoop.Run(cached, Options(tmp.Sub("b"), first, stopAt: 17));
         var second = new List<double>();
-        TrainingLoop.Run(Tiny(30), Options(tmp.Sub("b"), second));
-        Assert.Equal(straight.Skip(17), second);
-        Assert.True(File.Exists(Path.Combine(tmp.Sub("b"), "latent-cache", Directory.GetFiles(Path.Combine(tmp.Sub("b"), "latent-cache")).Single())));
+        TrainingLoop.Run(cached, Options(tmp.Sub("b"), second));
+        Assert.Equal(straight.Skip(17).Count(), second.Count);
+        Assert.All(straight.Skip(17).Zip(second), p => Assert.Equal(p.First, p.Second, 1e-5));
+        var endA = CheckpointFolder.Open(tmp.Sub("a"));
+        var endB = CheckpointFolder.Open(tmp.Sub("b"));
+        foreach (string file in new[] { CheckpointFolder.ModelFile, CheckpointFolder.EmaFile })
+        {
+            var wa = SafeTensors.Load(endA.File(file));
+            var wb = SafeTensors.Load(endB.File(file));
+            Assert.Equal(wa.Keys.Order(), wb.Keys.Order());
+            foreach (var (k, t) in wa) Assert.True(allclose(t, wb[k], 1e-5, 1e-6), $"{file}: '{k}' differs after resume");
+        }
+        Assert.Single(Directory.GetFiles(tmp.Sub("cache")));
 
-        // the checkpoint is a usable generator (EMA weights, DCT latents, the run's resolution)
+        // the checkpoint is a usable generator (EMA weights, normalised DCT latents, the run's resolution)
         var pipeline = T2IPipeline.FromCheckpoint(tmp.Sub("a"));
         Assert.Equal(64, pipeline.BaseResolution);
         Assert.StartsWith("t2i-tiny-step30", pipeline.ModelId);
@@ -71,26 +87,10 @@ public class DitTrainingTests
         // the next phase starts from the previous phase's final weights
         var last = CheckpointFolder.Latest(CheckpointFolder.CheckpointsDir(tmp.Sub("a")))!;
         using var saved = T2IModel.LoadCheckpoint(last, preferEma: false);
-        var hires = (Preset<DitTrainConfig>)Tiny(1, initFrom: tmp.Sub("a"));
+        var hires = (Preset<DitTrainConfig>)Tiny(data, 1, initFrom: tmp.Sub("a"));
         hires = hires with { Config = hires.Config with { Resolution = 128 } };
         var ctx = new TrainerContext(CPU, hires.Loop, tmp.Sub("c"), hires.Name) { InitFrom = CheckpointFolder.Open(tmp.Sub("a")), Log = _ => { } };
         using var trainer = hires.CreateTrainer(ctx);
         TensorAssert.SameModule(saved, trainer.Modules["model"]);
-    }
-
-    [Fact]
-    public void TheJudgeReadsColourAndShapeOfRealRenders()
-    {
-        var samples = SyntheticShapes.Make(90, 128, seed: 5);
-        int ok = 0;
-        foreach (var s in samples)
-        {
-            using var bitmap = SyntheticShapes.Render(s);
-            using var image = T2I.Core.Data.ImageTensor.FromBitmap(bitmap);
-            if (SyntheticShapes.Judge(image) == (s.Color, s.Shape)) ok++;
-        }
-        Assert.True(ok >= 81, $"judge right on {ok}/90 real renders");
-        using var blank = ones(3, 64, 64);
-        Assert.Null(SyntheticShapes.Judge(blank));
     }
 }

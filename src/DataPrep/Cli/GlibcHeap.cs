@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+
+namespace T2I.DataPrep;
+
+/// <summary>
+/// Keeps the native heap flat. Decoding allocates a pixel buffer of a few MB per image (in Skia, outside the
+/// GC). glibc serves such blocks with mmap, but after the first free it raises its mmap threshold to the
+/// freed size, so later buffers come from the heap arenas, whose freed middles are never returned: resident
+/// memory then climbs with every shard (measured: 85 → 146 MB of native memory over 64 shards). A fixed
+/// threshold switches that adaptation off, so every large buffer is mapped and unmapped again.
+/// </summary>
+internal static class GlibcHeap
+{
+    private const int M_MMAP_THRESHOLD = -3;
+
+    /// <summary>Blocks from 128 kB up are always mmapped (glibc's initial threshold, now fixed). No-op off glibc.</summary>
+    public static void KeepLargeBlocksMapped()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try { _ = mallopt(M_MMAP_THRESHOLD, 128 * 1024); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { } // musl and others
+    }
+
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code for this one int call
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int mallopt(int param, int value);
+#pragma warning restore SYSLIB1054
+}

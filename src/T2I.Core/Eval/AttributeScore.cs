@@ -1,0 +1,33 @@
+using System.Text;
+
+namespace T2I.Core.Eval;
+
+/// <summary>
+/// How well generations show one requested attribute: hits of <see cref="Count"/> requests, the chance level of
+/// uniform guessing, a 95 % Wilson interval, and the confusion matrix (row = requested class, column = what the
+/// judge saw, in <see cref="Classes"/> order).
+/// </summary>
+public sealed record AttributeScore(string Attribute, IReadOnlyList<string> Classes, int Count, int Hits, long[][] Confusion)
+{
+    public double Accuracy => Count == 0 ? double.NaN : (double)Hits / Count;
+    public double Chance => 1.0 / Classes.Count;
+    public (double Low, double High) Interval95 => BinomialInterval.Wilson(Hits, Count);
+
+    /// <summary>The confusion matrix as aligned text, only rows that were requested.</summary>
+    public string ConfusionTable()
+    {
+        string header = $"{Attribute} asked \\ seen";
+        int w = Math.Max(header.Length, Classes.Max(c => c.Length)) + 1;
+        var sb = new StringBuilder().Append(header.PadRight(w));
+        foreach (var c in Classes) sb.Append(c.Length > 6 ? c[..6].PadLeft(7) : c.PadLeft(7));
+        sb.AppendLine();
+        for (int r = 0; r < Classes.Count; r++)
+        {
+            if (Confusion[r].Sum() == 0) continue;
+            sb.Append(Classes[r].PadRight(w));
+            foreach (long v in Confusion[r]) sb.Append(v.ToString().PadLeft(7));
+            sb.AppendLine();
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,74 @@
+using T2I.Core.VisualTokenizer;
+using T2I.Core.VisualTokenizer.Baseline;
+using T2I.Training.Loop;
+using T2I.Training.Presets;
+
+namespace T2I.Training.Demo;
+
+/// <summary>
+/// The KL-VAE baseline of the paper's comparison (Fig. 4 right / Table 3): same latent shape, same decoder, same
+/// data and losses as the aligned tokenizer, trained from scratch. Budgets match the aligned chains: the paper
+/// preset sees as many samples as stages 1–3 together (450k × 256), the tiny preset as many steps × batch as
+/// tok-tiny-pretrain + s1 + s2 + s3 (4 × 300 × 16) — with the GAN from the same step as tiny stage 1.
+/// </summary>
+public sealed class KlVaePresets : IPresetProvider
+{
+    public IEnumerable<Preset> Presets
+    {
+        get
+        {
+            var factory = new KlVaeTrainerFactory();
+            return
+            [
+                new Preset<KlVaeTrainConfig>("kl-vae", "Paper-scale KL-VAE baseline (f16 d32, VA-VAE decoder, w_kl 1e-6), 450k steps × 256 from scratch.",
+                    new LoopSettings { Steps = 450_000, BatchSize = 256, Lr = 1e-4, GradClip = 0, EmaDecay = 0.9999,
+                        CheckpointEvery = 5000, EvalEvery = 5000, KeepLast = 3 },
+                    new KlVaeTrainConfig { Vae = KlVaeConfig.Paper, Discriminator = PatchDiscriminatorConfig.Paper, GanStartStep = 5000 }, factory),
+                new Preset<KlVaeTrainConfig>("kl-vae-tiny", "Tiny KL-VAE baseline with tok-tiny's latent shape and decoder; 1200 × 16 images (the tiny aligned chain's budget).",
+                    new LoopSettings { Steps = 1200, BatchSize = 16, Lr = 1e-3, GradClip = 1.0, EmaDecay = 0.99, CheckpointEvery = 50,
+                        EvalEvery = 0, KeepLast = 2, Seed = 11, Threads = 2 },
+                    new KlVaeTrainConfig { TrainResolution = 64, EvalBatches = 16, GanStartStep = 150 }, factory),
+            ];
+        }
+    }
+}
+
+public sealed class KlVaeTrainerFactory : ITrainerFactory<KlVaeTrainConfig>
+{
+    public string Name => KlVaeConfig.KindName;
+
+    public TrainingPlan Plan(KlVaeTrainConfig config, LoopSettings loop)
+    {
+        var vae = config.Vae;
+        long encoder = vae.EncoderParameters(), total = vae.ParameterCount();
+        long disc = DiscriminatorParameters(config.Discriminator);
+        long pixels = (long)loop.BatchSize * config.TrainResolution * config.TrainResolution;
+        long activations = 2 * pixels * vae.Decoder.BaseChannels * 4 * 12; // encoder ≈ decoder
+        return new TrainingPlan(
+        [
+            new("encoder (conv) + quant convs", total - vae.Decoder.ParameterCount(), total - vae.Decoder.ParameterCount()),
+            new("decoder", vae.Decoder.ParameterCount(), vae.Decoder.ParameterCount()),
+            new("discriminator", disc, disc),
+        ], MemoryEstimate.Training(total + disc, 0, loop.EmaDecay > 0, activations),
+        [
+            $"KL-VAE: latent {vae.LatentChannels}×{config.TrainResolution / vae.Downsampling}×{config.TrainResolution / vae.Downsampling} at base {config.TrainResolution}, f = {vae.Downsampling}; encoder {encoder:N0} params mirrors the decoder",
+            $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one bucket per batch of {loop.BatchSize}",
+            $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights)" : $"{config.PerceptualWeight}·LPIPS")} + {config.KlWeight:G3}·KL (per-image sum / pixels) + {config.GanWeight}·λ·GAN from step {config.GanStartStep}",
+        ]);
+    }
+
+    /// <summary>PatchGAN parameter count by formula (4×4 convs; BatchNorm affine on the middle layers).</summary>
+    private static long DiscriminatorParameters(PatchDiscriminatorConfig d)
+    {
+        long total = 3L * d.BaseChannels * 16 + d.BaseChannels, mult = 1;
+        for (int n = 1; n <= d.Layers; n++)
+        {
+            long prev = mult;
+            mult = Math.Min(1 << n, 8);
+            total += d.BaseChannels * prev * d.BaseChannels * mult * 16 + 2 * d.BaseChannels * mult;
+        }
+        return total + d.BaseChannels * mult * 16 + 1;
+    }
+
+    public ITrainer Create(KlVaeTrainConfig config, TrainerContext context) => new KlVaeTrainer(config, context);
+}

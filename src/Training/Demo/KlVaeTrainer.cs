@@ -1,0 +1,104 @@
+using T2I.Core.Checkpoints;
+using T2I.Core.Data;
+using T2I.Core.Storage;
+using T2I.Core.VisualTokenizer;
+using T2I.Core.VisualTokenizer.Baseline;
+using T2I.Training.Loop;
+using T2I.Training.Tokenizer;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace T2I.Training.Demo;
+
+/// <summary>
+/// Trains the KL-VAE baseline from scratch: reconstruct from a reparameterised posterior sample, loss
+/// L1 (+ w_p·LPIPS) + w_kl·KL + w_g·λ·GAN. Modules: <c>model</c> (EMA of it when ema_decay &gt; 0), <c>discriminator</c>.
+/// The sample's noise comes from torch's global generator, which the loop checkpoints, so resumes are exact.
+/// </summary>
+public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
+{
+    private readonly KlVaeTrainConfig config;
+    private readonly KlVae model;
+    private readonly AdversarialTerm gan;
+    private readonly Lpips? lpips;
+    private readonly optim.Optimizer optimizer;
+    private readonly BucketBatchSource<TokenizerBatch> data;
+    private readonly KlVaeEvaluation evaluation;
+    private readonly Ema? ema;
+
+    public KlVaeTrainer(KlVaeTrainConfig config, TrainerContext context)
+    {
+        this.config = config;
+        model = new KlVae(config.Vae);
+        if (context.InitFrom is { } init)
+        {
+            var report = ModuleWeights.Load(model, init.File(init.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile : CheckpointFolder.ModelFile), strict: false);
+            context.Log($"init from {init.Path}: {report}");
+        }
+        model.to(context.Device);
+        gan = new AdversarialTerm(new PatchDiscriminator(config.Discriminator).to(context.Device), config.GanWeight, config.DiscriminatorLr);
+        lpips = Lpips.TryLoad(config.LpipsWeights)?.to(context.Device);
+        if (lpips is null && config.PerceptualWeight > 0)
+            context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + KL + GAN only.");
+        optimizer = optim.AdamW(model.parameters(), context.Loop.Lr, weight_decay: context.Loop.WeightDecay);
+        if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
+
+        IBlobStore store = new LocalBlobStore(config.Data);
+        var batchSettings = config.BatchSettings;
+        var reader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
+            new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
+        data = new BucketBatchSource<TokenizerBatch>(reader, b => TokenizerBatch.From(b, batchSettings));
+        var evalReader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
+            new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed + 1)).GetAwaiter().GetResult();
+        evaluation = new KlVaeEvaluation(evalReader, config, context.Device);
+    }
+
+    public override IReadOnlyDictionary<string, nn.Module> Modules =>
+        new Dictionary<string, nn.Module> { ["model"] = model, ["discriminator"] = gan.Discriminator };
+
+    public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers =>
+        new Dictionary<string, optim.Optimizer> { ["model"] = optimizer, ["discriminator"] = gan.Optimizer };
+
+    public override Ema? Ema => ema;
+    public override object ModelConfig => config.Vae;
+    protected override IDataSource<TokenizerBatch> Source => data;
+
+    /// <summary>w_kl · KL as added to the loss: the per-image KL sum over the pixel count (see <see cref="KlVaeTrainConfig.KlWeight"/>).</summary>
+    public static Tensor KlTerm(DiagonalGaussian posterior, Tensor images) =>
+        posterior.Kl().mean() / (images.shape[1] * images.shape[2] * images.shape[3]);
+
+    protected override IReadOnlyDictionary<string, double> Step(TokenizerBatch batch, StepContext ctx)
+    {
+        var images = batch.Images.to(ctx.Device);
+        bool ganOn = ctx.Step > config.GanStartStep && config.GanWeight > 0;
+        var posterior = model.Posterior(images);
+        var reconstruction = model.Decode(posterior.Sample());
+
+        var metrics = new Dictionary<string, double>();
+        var l1 = (reconstruction - images).abs().mean();
+        var perceptual = lpips?.forward(reconstruction, images).mean();
+        var nll = perceptual is null ? l1 : l1 + config.PerceptualWeight * perceptual;
+        var kl = KlTerm(posterior, images);
+        var total = nll + config.KlWeight * kl;
+        if (ganOn) total = total + gan.Generator(nll, reconstruction, model.Decoder.LastLayerWeight, metrics);
+
+        optimizer.zero_grad();
+        total.backward();
+        metrics["grad/norm"] = ctx.ClipGradients(model.parameters());
+        optimizer.step();
+        if (ganOn) gan.Update(images, reconstruction, metrics);
+
+        metrics["loss"] = total.item<float>();
+        metrics["loss/l1"] = l1.item<float>();
+        metrics["loss/lpips"] = perceptual?.item<float>() ?? 0;
+        metrics["loss/kl"] = kl.item<float>();
+        metrics["latent/std"] = posterior.Std.mean().item<float>();
+        return metrics;
+    }
+
+    public override IReadOnlyDictionary<string, double> Evaluate(EvalContext ctx)
+    {
+        using var swap = ema?.SwapIn(); // evaluate the weights inference uses
+        return evaluation.Run(model, ctx.OutputDir);
+    }
+}

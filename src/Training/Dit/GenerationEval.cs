@@ -1,0 +1,95 @@
+using SkiaSharp;
+using T2I.Core.Data;
+using T2I.Core.Eval;
+using T2I.Core.Inference;
+using static TorchSharp.torch;
+
+namespace T2I.Training.Dit;
+
+/// <summary>One evaluation prompt: a training caption and the colour and shape its labels say it shows.</summary>
+public sealed record EvalPrompt(string Caption, AttributeRequest Requested);
+
+/// <summary>
+/// Generation accuracy of the DiT during training: images generated from captions of the data are judged by the
+/// one attribute classifier of T2I.Core.Eval (<see cref="GenerationAccuracy"/>), which is trained on the data's
+/// labels once per run unless a trained one is given.
+/// </summary>
+public static class GenerationEval
+{
+    public const string ClassifierDir = "eval-classifier";
+
+    /// <summary>The first row of each distinct (colour, shape) in cache order, up to <paramref name="count"/>; rows without labels are passed over.</summary>
+    public static IReadOnlyList<EvalPrompt> SelectPrompts(IReadOnlyList<LatentBucket> buckets, int count)
+    {
+        var picked = new List<EvalPrompt>();
+        var seen = new HashSet<AttributeRequest>();
+        foreach (var b in buckets)
+            for (int i = 0; i < b.Captions.Count && picked.Count < count; i++)
+            {
+                if (b.Labels[i] is not { } labels) continue;
+                AttributeRequest request;
+                try { request = AttributeRequest.FromLabels(labels); }
+                catch (Exception e) when (e is FormatException or System.Text.Json.JsonException) { continue; }
+                if (seen.Add(request)) picked.Add(new EvalPrompt(b.Captions[i], request));
+            }
+        return picked;
+    }
+
+    /// <summary>The configured classifier, else the run's own (eval-classifier/), else one trained now on the shards' labels and saved there.</summary>
+    public static SyntheticAttributeClassifier LoadOrTrainClassifier(DitTrainConfig config, string runDir, long seed, Action<string> log)
+    {
+        if (config.EvalClassifier.Length > 0) return SyntheticAttributeClassifier.Load(config.EvalClassifier);
+        string dir = Path.Combine(runDir, ClassifierDir);
+        if (File.Exists(Path.Combine(dir, SyntheticAttributeClassifier.VocabularyFile))) return SyntheticAttributeClassifier.Load(dir);
+        var classifier = TrainClassifier(config.Data, config.ShardResolution, seed, log);
+        classifier.Save(dir);
+        return classifier;
+    }
+
+    public static SyntheticAttributeClassifier TrainClassifier(string data, int shardResolution, long seed, Action<string> log, int maxRows = 4000)
+    {
+        int skipped = 0;
+        var rows = ShardRows.Read(ShardRows.Open(data, shardResolution), maxRows, ref skipped);
+        var labelled = rows.Where(r => !string.IsNullOrEmpty(r.Labels)).ToList();
+        var vocabulary = AttributeVocabulary.From(labelled.Select(r =>
+        {
+            try { return AttributeRequest.FromLabels(r.Labels!); }
+            catch (Exception e) when (e is FormatException or System.Text.Json.JsonException) { return null; }
+        }).OfType<AttributeRequest>());
+        if (vocabulary.Colors.Count == 0) throw new InvalidDataException($"{data}: no rows with colour/shape labels to train the generation judge on.");
+        manual_seed(seed);
+        var classifier = new SyntheticAttributeClassifier(vocabulary);
+        var dataset = AttributeDataset.FromRows(labelled, vocabulary, classifier.ImageSize, out int unusable);
+        double loss = AttributeClassifierTrainer.Train(classifier, dataset, new AttributeClassifierTrainOptions(Seed: (int)seed));
+        log($"eval: attribute classifier trained on {dataset.Count} labelled rows ({unusable + skipped} skipped), " +
+            $"{vocabulary.Colors.Count} colours × {vocabulary.Shapes.Count} shapes, final loss {loss:0.###}");
+        dataset.Images.Dispose();
+        return classifier;
+    }
+
+    /// <summary>One image per prompt (seed = its index) at the square bucket, PNGs written to <paramref name="outputDir"/>, judged together.</summary>
+    public static Dictionary<string, double> Measure(T2IPipeline pipeline, SyntheticAttributeClassifier judge, IReadOnlyList<EvalPrompt> prompts,
+        DitTrainConfig config, string outputDir)
+    {
+        var usable = prompts.Where(p => judge.Vocabulary.Colors.Contains(p.Requested.Color) && judge.Vocabulary.Shapes.Contains(p.Requested.Shape)).ToList();
+        if (usable.Count == 0) return new Dictionary<string, double>();
+        Directory.CreateDirectory(outputDir);
+        var bucket = AspectBuckets.Nearest(config.Resolution, 1, 1);
+        using var scope = NewDisposeScope();
+        var images = new List<Tensor>();
+        for (int i = 0; i < usable.Count; i++)
+        {
+            var request = new GenerationRequest(usable[i].Caption, "", bucket.Width, bucket.Height, config.EvalSteps, config.EvalGuidance, i);
+            var png = pipeline.Generate(request).Png;
+            File.WriteAllBytes(Path.Combine(outputDir, $"{i:D3}-{usable[i].Requested.Color}-{usable[i].Requested.Shape}.png"), png);
+            using var bitmap = SKBitmap.Decode(png);
+            images.Add(ImageTensor.FromBitmap(bitmap));
+        }
+        var r = GenerationAccuracy.Evaluate(judge, stack(images), usable.Select(p => p.Requested).ToList());
+        return new Dictionary<string, double>
+        {
+            ["color_acc"] = r.ColorAccuracy, ["shape_acc"] = r.ShapeAccuracy, ["both_acc"] = r.BothAccuracy,
+            ["color_chance"] = r.ColorChance, ["shape_chance"] = r.ShapeChance,
+        };
+    }
+}
