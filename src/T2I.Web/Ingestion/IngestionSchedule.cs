@@ -20,10 +20,13 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
     /// <summary>
     /// Retries: 2, a minute apart. A run is idempotent and its usual failures (storage or network hiccups
     /// while reading shards) are transient; beyond two the error is real and waits for the next schedule.
+    /// Overlapping runs (several workers, a "run now" during a scheduled run, the CLI CronJob) are kept apart by
+    /// DataPrep's lease in the output store — the second run returns "skipped" at once. No Hangfire
+    /// DisableConcurrentExecution: its PostgreSQL lock outlives a killed worker by the lock timeout (10 min),
+    /// which the scale-out test showed blocking every other run.
     /// </summary>
     [Queue(Hosting.HangfireSetup.MaintenanceQueue)]
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [60, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("shard ingestion")]
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {

@@ -63,7 +63,6 @@ public sealed class LoopbackCluster : IAsyncDisposable
             ["T2I_S3_ACCESS_KEY"] = S3Server.AccessKey,
             ["T2I_S3_SECRET_KEY"] = S3Server.SecretKey,
             ["OMP_NUM_THREADS"] = "1",
-            ["DOTNET_gcServer"] = "0",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var s in settings)
@@ -113,11 +112,24 @@ public sealed class LoopbackCluster : IAsyncDisposable
     /// <summary>The pid in a Hangfire server id (our server names are <c>host:pid:queue:…</c>).</summary>
     public static int PidOfServer(string serverId) => int.Parse(serverId.Split(':')[1]);
 
-    /// <summary>A generation record as the processes wrote it to S3.</summary>
+    /// <summary>
+    /// A generation record as the processes wrote it to S3. A worker may be replacing it during the read, which
+    /// s3rver answers with a cut-off response: such a read is retried, as the app's own store does.
+    /// </summary>
     public async Task<GenerationRecord> RecordAsync(string id)
     {
-        await using var s = await Store("images").OpenReadAsync(GenerationStore.RecordKey(id));
-        return (await JsonSerializer.DeserializeAsync<GenerationRecord>(s, new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var s = await Store("images").OpenReadAsync(GenerationStore.RecordKey(id));
+                return (await JsonSerializer.DeserializeAsync<GenerationRecord>(s, new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
+            }
+            catch (Exception ex) when (attempt < 5 && ex is HttpRequestException or IOException or JsonException or ArgumentOutOfRangeException && ex is not FileNotFoundException)
+            {
+                await Task.Delay(50 * attempt);
+            }
+        }
     }
 
     /// <summary>Where the logs are and their errors (for failure messages); the logs are then kept on disk.</summary>
