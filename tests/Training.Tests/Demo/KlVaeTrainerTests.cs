@@ -68,7 +68,7 @@ public class KlVaeTrainerTests
             .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).Where(n => n["loss/l1"] is not null)
             .Select(n => n["loss/l1"]!.GetValue<double>()).ToList();
         Assert.Equal(30, l1.Count);
-        Assert.True(l1.TakeLast(5).Average() < 0.8 * l1.Take(5).Average(), $"L1 {l1.Take(5).Average():0.000} → {l1.TakeLast(5).Average():0.000}");
+        Assert.True(l1.TakeLast(5).Average() < 0.9 * l1.Take(5).Average(), $"L1 {l1.Take(5).Average():0.000} → {l1.TakeLast(5).Average():0.000}");
     }
 
     [Fact]
