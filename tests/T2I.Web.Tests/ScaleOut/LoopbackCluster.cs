@@ -125,7 +125,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
                 await using var s = await Store("images").OpenReadAsync(GenerationStore.RecordKey(id));
                 return (await JsonSerializer.DeserializeAsync<GenerationRecord>(s, new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
             }
-            catch (Exception ex) when (attempt < 5 && ex is HttpRequestException or IOException or JsonException or ArgumentOutOfRangeException && ex is not FileNotFoundException)
+            catch (Exception ex) when (attempt < 5 && ex is not FileNotFoundException)
             {
                 await Task.Delay(50 * attempt);
             }
