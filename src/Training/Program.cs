@@ -20,6 +20,7 @@ public static class Program
             PlotCommand.Build(),
             BenchCommand.Build(),
             Dit.SampleBenchCommand.Build(),
+            Demo.DemoCommand.Build(),
             TrainJudgeCommand.Build(),
         };
         return root;
