@@ -34,7 +34,8 @@ public sealed class ShardIngestor(SampleProcessor processor, FilterConfig config
         IReadOnlyDictionary<string, int> tarProblems;
 
         await using var writers = new BucketShardWriters(shard, config, SpoolDirectory);
-        await using (var tar = await input.OpenReadAsync(tarKey, ct))
+        // S3: 4 MB ranged GETs, the next one prefetched — a dropped connection costs a retried block, not the shard.
+        await using (var tar = await SeekableStream.OpenAsync(input, tarKey, ct, blockSize: 4 << 20))
         {
             var reader = new WebDatasetShardReader(tar, config.MaxImageBytes);
             var outcomes = OrderedParallel.SelectAsync(reader.ReadSamples(),

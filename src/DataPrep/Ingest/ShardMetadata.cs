@@ -1,3 +1,4 @@
+using Parquet;
 using Parquet.Serialization;
 using T2I.Core.Data;
 using T2I.Core.Storage;
@@ -17,14 +18,20 @@ public static class ShardMetadata
         if (!await store.ExistsAsync(key, ct)) return (rows, null);
         try
         {
-            await using var s = await SeekableStream.EnsureAsync(await store.OpenReadAsync(key, ct), ct);
-            var result = await ParquetSerializer.DeserializeUntypedAsync(s, null, null, ct);
-            if (!LaionColumns.IsRecognised(result.Schema.DataFields.Select(f => f.Name))) return (rows, "parquet_missing_columns");
-            foreach (var row in result.Data)
+            // Ranged reads on S3: the footer, then one row group at a time, never the whole file at once.
+            await using var s = await SeekableStream.OpenAsync(store, key, ct);
+            int groups;
+            await using (var reader = await ParquetReader.CreateAsync(s, null, true, ct))
             {
-                var record = LaionColumns.Map(row.ToDictionary(p => p.Key, p => (object?)p.Value));
-                if (record.Key is { } k) rows[k] = record;
+                if (!LaionColumns.IsRecognised(reader.Schema.DataFields.Select(f => f.Name))) return (rows, "parquet_missing_columns");
+                groups = reader.RowGroupCount;
             }
+            for (int g = 0; g < groups; g++)
+                foreach (var row in (await ParquetSerializer.DeserializeUntypedAsync(s, null, g, ct)).Data)
+                {
+                    var record = LaionColumns.Map(row.ToDictionary(p => p.Key, p => (object?)p.Value));
+                    if (record.Key is { } k) rows[k] = record;
+                }
             return (rows, rows.Count == 0 ? "parquet_missing_columns" : null);
         }
         catch (Exception e) when (e is not OperationCanceledException and not FileNotFoundException)

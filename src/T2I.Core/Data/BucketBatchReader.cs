@@ -44,7 +44,7 @@ public sealed class BucketBatchReader
         await foreach (var blob in store.ListAsync(BucketLayout.ResolutionPrefix(resolution), ct))
         {
             if (BucketLayout.Parse(blob.Key) is not { } parsed || parsed.Resolution != resolution) continue;
-            await using var s = await SeekableStream.EnsureAsync(await store.OpenReadAsync(blob.Key, ct), ct);
+            await using var s = await SeekableStream.OpenAsync(store, blob.Key, ct);
             files.Add(new ShardFile(blob.Key, parsed.Bucket, await BucketShardFile.RowGroupSizesAsync(s, ct)));
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -131,7 +131,7 @@ public sealed class BucketBatchReader
             _lru.AddFirst(id);
             return rows;
         }
-        await using (var s = await SeekableStream.EnsureAsync(await _store.OpenReadAsync(_files[file].Key, ct), ct))
+        await using (var s = await SeekableStream.OpenAsync(_store, _files[file].Key, ct))
             rows = await BucketShardFile.ReadAsync(s, rowGroup, ct);
         _cache[id] = rows;
         _lru.AddFirst(id);

@@ -1,8 +1,28 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using T2I.Core.Storage;
+
 namespace T2I.Core.Data;
 
-/// <summary>Parquet needs to seek to its footer; blob streams from S3 cannot. Buffer those in memory.</summary>
+/// <summary>Seekable streams over blobs, for Parquet (footer first, then chosen row groups) and long tars.</summary>
 public static class SeekableStream
 {
+    /// <summary>Block size of ranged reads: big enough to hold a Parquet footer and the small columns of a row group.</summary>
+    public const int DefaultBlockSize = 1 << 20;
+
+    /// <summary>
+    /// Opens <paramref name="key"/> for random access without downloading it: a local file as it is, an S3
+    /// object as a <see cref="RangeReadStream"/> of ranged GETs; any other store's stream is buffered only
+    /// when it cannot seek.
+    /// </summary>
+    public static async Task<Stream> OpenAsync(IBlobStore store, string key, CancellationToken ct = default, int blockSize = DefaultBlockSize)
+    {
+        if (store is S3BlobStore s3) return await OpenS3Async(s3, key, blockSize, ct);
+        return await EnsureAsync(await store.OpenReadAsync(key, ct), ct);
+    }
+
+    /// <summary>Buffers a stream that cannot seek in memory (small blobs of stores without range reads).</summary>
     public static async Task<Stream> EnsureAsync(Stream stream, CancellationToken ct = default)
     {
         if (stream.CanSeek) return stream;
@@ -10,5 +30,34 @@ public static class SeekableStream
         await using (stream) await stream.CopyToAsync(ms, ct);
         ms.Position = 0;
         return ms;
+    }
+
+    private static async Task<RangeReadStream> OpenS3Async(S3BlobStore store, string key, int blockSize, CancellationToken ct)
+    {
+        BlobKeys.Validate(key);
+        var options = store.Options;
+        // The same key layout as S3BlobStore: the prefix without trailing slashes, then '/', then the key.
+        string objectKey = options.Prefix.Length == 0 ? key : options.Prefix.TrimEnd('/') + "/" + key;
+        long length;
+        try { length = (await store.Client.GetObjectMetadataAsync(options.Bucket, objectKey, ct)).ContentLength; }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new FileNotFoundException($"Blob '{key}' not found in {store.Location}.", $"{store.Location}/{key}", e);
+        }
+        return new RangeReadStream(length, async (offset, buffer, token) =>
+        {
+            using var response = await store.Client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = options.Bucket, Key = objectKey, ByteRange = new ByteRange(offset, offset + buffer.Length - 1),
+            }, token);
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = await response.ResponseStream.ReadAsync(buffer[total..], token);
+                if (n == 0) break;
+                total += n;
+            }
+            return total;
+        }, blockSize);
     }
 }
