@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using T2I.Core.Cli;
 using T2I.Core.Storage;
 using T2I.DataPrep.Ingest;
 using T2I.DataPrep.Synth;
@@ -55,12 +56,13 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
     private async Task Train(string stage, string preset, IReadOnlyList<string> sets, long? steps, CancellationToken ct)
     {
         var resolved = LaunchCommand.Resolve(preset, sets, steps);
-        await Timed(stage, () => Task.Run(() =>
+        await Timed(stage, () => ConsoleProgress.RunAsync($"train {stage}", progress => Task.Run(() =>
         {
-            var result = TrainingLoop.Run(resolved, new RunOptions(options.RunDir(stage)) { Device = options.Device, Log = log }, ct);
-            if (!result.Completed) throw new OperationCanceledException($"{stage} stopped at step {result.Step}; rerun to resume.");
+            var run = new RunOptions(options.RunDir(stage)) { Device = options.Device, Log = log, Progress = progress };
+            var result = TrainingLoop.Run(resolved, run, ct); // on cancellation: finishes the step, checkpoints, returns
+            if (!result.Completed) throw new OperationCanceledException($"{stage} stopped at step {result.Step}.");
             return $"step {result.Step}";
-        }, ct));
+        })));
     }
 
     private async Task Timed(string stage, Func<Task<string>> work)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using T2I.Training.Commands;
 
 namespace T2I.Training.Demo;
@@ -45,9 +46,20 @@ public static class DemoCommand
                 PretrainSteps = steps[0], S1Steps = steps[1], S2Steps = steps[2], S3Steps = steps[3], DitSteps = parse.GetValue(ditSteps),
                 TokenizerSets = parse.GetValue(tokSet) ?? [], DitSets = parse.GetValue(ditSet) ?? [],
             };
+            // SIGTERM / Ctrl+C: the running stage finishes its step and checkpoints (a rerun resumes there).
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void OnSignal(PosixSignalContext c)
+            {
+                if (stop.IsCancellationRequested) return;
+                c.Cancel = true;
+                error.WriteLine($"{c.Signal}: finishing the current step and writing a checkpoint.");
+                stop.Cancel();
+            }
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             try
             {
-                var rows = await new DemoChain(options, error.WriteLine).RunAsync(ct);
+                var rows = await new DemoChain(options, error.WriteLine).RunAsync(stop.Token);
                 Print(rows, output);
                 output.WriteLine($"Model: {Path.GetFullPath(options.ModelDir)} (web: --T2I:Model={options.ModelDir})");
                 return 0;
