@@ -11,9 +11,14 @@ public sealed record TokenizerBatch(Tensor Images, long[] Labels) : IDisposable
     public void Dispose() => Images.Dispose();
 
     /// <summary>Decodes a bucket batch and resizes it to the nearest bucket of the training resolution.</summary>
-    public static TokenizerBatch From(BucketBatch batch, TokenizerStageConfig config)
+    public static TokenizerBatch From(BucketBatch batch, TokenizerStageConfig config) =>
+        new(DecodeImages(batch, config.TrainResolution),
+            batch.Rows.Select(r => (long)Array.IndexOf(config.LabelClasses, LabelOf(r, config.LabelField))).ToArray());
+
+    /// <summary>The rows' images as one tensor, each resized (Mitchell cubic) to the nearest bucket of <paramref name="resolution"/>.</summary>
+    public static Tensor DecodeImages(BucketBatch batch, int resolution)
     {
-        var target = AspectBuckets.Nearest(config.TrainResolution, batch.Bucket.Width, batch.Bucket.Height);
+        var target = AspectBuckets.Nearest(resolution, batch.Bucket.Width, batch.Bucket.Height);
         var bitmaps = new List<SKBitmap>();
         try
         {
@@ -24,8 +29,7 @@ public sealed record TokenizerBatch(Tensor Images, long[] Labels) : IDisposable
                     ? decoded.Copy()
                     : decoded.Resize(new SKImageInfo(target.Width, target.Height), new SKSamplingOptions(SKCubicResampler.Mitchell)));
             }
-            var labels = batch.Rows.Select(r => LabelOf(r, config)).ToArray();
-            return new TokenizerBatch(ImageTensor.FromBitmaps(bitmaps), labels);
+            return ImageTensor.FromBitmaps(bitmaps);
         }
         finally
         {
@@ -33,12 +37,19 @@ public sealed record TokenizerBatch(Tensor Images, long[] Labels) : IDisposable
         }
     }
 
-    private static long LabelOf(BucketRow row, TokenizerStageConfig config)
+    /// <summary>The string value of one label field of the row's json (the synthetic generator's <c>t2i_labels</c>), or null.</summary>
+    public static string? LabelOf(BucketRow row, string field)
     {
-        if (string.IsNullOrEmpty(row.Labels)) return -1;
-        using var doc = JsonDocument.Parse(row.Labels);
-        return doc.RootElement.TryGetProperty(config.LabelField, out var v) && v.ValueKind == JsonValueKind.String
-            ? Array.IndexOf(config.LabelClasses, v.GetString())
-            : -1;
+        if (string.IsNullOrEmpty(row.Labels)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(row.Labels);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(field, out var v) &&
+                   v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null; // a row with broken labels is unlabelled, not a crash
+        }
     }
 }

@@ -38,6 +38,8 @@ public sealed record TokenizerStageConfig
     /// <summary>Label field of the synthetic shards used for pretraining and the linear probe.</summary>
     public string LabelField { get; init; } = "shape";
     public string[] LabelClasses { get; init; } = ["circle", "square", "triangle", "star", "hexagon", "ring", "cross", "diamond"];
+    /// <summary>Label fields the evaluation probes besides <see cref="LabelField"/> (the synthetic shards carry shape, color, background, size, position).</summary>
+    public string[] ProbeFields { get; init; } = ["color"];
     /// <summary>Batches of the evaluation set (a fixed slice read with its own seed).</summary>
     public int EvalBatches { get; init; } = 8;
 

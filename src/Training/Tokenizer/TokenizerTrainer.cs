@@ -71,13 +71,13 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         discriminatorOptimizer = optim.AdamW(discriminator.parameters(), config.DiscriminatorLr, beta1: 0.5, beta2: 0.9);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
 
-        IBlobStore store = new LocalBlobStore(config.Data); // BlobStores.Open (s3:// too) once the storage engineer lands it
+        IBlobStore store = BlobStores.Open(config.Data);
         var reader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
             new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
         data = new BucketBatchSource<TokenizerBatch>(reader, b => TokenizerBatch.From(b, config));
         var evalReader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
             new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed + 1)).GetAwaiter().GetResult();
-        evaluation = new TokenizerEvaluation(evalReader, config, device);
+        evaluation = new TokenizerEvaluation(evalReader, config, context.Loop.BatchSize, device);
     }
 
     public override IReadOnlyDictionary<string, nn.Module> Modules
@@ -193,7 +193,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) data.Dispose();
+        if (disposing) { data.Dispose(); evaluation.Dispose(); }
         base.Dispose(disposing);
     }
 }
