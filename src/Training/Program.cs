@@ -22,6 +22,7 @@ public static class Program
             EvalCommand.Build(),
             Dit.SampleBenchCommand.Build(),
             Demo.DemoCommand.Build(),
+            Dit.CompareLatentsCommand.Build(),
             TrainJudgeCommand.Build(),
         };
         return root;
