@@ -72,6 +72,7 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
             var record = await ingestor.IngestAsync(input, tarKey, shard, output, seen, ct);
             manifest.Shards[shard] = record;
             await manifest.SaveAsync(output, ct); // the commit
+            GlibcHeap.Trim();
             samples += record.Samples;
             kept += record.Kept;
             progress?.Report(new ConsoleProgress.Update("shards", i + 1, pending.Count, shard));
