@@ -20,6 +20,9 @@ public sealed class TokenizerMeasurement : IDisposable
     public double[] Ssim { get; init; } = [];
     public double[]? Lpips { get; init; }
     public (Tensor Originals, Tensor Reconstructions)? Grid { get; init; }
+    /// <summary>Wall-clock seconds spent in encoding (encoder + adapter) and in decoding, summed over the set.</summary>
+    public double EncodeSeconds { get; init; }
+    public double DecodeSeconds { get; init; }
 
     /// <param name="encoderOnly">Features only (an encoder-pretraining run has no trained adapter or decoder).</param>
     public static TokenizerMeasurement Run(AlignedTokenizer tokenizer, TokenizerEvalSet set, Device device, bool encoderOnly, Lpips? lpips = null)
@@ -34,25 +37,34 @@ public sealed class TokenizerMeasurement : IDisposable
         var ssim = new List<double>();
         var perceptual = new List<double>();
         (Tensor, Tensor)? grid = null;
+        var encodeTime = new System.Diagnostics.Stopwatch();
+        var decodeTime = new System.Diagnostics.Stopwatch();
         try
         {
             foreach (var batch in set.Batches)
             {
                 using var batchScope = NewDisposeScope();
                 var images = batch.to(device);
+                encodeTime.Start();
                 var features = tokenizer.EncoderFeatures(images);
+                encodeTime.Stop();
                 encoderFeatures.Add(FeaturePooling.MeanPool(features).cpu().MoveToOuterDisposeScope());
                 if (encoderOnly) continue;
-                var latents = tokenizer.Adapter.forward(features);
-                latentFeatures.Add(FeaturePooling.MeanPool(latents).cpu().MoveToOuterDisposeScope());
-                var reconstruction = tokenizer.Decode(latents).clamp(-1, 1);
-                psnr.AddRange(T2I.Core.Eval.Psnr.PerImage(images, reconstruction));
-                ssim.AddRange(T2I.Core.Eval.Ssim.PerImage(images, reconstruction));
-                if (lpips is not null) perceptual.AddRange(lpips.forward(reconstruction, images).flatten().cpu().to(ScalarType.Float64).data<double>().ToArray());
+                encodeTime.Start();
+                var latents = tokenizer.Adapter.forward(features).cpu();
+                encodeTime.Stop();
+                latentFeatures.Add(FeaturePooling.MeanPool(latents).MoveToOuterDisposeScope());
+                decodeTime.Start();
+                var reconstruction = tokenizer.Decode(latents.to(device)).clamp(-1, 1).cpu();
+                decodeTime.Stop();
+                var originals = batch; // the set keeps its images on the CPU
+                psnr.AddRange(T2I.Core.Eval.Psnr.PerImage(originals, reconstruction));
+                ssim.AddRange(T2I.Core.Eval.Ssim.PerImage(originals, reconstruction));
+                if (lpips is not null) perceptual.AddRange(lpips.forward(reconstruction.to(device), images).flatten().cpu().to(ScalarType.Float64).data<double>().ToArray());
                 if (grid is null)
                 {
-                    long n = Math.Min(GridImages, images.shape[0]);
-                    grid = (images.narrow(0, 0, n).cpu().MoveToOuterDisposeScope(), reconstruction.narrow(0, 0, n).cpu().MoveToOuterDisposeScope());
+                    long n = Math.Min(GridImages, originals.shape[0]);
+                    grid = (originals.narrow(0, 0, n).clone().MoveToOuterDisposeScope(), reconstruction.narrow(0, 0, n).clone().MoveToOuterDisposeScope());
                 }
             }
         }
@@ -63,6 +75,7 @@ public sealed class TokenizerMeasurement : IDisposable
             EncoderFeatures = cat(encoderFeatures, 0).DetachFromDisposeScope(),
             Latents = encoderOnly ? null : cat(latentFeatures, 0).DetachFromDisposeScope(),
             Psnr = psnr.ToArray(), Ssim = ssim.ToArray(), Lpips = lpips is null ? null : perceptual.ToArray(), Grid = kept,
+            EncodeSeconds = encodeTime.Elapsed.TotalSeconds, DecodeSeconds = decodeTime.Elapsed.TotalSeconds,
         };
     }
 
@@ -82,7 +95,10 @@ public sealed class TokenizerMeasurement : IDisposable
             metrics[$"lp_acc/encoder/{field}"] = Probe(EncoderFeatures);
             if (Latents is not null) metrics[$"lp_acc/latent/{field}"] = Probe(Latents);
         }
+        int n = (int)EncoderFeatures.shape[0];
+        if (EncodeSeconds > 0) metrics["speed/encode_images_per_s"] = n / EncodeSeconds;
         if (Latents is null) return metrics;
+        if (DecodeSeconds > 0) metrics["speed/decode_images_per_s"] = n / DecodeSeconds;
         metrics["psnr"] = Psnr.Average();
         metrics["ssim"] = Ssim.Average();
         if (Lpips is { Length: > 0 }) metrics["lpips"] = Lpips.Average();

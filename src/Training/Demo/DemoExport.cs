@@ -1,0 +1,46 @@
+using T2I.Core.Checkpoints;
+using T2I.Core.Inference;
+
+namespace T2I.Training.Demo;
+
+/// <summary>
+/// Exports a DiT run's final checkpoint as a self-contained model folder: the EMA weights as model.safetensors
+/// (DiT + built-in text encoder; the only weights inference uses), codec.safetensors (the tokenizer the DiT was
+/// trained on, frozen), config.json (configs, codec reference and latent statistics) and preset.json (the base
+/// resolution). Optimizer state is left out. Written next to the target and swapped in, so a reader never sees a
+/// half-written model.
+/// </summary>
+public static class DemoExport
+{
+    public static string Write(string ditRun, string modelDir, long maxBytes)
+    {
+        var folder = CheckpointFolder.Open(ditRun);
+        string weights = folder.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile : CheckpointFolder.ModelFile;
+        string full = Path.GetFullPath(modelDir), temp = full + ".tmp", old = full + ".old";
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        Directory.CreateDirectory(temp);
+        File.Copy(folder.File(weights), Path.Combine(temp, CheckpointFolder.ModelFile));
+        File.Copy(folder.File(CheckpointFolder.ConfigFile), Path.Combine(temp, CheckpointFolder.ConfigFile));
+        if (folder.Has(LatentCodecs.WeightsFileName)) File.Copy(folder.File(LatentCodecs.WeightsFileName), Path.Combine(temp, LatentCodecs.WeightsFileName));
+        string preset = Path.Combine(ditRun, "preset.json");
+        if (File.Exists(preset)) File.Copy(preset, Path.Combine(temp, "preset.json"));
+        long bytes = Size(temp);
+        if (bytes > maxBytes)
+        {
+            Directory.Delete(temp, recursive: true);
+            throw new InvalidOperationException($"the exported model would be {bytes / 1e6:0.0} MB, over the {maxBytes / 1e6:0.0} MB limit.");
+        }
+        // Proven loadable before it replaces anything.
+        _ = T2IPipeline.FromCheckpoint(temp);
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        if (Directory.Exists(full)) Directory.Move(full, old);
+        Directory.Move(temp, full);
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        return $"{modelDir} from {folder.Path} ({bytes / 1e6:0.0} MB)";
+    }
+
+    public static string Describe(string modelDir) =>
+        Directory.Exists(modelDir) ? $"{modelDir}: {Size(modelDir) / 1e6:0.00} MB" : "not exported";
+
+    public static long Size(string dir) => Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+}
