@@ -21,6 +21,7 @@ public static class Program
             BenchCommand.Build(),
             EvalCommand.Build(),
             Dit.SampleBenchCommand.Build(),
+            Dit.CompareLatentsCommand.Build(),
             TrainJudgeCommand.Build(),
         };
         return root;

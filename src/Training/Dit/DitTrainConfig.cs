@@ -33,6 +33,8 @@ public sealed record DitTrainConfig
     /// (the fixed weight-free codec, f16 d32, for tests). The DiT's in_channels follow the codec.
     /// </summary>
     public string Latents { get; init; } = "runs/tok-tiny-s3";
+    /// <summary>Recompute DiT block activations in backward (less memory, ~1 extra forward per step).</summary>
+    public bool GradientCheckpointing { get; init; }
     /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>
     public double CaptionDropout { get; init; } = 0.1;
     public double Beta1 { get; init; } = 0.9;

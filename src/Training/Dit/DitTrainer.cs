@@ -69,6 +69,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         }
         else throw new ArgumentException($"text_encoder '{config.TextEncoder}' is not one of: builtin, t5+clip.");
 
+        _dit.GradientCheckpointing = config.GradientCheckpointing;
         _model.to(context.Device);
         _optimizer = optim.AdamW(_model.parameters(), lr: context.Loop.Lr, beta1: config.Beta1, beta2: config.Beta2,
             weight_decay: context.Loop.WeightDecay);

@@ -39,7 +39,7 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
         }
         long trainable = counts.Sum(c => c.Trainable), frozen = counts.Sum(c => c.Total - c.Trainable);
         long imageTokens = (long)(config.Resolution / 16) * (config.Resolution / 16);
-        long activations = (long)loop.BatchSize * ActivationBytesPerSample(dit, imageTokens, textTokens);
+        long activations = (long)loop.BatchSize * ActivationBytesPerSample(dit, imageTokens, textTokens, config.GradientCheckpointing);
         long bf16Forward = 2 * (ditParams + frozen) + InferenceActivationBytes(dit, imageTokens, textTokens);
         // FLOPs at a typical caption length: synthetic captions are ≈ 10 built-in tokens; T5 is padded to its max as in FLUX.
         long flopTextTokens = builtin ? Math.Min(textTokens, 10) : textTokens;
@@ -55,12 +55,15 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
         ]) { FlopsPerStep = stepFlops };
     }
 
-    /// <summary>Stored activations for backward, bf16, per sample (Korthikanti et al.: 34·L·d + 5·a·L² bytes per layer).</summary>
-    private static long ActivationBytesPerSample(DitConfig dit, long imageTokens, long textTokens)
+    /// <summary>
+    /// Stored activations for backward, bf16, per sample (Korthikanti et al.: 34·L·d + 5·a·L² bytes per layer); with
+    /// gradient checkpointing only each block's input (2·L·d, plus vec) is kept, and one block's activations at a time.
+    /// </summary>
+    private static long ActivationBytesPerSample(DitConfig dit, long imageTokens, long textTokens, bool checkpointing)
     {
-        long l = imageTokens + textTokens;
+        long l = imageTokens + textTokens, layers = dit.Depth + dit.DepthSingleBlocks;
         long perLayer = 34 * l * dit.HiddenSize + 5L * dit.NumHeads * l * l;
-        return (dit.Depth + dit.DepthSingleBlocks) * perLayer;
+        return checkpointing ? layers * 2 * (l * dit.HiddenSize + dit.HiddenSize) + perLayer : layers * perLayer;
     }
 
     /// <summary>Live activations of a no-grad forward: a few [L, 4d] buffers and one [a, L, L] score matrix, bf16.</summary>

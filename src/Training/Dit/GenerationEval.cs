@@ -22,7 +22,7 @@ public static class GenerationEval
     public static IReadOnlyList<EvalPrompt> SelectPrompts(IReadOnlyList<LatentBucket> buckets, int count)
     {
         var picked = new List<EvalPrompt>();
-        var seen = new HashSet<AttributeRequest>();
+        var seen = new HashSet<(string Color, string Shape)>();
         foreach (var b in buckets)
             for (int i = 0; i < b.Captions.Count && picked.Count < count; i++)
             {
@@ -30,7 +30,7 @@ public static class GenerationEval
                 AttributeRequest request;
                 try { request = AttributeRequest.FromLabels(labels); }
                 catch (Exception e) when (e is FormatException or System.Text.Json.JsonException) { continue; }
-                if (seen.Add(request)) picked.Add(new EvalPrompt(b.Captions[i], request));
+                if (seen.Add((request.Color, request.Shape))) picked.Add(new EvalPrompt(b.Captions[i], request));
             }
         return picked;
     }
@@ -50,20 +50,13 @@ public static class GenerationEval
     {
         int skipped = 0;
         var rows = ShardRows.Read(ShardRows.Open(data, shardResolution), maxRows, ref skipped);
-        var labelled = rows.Where(r => !string.IsNullOrEmpty(r.Labels)).ToList();
-        var vocabulary = AttributeVocabulary.From(labelled.Select(r =>
-        {
-            try { return AttributeRequest.FromLabels(r.Labels!); }
-            catch (Exception e) when (e is FormatException or System.Text.Json.JsonException) { return null; }
-        }).OfType<AttributeRequest>());
-        if (vocabulary.Colors.Count == 0) throw new InvalidDataException($"{data}: no rows with colour/shape labels to train the generation judge on.");
+        using var dataset = AttributeDataset.FromRows(rows, shortSide: 64);
+        if (dataset.Count == 0) throw new InvalidDataException($"{data}: no rows with colour/shape labels to train the generation judge on.");
         manual_seed(seed);
-        var classifier = new SyntheticAttributeClassifier(vocabulary);
-        var dataset = AttributeDataset.FromRows(labelled, vocabulary, classifier.ImageSize, out int unusable);
+        var classifier = new SyntheticAttributeClassifier(dataset.Vocabulary);
         double loss = AttributeClassifierTrainer.Train(classifier, dataset, new AttributeClassifierTrainOptions(Seed: (int)seed));
-        log($"eval: attribute classifier trained on {dataset.Count} labelled rows ({unusable + skipped} skipped), " +
-            $"{vocabulary.Colors.Count} colours × {vocabulary.Shapes.Count} shapes, final loss {loss:0.###}");
-        dataset.Images.Dispose();
+        log($"eval: attribute classifier trained on {dataset.Count} labelled rows ({dataset.Skipped + skipped} skipped), " +
+            $"{dataset.Vocabulary.Colors.Count} colours × {dataset.Vocabulary.Shapes.Count} shapes, final loss {loss:0.###}");
         return classifier;
     }
 
