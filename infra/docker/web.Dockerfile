@@ -14,14 +14,16 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/T2I.Core/T2I.Core.csproj src/T2I.Core/
+COPY src/DataPrep/DataPrep.csproj src/DataPrep/
 COPY src/T2I.Web/T2I.Web.csproj src/T2I.Web/
 RUN dotnet restore src/T2I.Web/T2I.Web.csproj
 COPY src/T2I.Core/ src/T2I.Core/
+COPY src/DataPrep/ src/DataPrep/
 COPY src/T2I.Web/ src/T2I.Web/
 RUN dotnet publish src/T2I.Web/T2I.Web.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS web
-# curl only for the container health check.
+# curl only for the container health checks.
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
@@ -32,10 +34,10 @@ ENV ASPNETCORE_HTTP_PORTS=8080 \
 VOLUME /data
 EXPOSE 8080
 USER app
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD curl -fsS http://127.0.0.1:8080/ >/dev/null || exit 1
+# /readyz: storage and PostgreSQL reachable (and, on a worker, the model loaded); /healthz is the liveness probe.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD curl -fsS http://127.0.0.1:8080/readyz >/dev/null || exit 1
 ENTRYPOINT ["dotnet", "T2I.Web.dll"]
 
-# Hangfire server only, no UI (needs the T2I:Role switch in src/T2I.Web, see infra/DEPLOY.md).
+# Hangfire servers only (generation + ingestion queues); HTTP answers /healthz and /readyz and nothing else.
 FROM web AS worker
 ENV T2I__Role=worker
-HEALTHCHECK NONE

@@ -133,15 +133,29 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
         return fresh;
     }
 
+    /// <summary>
+    /// Reads a record from the store. Another process may be replacing it at that moment; some S3 servers
+    /// (s3rver) then answer a GET with a damaged response, so such a failure is retried a few times.
+    /// </summary>
     private async Task<GenerationRecord?> ReadRecordAsync(string id, CancellationToken ct)
     {
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            await using var s = await blobs.OpenReadAsync(RecordKey(id), ct);
-            return await JsonSerializer.DeserializeAsync<GenerationRecord>(s, Json, ct);
+            try
+            {
+                await using var s = await blobs.OpenReadAsync(RecordKey(id), ct);
+                return await JsonSerializer.DeserializeAsync<GenerationRecord>(s, Json, ct);
+            }
+            catch (FileNotFoundException) { return null; }
+            catch (Exception ex) when (attempt < ReadAttempts && ex is not OperationCanceledException)
+            {
+                log.LogDebug("Re-reading generation record {Id} after {Error}", id, ex.Message);
+                await Task.Delay(25 * attempt, ct);
+            }
         }
-        catch (FileNotFoundException) { return null; }
     }
+
+    private const int ReadAttempts = 4;
 
     private Task EnsureLoadedAsync(CancellationToken ct)
     {

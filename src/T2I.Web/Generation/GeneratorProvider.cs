@@ -103,6 +103,8 @@ public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSou
     public ITextToImageGenerator Load()
     {
         var device = TorchRuntime.ResolveDevice(config["T2I:Device"] ?? "auto");
+        // Several worker processes on one host each want a share of the cores, not all of them.
+        if (config.GetValue<int?>("T2I:Threads") is int threads) TorchRuntime.SetThreads(threads);
         return Resolve() switch
         {
             (null, int resolution) => T2IPipeline.CreateUntrained(resolution, device: device),

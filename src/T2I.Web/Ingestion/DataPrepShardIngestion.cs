@@ -12,7 +12,7 @@ public sealed class DataPrepShardIngestion(IConfiguration config, ILogger<Ingest
     public static bool IsConfigured(IConfiguration config) =>
         !string.IsNullOrWhiteSpace(config["T2I:Ingestion:Input"]) && !string.IsNullOrWhiteSpace(config["T2I:Ingestion:Output"]);
 
-    public async Task RunAsync(CancellationToken ct)
+    public async Task<string> RunAsync(CancellationToken ct)
     {
         int[] resolutions = (config["T2I:Ingestion:Resolutions"] ?? "256")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -20,5 +20,6 @@ public sealed class DataPrepShardIngestion(IConfiguration config, ILogger<Ingest
         string result = await new IngestionJob(log).RunAsync(
             config["T2I:Ingestion:Input"]!, config["T2I:Ingestion:Output"]!, resolutions, config["T2I:Ingestion:Config"], ct);
         log.LogInformation("Scheduled ingestion: {Result}", result);
+        return result;
     }
 }

@@ -8,7 +8,8 @@ namespace T2I.Web.Ingestion;
 /// </summary>
 public interface IShardIngestion
 {
-    Task RunAsync(CancellationToken ct);
+    /// <summary>Returns a one-line summary of what the run did (kept as the Hangfire job's result).</summary>
+    Task<string> RunAsync(CancellationToken ct);
 }
 
 /// <summary>The Hangfire job around <see cref="IShardIngestion"/>, on the maintenance queue.</summary>
@@ -19,16 +20,20 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
     /// <summary>
     /// Retries: 2, a minute apart. A run is idempotent and its usual failures (storage or network hiccups
     /// while reading shards) are transient; beyond two the error is real and waits for the next schedule.
+    /// Overlapping runs (several workers, a "run now" during a scheduled run, the CLI CronJob) are kept apart by
+    /// DataPrep's lease in the output store — the second run returns "skipped" at once. No Hangfire
+    /// DisableConcurrentExecution: its PostgreSQL lock outlives a killed worker by the lock timeout (10 min),
+    /// which the scale-out test showed blocking every other run.
     /// </summary>
     [Queue(Hosting.HangfireSetup.MaintenanceQueue)]
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [60, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("shard ingestion")]
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         log.LogInformation("Shard ingestion starting");
-        await ingestion.RunAsync(cancellationToken);
-        log.LogInformation("Shard ingestion finished");
+        string summary = await ingestion.RunAsync(cancellationToken);
+        log.LogInformation("Shard ingestion finished: {Summary}", summary);
+        return summary;
     }
 }
 

@@ -13,11 +13,7 @@ public class IngestionScheduleTests
     private sealed class CountingIngestion : IShardIngestion
     {
         public int Runs;
-        public Task RunAsync(CancellationToken ct)
-        {
-            Interlocked.Increment(ref Runs);
-            return Task.CompletedTask;
-        }
+        public Task<string> RunAsync(CancellationToken ct) => Task.FromResult($"run {Interlocked.Increment(ref Runs)}");
     }
 
     [Fact]

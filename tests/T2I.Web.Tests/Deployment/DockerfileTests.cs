@@ -38,6 +38,26 @@ public partial class DockerfileTests
         }
     }
 
+    /// <summary>Restore fails on a ProjectReference whose project was not copied (T2I.Web → DataPrep → T2I.Core).</summary>
+    [Theory, MemberData(nameof(Dockerfiles))]
+    public void Every_project_referenced_transitively_is_copied_before_restore_and_with_its_sources(string name)
+    {
+        string text = DeploymentRepo.Read($"infra/docker/{name}");
+        var copied = Instructions(name, "COPY").SelectMany(CopySources).ToList();
+        var pending = new Queue<string>(ProjectRegex().Matches(text).Select(m => m.Value).Distinct());
+        var seen = new HashSet<string>();
+        while (pending.TryDequeue(out var project))
+        {
+            if (!seen.Add(project)) continue;
+            Assert.True(copied.Contains(project), $"{name}: {project} is referenced but its .csproj is not copied");
+            Assert.True(copied.Any(c => c.EndsWith('/') && project.StartsWith(c, StringComparison.Ordinal)), $"{name}: the sources of {project} are not copied");
+            string dir = Path.GetDirectoryName(project)!;
+            foreach (var reference in XDocument.Load(DeploymentRepo.PathOf(project)).Descendants("ProjectReference"))
+                pending.Enqueue(Path.GetRelativePath(DeploymentRepo.PathOf("."), Path.GetFullPath(Path.Combine(DeploymentRepo.PathOf(dir), reference.Attribute("Include")!.Value))).Replace('\\', '/'));
+        }
+        Assert.Contains("src/T2I.Core/T2I.Core.csproj", seen);
+    }
+
     [Theory, MemberData(nameof(Dockerfiles))]
     public void Entrypoints_run_an_assembly_that_a_published_project_produces(string name)
     {

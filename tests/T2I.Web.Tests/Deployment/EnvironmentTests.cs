@@ -6,8 +6,6 @@ namespace T2I.Web.Tests.Deployment;
 /// <summary>Environment variables in compose and k8s: documented, backed by real configuration keys, no secrets.</summary>
 public partial class EnvironmentTests
 {
-    /// <summary>Keys the deployment relies on that src/ does not read yet (listed as planned in DEPLOY.md).</summary>
-    private static readonly HashSet<string> PlannedKeys = ["T2I:Role"];
 
     [Fact]
     public void Every_variable_is_documented_in_DEPLOY_md_or_is_a_dotnet_variable()
@@ -29,7 +27,7 @@ public partial class EnvironmentTests
             bool known = name switch
             {
                 _ when name.StartsWith("ConnectionStrings__") => code.Contains($"GetConnectionString(\"{name["ConnectionStrings__".Length..]}\")"),
-                _ when name.StartsWith("T2I__") => PlannedKeys.Contains(Key(name)) || code.Contains($"\"{Key(name)}\""),
+                _ when name.StartsWith("T2I__") => code.Contains($"\"{Key(name)}\""),
                 _ => code.Contains($"\"{name}\""), // plain variables are read by name
             };
             Assert.True(known, $"{name} is not read anywhere in src/ (configuration key '{Key(name)}')");

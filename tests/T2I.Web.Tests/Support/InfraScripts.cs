@@ -7,15 +7,19 @@ public static class InfraScripts
 {
     public static string RepoRoot { get; } = FindRoot();
 
-    public static string Run(string script, params string[] args)
+    public static string Run(string script, params string[] args) => Run(script, args, null);
+
+    /// <param name="env">Extra environment variables for the script and what it starts.</param>
+    public static string Run(string script, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env)
     {
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
         psi.ArgumentList.Add(Path.Combine(RepoRoot, "infra", script));
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (key, value) in env ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"{script} did not finish in 120 s"); }
+        if (!p.WaitForExit(180_000)) { p.Kill(true); throw new TimeoutException($"{script} did not finish in 180 s"); }
         if (p.ExitCode != 0) throw new InvalidOperationException($"{script} failed ({p.ExitCode}): {stderr.Result}");
         return stdout.Result;
     }
