@@ -49,7 +49,8 @@ public sealed class DemoChainTests : IDisposable
         Assert.Contains(log, l => l.Contains("init from") && l.Contains("tok-s2"));
         Assert.Contains("psnr", rows[5].Result);
         var codec = LatentCodecs.Open(options.RunDir("tok-s3"));
-        using (var latents = codec.Encode(zeros(1, 3, 128, 128))) Assert.Equal(new long[] { 1, 8, 8, 8 }, latents.shape);
+        using (var latents = codec.Encode(zeros(1, 3, 128, 128)))
+            Assert.Equal(new long[] { 1, T2I.Core.VisualTokenizer.AlignedTokenizerConfig.Tiny.LatentChannels, 8, 8 }, latents.shape);
 
         // DiT: trained on that tokenizer's latents (the checkpoint bundles the codec), evaluated for generation accuracy.
         var dit = CheckpointFolder.Open(options.RunDir("dit"));
