@@ -98,7 +98,7 @@ public sealed class GeneratorWarmup(GeneratorProvider provider) : IHostedService
 public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSource
 {
     public const string Untrained = "untrained";
-    public const string DemoModel = "models/t2i-demo";
+    public const string DemoModel = "models/t2i-tiny-demo";
 
     public ITextToImageGenerator Load()
     {

@@ -142,7 +142,9 @@ public sealed class ModuleWeightsTests : IDisposable
         SafeTensors.Save(path, written);
 
         var target = Net(2);
-        var before = Net(2);
+        // A copy, not a second Net(2): other test classes draw from the global generator in parallel.
+        var before = Net(3);
+        before.load_state_dict(target.state_dict());
         var e = Assert.Throws<WeightLoadException>(() => ModuleWeights.Load(target, path));
         Assert.Equal(new[] { "stem.bias" }, e.Report.Missing);
         Assert.Equal(new[] { "extra.weight" }, e.Report.Unexpected);

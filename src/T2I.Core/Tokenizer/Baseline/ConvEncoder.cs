@@ -22,8 +22,6 @@ public sealed class ConvEncoder : nn.Module<Tensor, Tensor>
     public ConvEncoder(DecoderConfig config) : base(nameof(ConvEncoder))
     {
         OneDnnWorkaround.Apply();
-        if (config.ResBlocksPerLevel < 1)
-            throw new ArgumentException("The encoder needs at least one residual block per level (its blocks change the width).");
         int blockIn = config.ChannelsAt(0);
         conv_in = nn.Conv2d(config.OutChannels, blockIn, 3, padding: 1);
         var levels = new EncoderLevel[config.Levels];
@@ -31,7 +29,7 @@ public sealed class ConvEncoder : nn.Module<Tensor, Tensor>
         {
             int blockOut = config.ChannelsAt(level);
             // LDM's encoder has num_res_blocks per level; the decoder one more.
-            levels[level] = new EncoderLevel(blockIn, blockOut, config.ResBlocksPerLevel,
+            levels[level] = new EncoderLevel(blockIn, blockOut, KlVaeConfig.EncoderBlocksPerLevel(config),
                 config.AttentionLevels.Contains(level), withDownsample: level != config.Levels - 1, config.NormGroups);
             blockIn = blockOut;
         }

@@ -30,6 +30,12 @@ public sealed record KlVaeConfig(DecoderConfig Decoder)
     /// <summary>Parameters by formula: encoder + quant_conv + post_quant_conv + decoder (checked against a built model in the tests).</summary>
     public long ParameterCount() => EncoderParameters() + QuantConvParameters() + Decoder.ParameterCount();
 
+    /// <summary>
+    /// LDM's encoder has num_res_blocks per level, its decoder one more; but the encoder's first block of a level is
+    /// what widens it, so a decoder with one block per level (num_res_blocks = 0, the tiny preset) still gets one.
+    /// </summary>
+    public static int EncoderBlocksPerLevel(DecoderConfig decoder) => Math.Max(1, decoder.ResBlocksPerLevel);
+
     public long EncoderParameters()
     {
         var c = Decoder;
@@ -43,7 +49,7 @@ public sealed record KlVaeConfig(DecoderConfig Decoder)
         for (int level = 0; level < c.Levels; level++)
         {
             long blockOut = c.ChannelsAt(level);
-            for (int i = 0; i < c.ResBlocksPerLevel; i++)
+            for (int i = 0; i < EncoderBlocksPerLevel(c); i++)
             {
                 total += Res(blockIn, blockOut);
                 blockIn = blockOut;
