@@ -31,55 +31,55 @@ public sealed record DecoderConfig(
     public int ChannelsAt(int level) => BaseChannels * ChannelMultipliers[level];
 
     /// <summary>Parameter count by formula (verified against an allocated decoder in the tests).</summary>
-    public long ParameterCount()
+    public long ParameterCount() => Layers().Sum(l => l.Kind switch
     {
-        static long Conv(long cin, long cout, long k) => cin * cout * k * k + cout;
-        static long Norm(long c) => 2 * c;
-        static long Res(long cin, long cout) =>
-            Norm(cin) + Conv(cin, cout, 3) + Norm(cout) + Conv(cout, cout, 3) + (cin != cout ? Conv(cin, cout, 1) : 0);
-        static long Attn(long c) => Norm(c) + 4 * Conv(c, c, 1);
-
-        long blockIn = ChannelsAt(Levels - 1);
-        long total = Conv(LatentChannels, blockIn, 3) + Res(blockIn, blockIn) + Attn(blockIn) + Res(blockIn, blockIn);
-        for (int level = Levels - 1; level >= 0; level--)
-        {
-            long blockOut = ChannelsAt(level);
-            for (int i = 0; i < ResBlocksPerLevel + 1; i++)
-            {
-                total += Res(blockIn, blockOut);
-                blockIn = blockOut;
-                if (AttentionLevels.Contains(level)) total += Attn(blockIn);
-            }
-            if (level != 0) total += Conv(blockIn, blockIn, 3);
-        }
-        return total + Norm(blockIn) + Conv(blockIn, OutChannels, 3);
-    }
+        LayerKind.Conv3 => l.In * l.Out * 9 + l.Out,
+        LayerKind.Res => 2 * l.In + l.In * l.Out * 9 + l.Out + 2 * l.Out + l.Out * l.Out * 9 + l.Out + (l.In != l.Out ? l.In * l.Out + l.Out : 0),
+        LayerKind.Attn => 2 * l.In + 4 * (l.In * l.In + l.In),
+        _ => 2 * l.In, // GroupNorm
+    });
 
     /// <summary>
     /// Multiply-add FLOPs (2 per MAC) of one forward pass for a latent grid h×w: convolutions and attention matmuls,
-    /// the work that dominates; norms and activations are left out. Mirrors <see cref="ParameterCount"/>'s walk.
+    /// the work that dominates; norms and activations are left out. Walks the same layers as <see cref="ParameterCount"/>.
     /// </summary>
-    public long ForwardFlops(int h, int w)
+    public long ForwardFlops(int h, int w) => Layers().Sum(l =>
     {
-        long pixels = (long)h * w;
+        long pixels = (long)h * w * l.Scale * l.Scale;
         long Conv(long cin, long cout, long k) => 2 * cin * cout * k * k * pixels;
-        long Res(long cin, long cout) => Conv(cin, cout, 3) + Conv(cout, cout, 3) + (cin != cout ? Conv(cin, cout, 1) : 0);
-        long Attn(long c) => 4 * Conv(c, c, 1) + 2 * 2 * pixels * pixels * c;
+        return l.Kind switch
+        {
+            LayerKind.Conv3 => Conv(l.In, l.Out, 3),
+            LayerKind.Res => Conv(l.In, l.Out, 3) + Conv(l.Out, l.Out, 3) + (l.In != l.Out ? Conv(l.In, l.Out, 1) : 0),
+            LayerKind.Attn => 4 * Conv(l.In, l.In, 1) + 2 * 2 * pixels * pixels * l.In,
+            _ => 0,
+        };
+    });
 
+    private enum LayerKind { Conv3, Res, Attn, Norm }
+
+    /// <summary>The decoder's layers in forward order, with the upsampling factor each one runs at.</summary>
+    private IEnumerable<(LayerKind Kind, long In, long Out, int Scale)> Layers()
+    {
         long blockIn = ChannelsAt(Levels - 1);
-        long total = Conv(LatentChannels, blockIn, 3) + Res(blockIn, blockIn) + Attn(blockIn) + Res(blockIn, blockIn);
+        int scale = 1;
+        yield return (LayerKind.Conv3, LatentChannels, blockIn, scale);
+        yield return (LayerKind.Res, blockIn, blockIn, scale);
+        yield return (LayerKind.Attn, blockIn, blockIn, scale);
+        yield return (LayerKind.Res, blockIn, blockIn, scale);
         for (int level = Levels - 1; level >= 0; level--)
         {
             long blockOut = ChannelsAt(level);
             for (int i = 0; i < ResBlocksPerLevel + 1; i++)
             {
-                total += Res(blockIn, blockOut);
+                yield return (LayerKind.Res, blockIn, blockOut, scale);
                 blockIn = blockOut;
-                if (AttentionLevels.Contains(level)) total += Attn(blockIn);
+                if (AttentionLevels.Contains(level)) yield return (LayerKind.Attn, blockIn, blockIn, scale);
             }
-            if (level != 0) { pixels *= 4; total += Conv(blockIn, blockIn, 3); } // upsample conv runs at the doubled size
+            if (level != 0) { scale *= 2; yield return (LayerKind.Conv3, blockIn, blockIn, scale); } // upsample conv runs at the doubled size
         }
-        return total + Conv(blockIn, OutChannels, 3);
+        yield return (LayerKind.Norm, blockIn, blockIn, scale);
+        yield return (LayerKind.Conv3, blockIn, OutChannels, scale);
     }
 
     // Records compare arrays by reference; configs are compared by value when checkpoints are loaded.

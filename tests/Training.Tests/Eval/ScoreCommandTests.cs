@@ -66,13 +66,7 @@ public class ScoreCommandTests : IDisposable
         string reference = WriteImages("ref", [("blue", new SKColor(37, 99, 235), "white", new SKColor(245, 245, 245)),
             ("green", new SKColor(34, 160, 60), "red", new SKColor(220, 38, 38)), ("black", new SKColor(20, 20, 20), "yellow", new SKColor(245, 205, 30))]);
 
-        async Task<(int Code, string Out, string Err)> Run(params string[] args)
-        {
-            var output = new StringWriter();
-            var error = new StringWriter();
-            int code = await Program.BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-            return (code, output.ToString(), error.ToString());
-        }
+        static Task<(int Code, string Out, string Err)> Run(params string[] args) => TrainingCli.Invoke(args);
 
         var same = await Run("score", "--images", generated, "--reference", generated, "--fd-encoder", $"dinov2:{weights}",
             "--judge", RepoFile("models", "judge-synth"));

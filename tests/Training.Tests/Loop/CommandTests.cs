@@ -8,13 +8,7 @@ namespace T2I.Training.Tests.Loop;
 [Collection(GlobalTorchState.Name)]   // `bench` seeds the global generator
 public class CommandTests
 {
-    private static async Task<(int Code, string Out, string Err)> Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = await Program.BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Invoke(params string[] args) => TrainingCli.Invoke(args);
 
     [Fact]
     public async Task PresetsListsTheSmokePresetAndShowsItsKeys()
