@@ -1,6 +1,3 @@
-using System.Net;
-using Amazon.S3;
-using Amazon.S3.Model;
 using T2I.Core.Storage;
 
 namespace T2I.Core.Data;
@@ -18,7 +15,7 @@ public static class SeekableStream
     /// </summary>
     public static async Task<Stream> OpenAsync(IBlobStore store, string key, CancellationToken ct = default, int blockSize = DefaultBlockSize)
     {
-        if (store is S3BlobStore s3) return await OpenS3Async(s3, key, blockSize, ct);
+        if (store is S3BlobStore s3) return await s3.OpenRangeReadAsync(key, blockSize, ct);
         return await EnsureAsync(await store.OpenReadAsync(key, ct), ct);
     }
 
@@ -30,34 +27,5 @@ public static class SeekableStream
         await using (stream) await stream.CopyToAsync(ms, ct);
         ms.Position = 0;
         return ms;
-    }
-
-    private static async Task<RangeReadStream> OpenS3Async(S3BlobStore store, string key, int blockSize, CancellationToken ct)
-    {
-        BlobKeys.Validate(key);
-        var options = store.Options;
-        // The same key layout as S3BlobStore: the prefix without trailing slashes, then '/', then the key.
-        string objectKey = options.Prefix.Length == 0 ? key : options.Prefix.TrimEnd('/') + "/" + key;
-        long length;
-        try { length = (await store.Client.GetObjectMetadataAsync(options.Bucket, objectKey, ct)).ContentLength; }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new FileNotFoundException($"Blob '{key}' not found in {store.Location}.", $"{store.Location}/{key}", e);
-        }
-        return new RangeReadStream(length, async (offset, buffer, token) =>
-        {
-            using var response = await store.Client.GetObjectAsync(new GetObjectRequest
-            {
-                BucketName = options.Bucket, Key = objectKey, ByteRange = new ByteRange(offset, offset + buffer.Length - 1),
-            }, token);
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = await response.ResponseStream.ReadAsync(buffer[total..], token);
-                if (n == 0) break;
-                total += n;
-            }
-            return total;
-        }, blockSize);
     }
 }

@@ -91,8 +91,11 @@ public sealed class T2IPipeline : ITextToImageGenerator
         return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{preset}-step{folder.Step}", resolution, device);
     }
 
-    /// <summary>The base resolution the run trained at (preset.json's config.resolution next to the checkpoints), else 256.</summary>
-    private static int ResolutionOf(T2I.Core.Checkpoints.CheckpointFolder folder)
+    /// <summary>
+    /// The base resolution the run trained at (preset.json's config.resolution beside the checkpoint or in its run
+    /// folder), else 256 — readable without loading the model (the web role that loads no weights uses it).
+    /// </summary>
+    public static int ResolutionOf(T2I.Core.Checkpoints.CheckpointFolder folder)
     {
         foreach (var candidate in new[] { Path.Combine(folder.Path, "preset.json"), Path.Combine(folder.Path, "..", "..", "preset.json") })
         {

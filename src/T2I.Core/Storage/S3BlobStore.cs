@@ -63,6 +63,36 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return _prefix + key;
     }
 
+    /// <summary>
+    /// Opens an object for random access by ranged GETs — a Parquet footer and chosen row groups, or a long tar, are
+    /// read without downloading the whole object (<see cref="Data.SeekableStream"/>).
+    /// </summary>
+    internal async Task<Data.RangeReadStream> OpenRangeReadAsync(string key, int blockSize, CancellationToken ct)
+    {
+        var full = FullKey(key);
+        long length;
+        try { length = (await _s3.GetObjectMetadataAsync(_options.Bucket, full, ct).ConfigureAwait(false)).ContentLength; }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new FileNotFoundException($"Blob '{key}' not found in {Location}.", $"{Location}/{key}", e);
+        }
+        return new Data.RangeReadStream(length, async (offset, buffer, token) =>
+        {
+            using var response = await _s3.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = _options.Bucket, Key = full, ByteRange = new ByteRange(offset, offset + buffer.Length - 1),
+            }, token).ConfigureAwait(false);
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = await response.ResponseStream.ReadAsync(buffer[total..], token).ConfigureAwait(false);
+                if (n == 0) break;
+                total += n;
+            }
+            return total;
+        }, blockSize);
+    }
+
     public async Task<bool> ExistsAsync(string key, CancellationToken ct = default)
     {
         var full = FullKey(key);

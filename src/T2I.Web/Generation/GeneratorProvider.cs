@@ -118,7 +118,7 @@ public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSou
         var (path, untrainedResolution) = Resolve();
         if (path is null) return new ModelInfo("untrained-tiny-seed0 (random weights, not a trained model)", untrainedResolution);
         var folder = T2I.Core.Checkpoints.CheckpointFolder.Open(path);
-        return new ModelInfo($"{folder.ReadConfig().Preset ?? "t2i"}-step{folder.Step}", CheckpointResolution.Of(folder.Path));
+        return new ModelInfo($"{folder.ReadConfig().Preset ?? "t2i"}-step{folder.Step}", T2IPipeline.ResolutionOf(folder));
     }
 
     /// <summary>The checkpoint folder, or null with the resolution of the untrained pipeline.</summary>
@@ -131,22 +131,5 @@ public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSou
         return path is null
             ? throw new GeneratorUnavailableException($"the configured model '{Path.GetFileName(model.TrimEnd('/'))}' (T2I:Model) does not exist.")
             : (path, 0);
-    }
-}
-
-/// <summary>
-/// The base resolution a checkpoint was trained at, as <c>T2IPipeline.FromCheckpoint</c> reads it (preset.json's
-/// config.resolution beside the checkpoint or in its run folder, else 256) — read here without loading the model.
-/// </summary>
-internal static class CheckpointResolution
-{
-    public static int Of(string checkpointPath)
-    {
-        foreach (var candidate in new[] { Path.Combine(checkpointPath, "preset.json"), Path.Combine(checkpointPath, "..", "..", "preset.json") })
-        {
-            if (!File.Exists(candidate)) continue;
-            if (System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(candidate))?["config"]?["resolution"]?.GetValue<int>() is int r) return r;
-        }
-        return 256;
     }
 }
