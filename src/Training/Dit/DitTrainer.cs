@@ -3,6 +3,7 @@ using T2I.Core.Data;
 using T2I.Core.Diffusion;
 using T2I.Core.Dit;
 using T2I.Core.Inference;
+using T2I.Core.Nn;
 using T2I.Core.Text;
 using T2I.Training.Loop;
 using TorchSharp;
@@ -91,7 +92,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _optimizer.zero_grad();
         var x0 = batch.Latents;
         long n = x0.shape[0], tokens = x0.shape[2] * x0.shape[3];
-        var drop = rand(n).lt(_config.CaptionDropout).data<bool>().ToArray();
+        var drop = rand(n).LessThan(_config.CaptionDropout).data<bool>().ToArray();
         var captions = batch.Captions.Select((c, i) => drop[i] ? "" : c).ToList();
         using var text = _textTrains ? _text.Encode(captions) : EncodeFrozen(captions);
 
