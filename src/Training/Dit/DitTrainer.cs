@@ -37,6 +37,10 @@ public sealed class DitTrainer : Trainer<DitBatch>
     public DitTrainer(DitTrainConfig config, TrainerContext context)
     {
         (_config, _runDir, _log) = (config, context.RunDir, context.Log);
+        // Bit-exact resume: exact GELU (built-in text encoder) and the codec's convolutions give other bits with oneDNN
+        // on than off, and the judge (first evaluation) or a tokenizer codec switches it off for the rest of the process.
+        // Off from the first step, a resumed process computes what the uninterrupted one did.
+        OneDnnWorkaround.Apply();
         var codecSource = LatentCodecs.Describe(config.Latents);
         _codec = LatentCodecs.Open(codecSource, context.Device);
         var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0 ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
