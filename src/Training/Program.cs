@@ -23,6 +23,7 @@ public static class Program
             Dit.SampleBenchCommand.Build(),
             Demo.DemoCommand.Build(),
             Dit.CompareLatentsCommand.Build(),
+            Dit.ScalarRaceCommand.Build(),
             TrainJudgeCommand.Build(),
             ScoreCommand.Build(),
         };

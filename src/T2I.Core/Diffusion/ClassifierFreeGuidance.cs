@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Diffusion;
 
@@ -16,6 +17,6 @@ public static class ClassifierFreeGuidance
         var v = batchedModel(cat(new[] { x, x }, dim: 0), cat(new[] { t, t }, dim: 0));
         var halves = v.chunk(2, dim: 0);
         var (vPos, vNeg) = (halves[0], halves[1]);
-        return (vNeg + scale * (vPos - vNeg)).MoveToOuterDisposeScope();
+        return vNeg.PlusScaled(vPos - vNeg, scale).MoveToOuterDisposeScope();
     };
 }

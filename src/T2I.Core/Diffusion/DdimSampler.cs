@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Diffusion;
 
@@ -23,13 +24,14 @@ public sealed class DdimSampler : FlowSampler
 
     protected override Tensor Step(Tensor x, Tensor v, double t, double tNext, Generator? generator)
     {
-        var x0 = x - t * v;
-        var eps = x + (1 - t) * v;
+        // Scalar-free forms (ScalarSafe): a + c·b with the coefficient kept alive across the native call.
+        var x0 = x.PlusScaled(v, -t);
+        var eps = x.PlusScaled(v, 1 - t);
         double alphaNext = 1 - tNext, sigmaNext = tNext;
         double s = NoiseScale(t, tNext);
-        if (s == 0) return alphaNext * x0 + sigmaNext * eps;
+        if (s == 0) return x0.Times(alphaNext).PlusScaled(eps, sigmaNext);
         var z = randn(x.shape, dtype: x.dtype, generator: generator).to(x.device);
-        return alphaNext * x0 + Math.Sqrt(Math.Max(sigmaNext * sigmaNext - s * s, 0)) * eps + s * z;
+        return x0.Times(alphaNext).PlusScaled(eps, Math.Sqrt(Math.Max(sigmaNext * sigmaNext - s * s, 0))).PlusScaled(z, s);
     }
 
     /// <summary>Standard deviation of the fresh noise added in the step t → tNext.</summary>

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Diffusion;
 
@@ -7,5 +8,5 @@ public sealed class EulerSampler : FlowSampler
 {
     public override string Name => "Euler";
 
-    protected override Tensor Step(Tensor x, Tensor v, double t, double tNext, Generator? generator) => x + (tNext - t) * v;
+    protected override Tensor Step(Tensor x, Tensor v, double t, double tNext, Generator? generator) => x.PlusScaled(v, tNext - t);
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Diffusion;
 
@@ -13,7 +14,7 @@ public static class FlowMatchingPath
     {
         using var scope = NewDisposeScope();
         var tb = Broadcastable(t, x0);
-        return ((1 - tb) * x0 + tb * noise).MoveToOuterDisposeScope();
+        return (tb.OneMinus() * x0).Plus(tb * noise).MoveToOuterDisposeScope();
     }
 
     /// <summary>The regression target v = ε − x0.</summary>
@@ -23,7 +24,7 @@ public static class FlowMatchingPath
     public static Tensor PredictX0(Tensor x, Tensor v, Tensor t) => x - Broadcastable(t, x) * v;
 
     /// <summary>ε recovered from x_t and a velocity: ε = x + (1 − t)·v.</summary>
-    public static Tensor PredictNoise(Tensor x, Tensor v, Tensor t) => x + (1 - Broadcastable(t, x)) * v;
+    public static Tensor PredictNoise(Tensor x, Tensor v, Tensor t) => x.Plus(Broadcastable(t, x).OneMinus() * v);
 
     /// <summary>t [N] reshaped to [N, 1, …] matching like's rank.</summary>
     public static Tensor Broadcastable(Tensor t, Tensor like)

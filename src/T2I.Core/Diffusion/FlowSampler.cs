@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Diffusion;
 
@@ -31,7 +32,7 @@ public abstract class FlowSampler
         {
             ct.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var tVec = full(x.shape[0], grid[i], dtype: ScalarType.Float32, device: x.device);
+            var tVec = ScalarSafe.Full(x.shape[0], grid[i], ScalarType.Float32, x.device);
             var v = model(x, tVec);
             var next = Step(x, v, grid[i], grid[i + 1], generator);
             if (onStep is not null) onStep(new SamplerStep(i + 1, total, grid[i + 1], next, FlowMatchingPath.PredictX0(x, v, tVec)));

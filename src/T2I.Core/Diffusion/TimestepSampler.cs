@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Diffusion;
 
@@ -12,12 +13,13 @@ public sealed record TimestepSampler(double Mean = 0.0, double Std = 1.0, bool S
     public Tensor Sample(long count, long imageTokens, Generator? generator = null)
     {
         using var scope = NewDisposeScope();
-        var t = sigmoid(Mean + Std * randn(count, dtype: ScalarType.Float64, generator: generator));
+        // Scalar-free forms (ScalarSafe): this runs every training step.
+        var t = sigmoid(randn(count, dtype: ScalarType.Float64, generator: generator).Times(Std).Plus(Mean));
         if (ShiftByTokens)
         {
             double em = Math.Exp(TimeShift.Mu(imageTokens));
-            t = em / (em + (1 / t - 1));
+            t = t.reciprocal().Plus(em - 1).reciprocal().Times(em); // em / (em + 1/t − 1)
         }
-        return t.clamp(0.0, 1.0).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+        return t.Clamp(0.0, 1.0).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 }

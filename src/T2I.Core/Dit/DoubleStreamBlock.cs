@@ -52,10 +52,11 @@ public sealed class DoubleStreamBlock : nn.Module
         var txtAttn = attn[.., ..(int)lt];
         var imgAttn = attn[.., (int)lt..];
 
-        img = img + imgMod1.Gate * img_attn.proj.forward(imgAttn);
-        img = img + imgMod2!.Gate * img_mlp.forward(imgMod2.Apply(img_norm2.forward(img)));
-        txt = txt + txtMod1.Gate * txt_attn.proj.forward(txtAttn);
-        txt = txt + txtMod2!.Gate * txt_mlp.forward(txtMod2.Apply(txt_norm2.forward(txt)));
+        // x + gate·f(x) as one addcmul: no temporary Scalar (ScalarSafe), one kernel.
+        img = img.PlusGated(imgMod1.Gate, img_attn.proj.forward(imgAttn));
+        img = img.PlusGated(imgMod2!.Gate, img_mlp.forward(imgMod2.Apply(img_norm2.forward(img))));
+        txt = txt.PlusGated(txtMod1.Gate, txt_attn.proj.forward(txtAttn));
+        txt = txt.PlusGated(txtMod2!.Gate, txt_mlp.forward(txtMod2.Apply(txt_norm2.forward(txt))));
         return (img.MoveToOuterDisposeScope(), txt.MoveToOuterDisposeScope());
     }
 

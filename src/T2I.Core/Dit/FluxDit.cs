@@ -55,7 +55,7 @@ public sealed class FluxDit : nn.Module
         if (img.ndim != 3 || txt.ndim != 3) throw new ArgumentException("img and txt must be [N, L, C] token sequences.");
         using var scope = NewDisposeScope();
         var x = img_in.forward(img);
-        var vec = time_in.forward(TimestepEmbedding.Embed(timesteps).to_type(x.dtype)) + vector_in.forward(y);
+        var vec = time_in.forward(TimestepEmbedding.Embed(timesteps).to_type(x.dtype)).Plus(vector_in.forward(y));
         var t = txt_in.forward(txt);
         var pe = _rope.Embed(cat(new[] { txtIds, imgIds }, dim: 1));
         var mask = Attention.JointMask(txtMask, img.shape[1]);

@@ -28,6 +28,6 @@ public sealed class LastLayer : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var chunks = adaLN_modulation.forward(vec).chunk(2, dim: 1);
         var (shift, scale) = (chunks[0].unsqueeze(1), chunks[1].unsqueeze(1));
-        return linear.forward((1 + scale) * norm_final.forward(x) + shift).MoveToOuterDisposeScope();
+        return linear.forward(ModulationOut.Modulate(norm_final.forward(x), shift, scale)).MoveToOuterDisposeScope();
     }
 }

@@ -42,6 +42,6 @@ public sealed class SingleStreamBlock : nn.Module
         (q, k) = norm.forward(q, k, v);
         var attn = Attention.Compute(q, k, v, pe, mask);
         var output = linear2.forward(cat(new[] { attn, nn.functional.gelu(parts[1], GELU.Approximate.tanh) }, dim: 2));
-        return (x + mod.Gate * output).MoveToOuterDisposeScope();
+        return x.PlusGated(mod.Gate, output).MoveToOuterDisposeScope();
     }
 }

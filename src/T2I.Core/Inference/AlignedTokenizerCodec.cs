@@ -3,6 +3,7 @@ using T2I.Core.Checkpoints;
 using T2I.Core.VisualTokenizer;
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Inference;
 
@@ -36,7 +37,7 @@ public sealed class AlignedTokenizerCodec : ITrainedLatentCodec
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return Tokenizer.Decode(latents).clamp(-1, 1).MoveToOuterDisposeScope();
+        return Tokenizer.Decode(latents).Clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>True for the model_config the tokenizer stages write (the config itself, or under <c>tokenizer</c>).</summary>

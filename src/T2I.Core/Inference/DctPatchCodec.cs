@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Inference;
 
@@ -30,14 +31,14 @@ public sealed class DctPatchCodec : ILatentCodec
     {
         using var scope = NewDisposeScope();
         var w = _basis.to(images.device).to_type(images.dtype);
-        return (nn.functional.conv2d(images, w, strides: new long[] { Downsample, Downsample }) / Scale).MoveToOuterDisposeScope();
+        return (nn.functional.conv2d(images, w, strides: new long[] { Downsample, Downsample }).Times(1 / Scale)).MoveToOuterDisposeScope();
     }
 
     public Tensor Decode(Tensor latents)
     {
         using var scope = NewDisposeScope();
         var w = _basis.to(latents.device).to_type(latents.dtype);
-        return nn.functional.conv_transpose2d(latents * Scale, w, strides: new long[] { Downsample, Downsample }).clamp(-1, 1).MoveToOuterDisposeScope();
+        return nn.functional.conv_transpose2d(latents.Times(Scale), w, strides: new long[] { Downsample, Downsample }).Clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
     private static Tensor BuildBasis(int count, int n)

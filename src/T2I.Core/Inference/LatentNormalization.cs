@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Inference;
 
@@ -43,7 +44,7 @@ public sealed record LatentNormalization(float[] Mean, float[] Std)
     {
         using var scope = NewDisposeScope();
         var (m, s) = Shaped(z);
-        return (z * s + m).MoveToOuterDisposeScope();
+        return (z * s).Plus(m).MoveToOuterDisposeScope();
     }
 
     private (Tensor Mean, Tensor Std) Shaped(Tensor z)

@@ -32,6 +32,9 @@ public sealed class T2IPipeline : ITextToImageGenerator
         (_text, _dit, _decoder, ModelId, BaseResolution) = (text, dit, decoder, modelId, baseResolution);
         _device = device ?? CPU;
         _dit.eval();
+        // Exact GELU (text encoders) and convolutions (codecs) give other bits with oneDNN on than off, and the switch is
+        // process-wide and one-way: pin it off here so a seed's bytes do not depend on what the process ran before.
+        Nn.OneDnnWorkaround.Apply();
     }
 
     /// <summary>The same components with other settings (e.g. <c>new T2IPipeline(p) { PreviewEvery = 5 }</c>).</summary>

@@ -7,8 +7,10 @@ namespace T2I.Core.Nn;
 /// <summary>One adaLN modulation triple, each [N, 1, D] so it broadcasts over tokens.</summary>
 public sealed record ModulationOut(Tensor Shift, Tensor Scale, Tensor Gate)
 {
-    /// <summary>(1 + scale) · x + shift.</summary>
-    public Tensor Apply(Tensor normed) => (1 + Scale) * normed + Shift;
+    public Tensor Apply(Tensor normed) => Modulate(normed, Shift, Scale);
+
+    /// <summary>(1 + scale) · x + shift, without temporary Scalars (see <see cref="ScalarSafe"/>).</summary>
+    public static Tensor Modulate(Tensor normed, Tensor shift, Tensor scale) => scale.OnePlus().mul(normed).Plus(shift);
 }
 
 /// <summary>

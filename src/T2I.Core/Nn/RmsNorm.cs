@@ -21,7 +21,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var xf = x.to_type(ScalarType.Float32);
-        var rrms = rsqrt(xf.pow(2).mean(new long[] { -1 }, keepdim: true) + _eps);
+        var rrms = rsqrt(xf.square().mean(new long[] { -1 }, keepdim: true).Plus(_eps)); // Scalar-free: ScalarSafe
         return ((xf * rrms).to_type(x.dtype) * scale).MoveToOuterDisposeScope();
     }
 }

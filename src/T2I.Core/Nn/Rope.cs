@@ -30,7 +30,9 @@ public sealed class Rope
         for (int a = 0; a < AxesDim.Count; a++)
         {
             int dim = AxesDim[a];
-            var omega = 1.0 / pow(Theta, arange(0, dim, 2, dtype: ScalarType.Float64, device: ids.device) / dim);
+            // omega_i = Theta^(−2i/dim); Scalar-free forms (ScalarSafe) because this runs in every forward.
+            var exponents = ScalarSafe.Arange(0, dim, 2, ScalarType.Float64, ids.device).Times(-1.0 / dim);
+            var omega = ScalarSafe.PowerOf(Theta, exponents);
             parts.Add(pos[.., .., a].unsqueeze(-1) * omega); // [N, L, dim/2]
         }
         var angles = cat(parts, dim: -1);
@@ -48,7 +50,7 @@ public sealed class Rope
         var x1 = pairs[TensorIndex.Ellipsis, 1];
         var c = pe[TensorIndex.Ellipsis, 0];
         var s = pe[TensorIndex.Ellipsis, 1];
-        var rotated = stack(new[] { c * x0 - s * x1, s * x0 + c * x1 }, dim: -1).reshape(shape);
+        var rotated = stack(new[] { c * x0 - s * x1, (s * x0).Plus(c * x1) }, dim: -1).reshape(shape);
         return rotated.to_type(x.dtype).MoveToOuterDisposeScope();
     }
 
@@ -56,8 +58,8 @@ public sealed class Rope
     public static Tensor ImageIds(long batch, long height, long width, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var rows = arange(height, dtype: ScalarType.Float32, device: device).unsqueeze(1).expand(height, width);
-        var cols = arange(width, dtype: ScalarType.Float32, device: device).unsqueeze(0).expand(height, width);
+        var rows = ScalarSafe.Arange(0, height, 1, ScalarType.Float32, device).unsqueeze(1).expand(height, width);
+        var cols = ScalarSafe.Arange(0, width, 1, ScalarType.Float32, device).unsqueeze(0).expand(height, width);
         var ids = stack(new[] { zeros(height, width, device: device), rows, cols }, dim: -1).reshape(1, height * width, 3);
         return ids.expand(batch, -1, -1).contiguous().MoveToOuterDisposeScope();
     }

@@ -14,8 +14,9 @@ public static class TimestepEmbedding
     {
         using var scope = NewDisposeScope();
         int half = dim / 2;
-        var freqs = exp(-Math.Log(maxPeriod) * arange(0, half, dtype: ScalarType.Float32, device: t.device) / half);
-        var args = (timeFactor * t.to_type(ScalarType.Float32)).unsqueeze(1) * freqs.unsqueeze(0);
+        // Scalar-free forms (ScalarSafe): this runs in every DiT forward.
+        var freqs = exp(ScalarSafe.Arange(0, half, 1, ScalarType.Float32, t.device).Times(-Math.Log(maxPeriod) / half));
+        var args = t.to_type(ScalarType.Float32).Times(timeFactor).unsqueeze(1) * freqs.unsqueeze(0);
         var emb = cat(new[] { cos(args), sin(args) }, dim: -1);
         if (dim % 2 == 1) emb = cat(new[] { emb, zeros_like(emb[.., ..1]) }, dim: -1);
         if (t.is_floating_point()) emb = emb.to_type(t.dtype);

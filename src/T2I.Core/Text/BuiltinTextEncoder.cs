@@ -2,6 +2,7 @@ using System.Text.Json;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 using T2I.Core.Checkpoints;
 
 namespace T2I.Core.Text;
@@ -53,7 +54,7 @@ public sealed class BuiltinTextEncoder : nn.Module, ITextEncoder
         var (ids, mask) = TokenBatch.Pad(prompts.Select(p => Vocabulary.Encode(p, Config.MaxTokens)).ToList(), BuiltinVocabulary.Pad, device);
         using var scope = NewDisposeScope();
         long l = ids.shape[1];
-        var x = token_embedding.forward(ids) + position_embedding[..(int)l].unsqueeze(0);
+        var x = token_embedding.forward(ids).Plus(position_embedding[..(int)l].unsqueeze(0)); // Scalar-free: ScalarSafe
         var keyMask = mask.unsqueeze(1).unsqueeze(1);
         foreach (var layer in layers) x = layer.forward(x, keyMask);
         x = final_norm.forward(x);

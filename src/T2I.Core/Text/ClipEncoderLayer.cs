@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Text;
 
@@ -29,7 +30,7 @@ public sealed class ClipAttention : nn.Module
         using var scope = NewDisposeScope();
         long n = x.shape[0], l = x.shape[1], d = x.shape[2], hd = d / _heads;
         Tensor Heads(Linear proj) => proj.forward(x).reshape(n, l, _heads, hd).transpose(1, 2);
-        var scores = (Heads(q_proj) * Math.Pow(hd, -0.5)).matmul(Heads(k_proj).transpose(-1, -2)) + bias;
+        var scores = Heads(q_proj).Times(Math.Pow(hd, -0.5)).matmul(Heads(k_proj).transpose(-1, -2)).Plus(bias);
         var output = softmax(scores, -1).matmul(Heads(v_proj)).transpose(1, 2).reshape(n, l, d);
         return out_proj.forward(output).MoveToOuterDisposeScope();
     }
@@ -52,7 +53,7 @@ public sealed class ClipMlp : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = fc1.forward(x);
-        return fc2.forward(h * sigmoid(1.702 * h)).MoveToOuterDisposeScope();
+        return fc2.forward(h * sigmoid(h.Times(1.702))).MoveToOuterDisposeScope();
     }
 }
 
@@ -75,7 +76,7 @@ public sealed class ClipEncoderLayer : nn.Module
 
     public Tensor forward(Tensor x, Tensor bias)
     {
-        x = x + self_attn.forward(layer_norm1.forward(x), bias);
-        return x + mlp.forward(layer_norm2.forward(x));
+        x = x.Plus(self_attn.forward(layer_norm1.forward(x), bias));
+        return x.Plus(mlp.forward(layer_norm2.forward(x)));
     }
 }

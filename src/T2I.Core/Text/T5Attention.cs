@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Text;
 
@@ -59,7 +60,7 @@ public sealed class T5Attention : nn.Module
         using var scope = NewDisposeScope();
         long n = x.shape[0], l = x.shape[1], h = _config.NumHeads, d = _config.DKv;
         Tensor Heads(Linear proj) => proj.forward(x).reshape(n, l, h, d).transpose(1, 2);
-        var scores = Heads(q).matmul(Heads(k).transpose(-1, -2)) + bias;
+        var scores = Heads(q).matmul(Heads(k).transpose(-1, -2)).Plus(bias);
         var weights = softmax(scores.to_type(ScalarType.Float32), -1).to_type(x.dtype);
         var output = weights.matmul(Heads(v)).transpose(1, 2).reshape(n, l, h * d);
         return o.forward(output).MoveToOuterDisposeScope();

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Text;
 
@@ -39,7 +40,7 @@ public sealed class T5LayerSelfAttention : nn.Module
         RegisterComponents();
     }
 
-    public Tensor forward(Tensor x, Tensor bias) => x + SelfAttention.forward(layer_norm.forward(x), bias);
+    public Tensor forward(Tensor x, Tensor bias) => x.Plus(SelfAttention.forward(layer_norm.forward(x), bias));
 }
 
 public sealed class T5LayerFF : nn.Module<Tensor, Tensor>
@@ -54,7 +55,7 @@ public sealed class T5LayerFF : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => x + DenseReluDense.forward(layer_norm.forward(x));
+    public override Tensor forward(Tensor x) => x.Plus(DenseReluDense.forward(layer_norm.forward(x)));
 }
 
 /// <summary>wo(gelu_tanh(wi_0 x) · wi_1 x).</summary>

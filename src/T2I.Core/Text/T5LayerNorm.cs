@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Text;
 
@@ -20,8 +21,8 @@ public sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var variance = x.to_type(ScalarType.Float32).pow(2).mean(new long[] { -1 }, keepdim: true);
-        var normed = (x.to_type(ScalarType.Float32) * rsqrt(variance + _eps)).to_type(weight.dtype);
+        var variance = x.to_type(ScalarType.Float32).square().mean(new long[] { -1 }, keepdim: true);
+        var normed = (x.to_type(ScalarType.Float32) * rsqrt(variance.Plus(_eps))).to_type(weight.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Text;
 
@@ -22,5 +23,5 @@ public static class TokenBatch
 
     /// <summary>Additive attention bias [N, 1, 1, L]: 0 for real keys, a large negative for padding.</summary>
     public static Tensor KeyBias(Tensor mask, ScalarType dtype) =>
-        (mask.logical_not().to_type(dtype) * -1e9f).unsqueeze(1).unsqueeze(1);
+        mask.logical_not().to_type(dtype).Times(-1e9).unsqueeze(1).unsqueeze(1);
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Text;
 
@@ -34,8 +35,8 @@ public sealed class TransformerTextBlock : nn.Module
         long n = x.shape[0], l = x.shape[1], d = x.shape[2];
         var parts = qkv.forward(norm1.forward(x)).reshape(n, l, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
         var attn = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2], keyMask);
-        x = x + proj.forward(attn.permute(0, 2, 1, 3).reshape(n, l, d));
-        x = x + fc2.forward(nn.functional.gelu(fc1.forward(norm2.forward(x))));
+        x = x.Plus(proj.forward(attn.permute(0, 2, 1, 3).reshape(n, l, d))); // Scalar-free residuals: ScalarSafe
+        x = x.Plus(fc2.forward(nn.functional.gelu(fc1.forward(norm2.forward(x)))));
         return x.MoveToOuterDisposeScope();
     }
 }

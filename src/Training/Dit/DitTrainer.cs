@@ -3,6 +3,7 @@ using T2I.Core.Data;
 using T2I.Core.Diffusion;
 using T2I.Core.Dit;
 using T2I.Core.Inference;
+using T2I.Core.Nn;
 using T2I.Core.Text;
 using T2I.Training.Loop;
 using TorchSharp;
@@ -36,6 +37,10 @@ public sealed class DitTrainer : Trainer<DitBatch>
     public DitTrainer(DitTrainConfig config, TrainerContext context)
     {
         (_config, _runDir, _log) = (config, context.RunDir, context.Log);
+        // Bit-exact resume: exact GELU (built-in text encoder) and the codec's convolutions give other bits with oneDNN
+        // on than off, and the judge (first evaluation) or a tokenizer codec switches it off for the rest of the process.
+        // Off from the first step, a resumed process computes what the uninterrupted one did.
+        OneDnnWorkaround.Apply();
         var codecSource = LatentCodecs.Describe(config.Latents);
         _codec = LatentCodecs.Open(codecSource, context.Device);
         var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0 ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
@@ -91,7 +96,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _optimizer.zero_grad();
         var x0 = batch.Latents;
         long n = x0.shape[0], tokens = x0.shape[2] * x0.shape[3];
-        var drop = rand(n).lt(_config.CaptionDropout).data<bool>().ToArray();
+        var drop = rand(n).LessThan(_config.CaptionDropout).data<bool>().ToArray();
         var captions = batch.Captions.Select((c, i) => drop[i] ? "" : c).ToList();
         using var text = _textTrains ? _text.Encode(captions) : EncodeFrozen(captions);
 
