@@ -4,9 +4,10 @@ using T2I.DataPrep.Ingest;
 namespace T2I.DataPrep.Bench;
 
 /// <summary>
-/// <c>dataprep bench</c>: our decode + filter + resize + encode path against <c>vipsthumbnail</c> on the same
-/// photo-sized JPEGs, target sizes and output settings in the same run (one core each, vips' process start-up
-/// shown separately), then ours on all cores, and the ingest process's peak memory as the shard count grows.
+/// <c>dataprep bench</c>: our decode + filter + resize + encode path against libvips (in this process, so its
+/// start-up is paid once, and as the <c>vipsthumbnail</c> CLI) on the same photo-sized JPEGs, target sizes and
+/// output settings in the same run, one core each; then ours on all cores, where our time goes per stage, and
+/// the ingest process's peak memory as the shard count grows.
 /// </summary>
 public static class BenchCommand
 {
@@ -39,6 +40,12 @@ public static class BenchCommand
         return cmd;
     }
 
+    private const int Rounds = 3;
+
+    private static Throughput.Result Median(List<Throughput.Result> runs) => runs.OrderBy(r => r.ImagesPerCpuSecond).ElementAt(runs.Count / 2);
+
+    private static string Join(List<Throughput.Result> runs) => string.Join(" / ", runs.Select(r => r.ImagesPerCpuSecond.ToString("0.0")));
+
     private static void CompareWithVips(string dir, int n, int res)
     {
         Console.WriteLine($"bench: generating {n} photo-like JPEGs (500–1500 px) in {dir} …");
@@ -50,26 +57,39 @@ public static class BenchCommand
         }).ToList();
         Console.WriteLine($"bench: mean file size {files.Average(f => new FileInfo(f).Length) / 1024:0} kB; every image → its res{res} bucket, centre crop, JPEG Q92");
 
-        var ours = Throughput.Production(files, res, workers: 1);
-        var sameShrink = Throughput.WithVipsShrink(files, res);
-        var vips = VipsThumbnail.Run(files, res, dir);
-        int cores = Environment.ProcessorCount;
-        var oursN = Throughput.Production(files, res, workers: cores);
-
-        Console.WriteLine("per core = images per CPU-second (user + system, all threads; robust on a shared machine); wall-clock rates in brackets");
-        Console.WriteLine($"ours, 1 core (production path):               {ours.ImagesPerCpuSecond,7:0.0} images/s  [{ours.ImagesPerSecond:0.0} wall]  (out {ours.MeanOutputBytes / 1024:0.0} kB, {ours.Chroma})");
-        Console.WriteLine($"ours, 1 core, vips' shrink-on-load factor:    {sameShrink.ImagesPerCpuSecond,7:0.0} images/s  [{sameShrink.ImagesPerSecond:0.0} wall]  (out {sameShrink.MeanOutputBytes / 1024:0.0} kB)");
-        if (vips is null)
+        // Alternate ours and libvips a few times and keep each side's median: on a shared machine the load
+        // drifts, and alternating exposes both to the same drift.
+        var oursRuns = new List<Throughput.Result>();
+        var vipsRuns = new List<Throughput.Result>();
+        for (int round = 0; round < Rounds; round++)
         {
-            Console.WriteLine("vipsthumbnail: not installed (apt-get install libvips-tools)");
+            oursRuns.Add(Throughput.Production(files, res, workers: 1));
+            if (Throughput.LibVips(files, res) is { } v) vipsRuns.Add(v);
+        }
+        var ours = Median(oursRuns);
+        Console.WriteLine($"per core = images per CPU-second (user + system, all threads; robust on a shared machine), median of {Rounds} alternating rounds; wall-clock rates in brackets");
+        Console.WriteLine($"ours, 1 core (production path):               {ours.ImagesPerCpuSecond,7:0.0} images/s  [{ours.ImagesPerSecond:0.0} wall]  (out {ours.MeanOutputBytes / 1024:0.0} kB, {ours.Chroma}, {ours.WrongSize} of {n} not at bucket size; rounds {Join(oursRuns)})");
+        if (vipsRuns.Count == 0)
+        {
+            Console.WriteLine("libvips: not installed (apt-get install libvips-tools)");
         }
         else
         {
-            Console.WriteLine($"vipsthumbnail, 1 thread, with start-up:       {vips.ImagesPerCpuSecond,7:0.0} images/s  [{vips.ImagesPerSecond:0.0} wall]  ({vips.Processes} calls, {vips.CpuSeconds:0.00} CPU-s)");
-            Console.WriteLine($"  start-up per call: {vips.StartupCpuSeconds * 1000:0} CPU-ms × {vips.Processes} = {vips.StartupCpuSeconds * vips.Processes:0.00} CPU-s");
-            Console.WriteLine($"vipsthumbnail, 1 thread, start-up excluded:   {vips.ExcludingStartup,7:0.0} images/s  (out {vips.MeanOutputBytes / 1024:0.0} kB, {vips.Chroma}, {vips.WrongSize} of {n} not at bucket size)");
-            Console.WriteLine($"ratio ours/vips (start-up excluded):          {ours.ImagesPerCpuSecond / vips.ExcludingStartup,7:0.00}  (same shrink factor: {sameShrink.ImagesPerCpuSecond / vips.ExcludingStartup:0.00}; vips with start-up: {ours.ImagesPerCpuSecond / vips.ImagesPerCpuSecond:0.00})");
+            var vips = Median(vipsRuns);
+            Console.WriteLine($"libvips in-process, 1 thread (start-up once): {vips.ImagesPerCpuSecond,7:0.0} images/s  [{vips.ImagesPerSecond:0.0} wall]  (out {vips.MeanOutputBytes / 1024:0.0} kB, {vips.Chroma}, {vips.WrongSize} of {n} not at bucket size; rounds {Join(vipsRuns)})");
+            Console.WriteLine($"ratio ours/libvips:                           {ours.ImagesPerCpuSecond / vips.ImagesPerCpuSecond,7:0.00}");
         }
+        if (VipsThumbnail.Run(files, res, dir) is { } cli)
+        {
+            Console.WriteLine($"vipsthumbnail CLI, 1 thread, with start-up:   {cli.ImagesPerCpuSecond,7:0.0} images/s  [{cli.ImagesPerSecond:0.0} wall]  ({cli.Processes} calls, one per bucket size, {cli.CpuSeconds:0.00} CPU-s)");
+            Console.WriteLine($"  start-up per call {cli.StartupCpuSeconds * 1000:0} CPU-ms; excluding it: {cli.ExcludingStartup:0.0} images/s  (out {cli.MeanOutputBytes / 1024:0.0} kB, {cli.Chroma}, {cli.WrongSize} of {n} not at bucket size)");
+        }
+        int cores = Environment.ProcessorCount;
+        var oursN = Throughput.Production(files, res, workers: cores);
         Console.WriteLine($"ours, {cores} cores:                                {oursN.ImagesPerSecond,7:0.0} images/s wall  ({oursN.ImagesPerCpuSecond:0.0} per CPU-second)");
+        var stages = StageProfile.Run(files, res, 92);
+        Console.WriteLine("ours per stage, 1 thread, CPU-ms per image (thread CPU clock):");
+        foreach (var st in stages) Console.WriteLine($"  {st.Name,-28} {st.CpuMsPerImage,7:0.00}");
+        Console.WriteLine($"  {"total",-28} {stages.Sum(st => st.CpuMsPerImage),7:0.00}  (≙ {1000 / stages.Sum(st => st.CpuMsPerImage):0.0} images per CPU-second on this thread)");
     }
 }

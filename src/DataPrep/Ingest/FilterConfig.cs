@@ -79,6 +79,9 @@ public sealed record FilterConfig
         }
     }
 
+    [JsonIgnore]
+    public SkiaSharp.SKEncodedImageFormat EncodedFormat => OutputFormat == "png" ? SkiaSharp.SKEncodedImageFormat.Png : SkiaSharp.SKEncodedImageFormat.Jpeg;
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     private FilterConfig Validated()

@@ -59,25 +59,16 @@ public sealed class SampleProcessor(FilterConfig config, DomainBlocklist blockli
                 .Select(r => (Resolution: r, Bucket: AspectBuckets.Nearest(r, w, h))).ToList();
             if (targets.Count == 0) return SampleOutcome.Dropped(key, DropReasons.TooSmall);
 
-            // Decode once, at the smallest DCT scale that still covers every target bucket after the cover-scale.
-            int needW = 0, needH = 0;
-            foreach (var (_, b) in targets)
-            {
-                double s = Math.Max((double)b.Width / w, (double)b.Height / h);
-                needW = Math.Max(needW, (int)Math.Ceiling(w * s));
-                needH = Math.Max(needH, (int)Math.Ceiling(h * s));
-            }
-            using var decoded = ImageCodec.DecodeAtLeast(bytes, needW, needH, config.MaxPixels);
+            var images = ImageCodec.FitAndEncode(bytes, targets.Select(t => t.Bucket).ToList(), config.EncodedFormat, config.JpegQuality, config.MaxPixels);
             var hash = Sha256Key.Of(bytes);
             string sha = hash.ToHex();
             var rows = new List<(int, BucketRow)>(targets.Count);
-            foreach (var (res, bucket) in targets)
+            for (int i = 0; i < targets.Count; i++)
             {
-                using var fitted = ImageCodec.FitToBucket(decoded, bucket);
-                byte[] encoded = config.OutputFormat == "png" ? ImageCodec.EncodePng(fitted) : ImageCodec.EncodeJpeg(fitted, config.JpegQuality);
+                var (res, bucket) = targets[i];
                 rows.Add((res, new BucketRow
                 {
-                    Key = key, Caption = caption, Image = encoded, Width = bucket.Width, Height = bucket.Height,
+                    Key = key, Caption = caption, Image = images[i], Width = bucket.Width, Height = bucket.Height,
                     OriginalWidth = w, OriginalHeight = h, Sha256 = sha, SourceShard = sourceShard, Url = meta.Url,
                     PUnsafe = meta.PUnsafe, PWatermark = meta.PWatermark, Aesthetic = meta.Aesthetic,
                     Similarity = meta.Similarity, Labels = labels,

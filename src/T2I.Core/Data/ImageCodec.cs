@@ -2,6 +2,9 @@ using SkiaSharp;
 
 namespace T2I.Core.Data;
 
+/// <summary>The steps of <see cref="ImageCodec.FitAndEncode"/>, as reported to a profiler.</summary>
+public enum ImageStage { Decode, Resize, Encode }
+
 /// <summary>Size and container format of an encoded image, read from its header without decoding pixels.</summary>
 public sealed record ImageHeader(int Width, int Height, string Format);
 
@@ -21,24 +24,93 @@ public static class ImageCodec
     /// <summary>Reads the header; throws <see cref="InvalidImageException"/> if it is not a JPEG/PNG/WebP image.</summary>
     public static ImageHeader ReadHeader(byte[] encoded)
     {
-        using var codec = OpenCodec(encoded);
-        return new ImageHeader(codec.Info.Width, codec.Info.Height, FormatName(codec.EncodedFormat));
+        using var codec = PinnedCodec.Open(encoded);
+        return new ImageHeader(codec.Info.Width, codec.Info.Height, FormatName(codec.Codec.EncodedFormat));
     }
 
     /// <summary>Decodes the whole image at full size (after the pixel-budget check).</summary>
     public static SKBitmap Decode(byte[] encoded, long maxPixels = DefaultMaxPixels) => DecodeAtLeast(encoded, 0, 0, maxPixels);
 
     /// <summary>
-    /// Decodes, possibly at a reduced scale (JPEG: 1/2, 1/4, 1/8) as long as the result still covers
+    /// Decodes, possibly at a reduced scale (JPEG: n/8) as long as the result still covers
     /// <paramref name="minWidth"/> × <paramref name="minHeight"/>.
     /// </summary>
     public static SKBitmap DecodeAtLeast(byte[] encoded, int minWidth, int minHeight, long maxPixels = DefaultMaxPixels)
     {
-        using var codec = OpenCodec(encoded);
+        using var codec = PinnedCodec.Open(encoded);
+        var bitmap = new SKBitmap(DecodeTarget(codec.Codec, minWidth, minHeight, maxPixels));
+        try
+        {
+            using var pixels = bitmap.PeekPixels();
+            DecodeInto(codec.Codec, pixels);
+            return bitmap;
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The production path of one image: decode once at the smallest scale that covers every bucket after its
+    /// cover-scale, fit into each bucket (<see cref="FitToBucket"/>) and encode. Pixel memory is reused from
+    /// image to image, so an image costs little more than its encoded outputs. <paramref name="stageDone"/> (for the
+    /// benchmark's per-stage profile) is told when each step ends.
+    /// </summary>
+    public static byte[][] FitAndEncode(byte[] encoded, IReadOnlyList<AspectBucket> buckets, SKEncodedImageFormat format, int quality,
+        long maxPixels = DefaultMaxPixels, Action<ImageStage>? stageDone = null)
+    {
+        var scratch = PixelScratch.Rent();
+        try
+        {
+            using var codec = PinnedCodec.Open(encoded);
+            var (needW, needH) = DecodeSize(codec.Info.Width, codec.Info.Height, buckets);
+            using var decoded = scratch.Pixmap(PixelScratch.Decoded, DecodeTarget(codec.Codec, needW, needH, maxPixels));
+            DecodeInto(codec.Codec, decoded);
+            stageDone?.Invoke(ImageStage.Decode);
+            var outputs = new byte[buckets.Count][];
+            for (int i = 0; i < outputs.Length; i++)
+            {
+                using var fitted = FitInto(decoded, buckets[i], scratch);
+                stageDone?.Invoke(ImageStage.Resize);
+                outputs[i] = Encode(fitted, format, format == SKEncodedImageFormat.Jpeg ? quality : 100);
+                stageDone?.Invoke(ImageStage.Encode);
+            }
+            return outputs;
+        }
+        finally { scratch.Return(); }
+    }
+
+    /// <summary>The smallest size that still covers every bucket after its cover-scale (aspect kept): one decode serves all.</summary>
+    public static (int Width, int Height) DecodeSize(int width, int height, IEnumerable<AspectBucket> buckets)
+    {
+        int needW = 0, needH = 0;
+        foreach (var b in buckets)
+        {
+            double s = Math.Max((double)b.Width / width, (double)b.Height / height);
+            needW = Math.Max(needW, (int)Math.Ceiling(width * s));
+            needH = Math.Max(needH, (int)Math.Ceiling(height * s));
+        }
+        return (needW, needH);
+    }
+
+    /// <summary>High-quality resize; the caller disposes the result.</summary>
+    public static SKBitmap Resize(SKBitmap source, int width, int height) =>
+        WithScratch(source, (pixels, scratch) => ResizeInto(pixels, width, height, scratch));
+
+    /// <summary>
+    /// Fits an image into a bucket with the minimal crop: scale so the image covers the bucket (aspect kept),
+    /// then cut the excess equally from both sides of the longer dimension.
+    /// </summary>
+    public static SKBitmap FitToBucket(SKBitmap source, AspectBucket bucket) =>
+        WithScratch(source, (pixels, scratch) => FitInto(pixels, bucket, scratch));
+
+    private static SKImageInfo DecodeTarget(SKCodec codec, int minWidth, int minHeight, long maxPixels)
+    {
         var info = codec.Info;
         if ((long)info.Width * info.Height > maxPixels)
             throw new InvalidImageException("too_many_pixels", $"{info.Width}×{info.Height} exceeds the {maxPixels}-pixel limit.");
-
         var size = new SKSizeI(info.Width, info.Height);
         if (minWidth > 0 && minHeight > 0)
         {
@@ -49,63 +121,76 @@ public static class ImageCodec
                 if (scaled.Width >= minWidth && scaled.Height >= minHeight) size = scaled;
             }
         }
+        return Rgba(size.Width, size.Height);
+    }
 
-        var target = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        var bitmap = new SKBitmap(target);
-        var result = codec.GetPixels(target, bitmap.GetPixels());
-        if (result == SKCodecResult.Success) return bitmap;
-        bitmap.Dispose();
+    private static void DecodeInto(SKCodec codec, SKPixmap target)
+    {
+        var result = codec.GetPixels(target.Info, target.GetPixels(), target.RowBytes, SKCodecOptions.Default);
+        if (result == SKCodecResult.Success) return;
         throw result == SKCodecResult.IncompleteInput
             ? new InvalidImageException("truncated_image", "The image data ends early.")
             : new InvalidImageException("undecodable", $"Decoding failed: {result}.");
     }
 
-    /// <summary>High-quality resize; the caller disposes the result.</summary>
-    public static SKBitmap Resize(SKBitmap source, int width, int height)
-    {
-        // Cubic alone aliases below ~1/2, so halve first (a bilinear tap at each 2×2 centre is a box filter,
-        // the mipmap construction) until within 2× of the target, then finish with Mitchell cubic.
-        SKBitmap current = source;
-        while (current.Width >= width * 2 && current.Height >= height * 2)
-        {
-            var half = ScaleInto(current, current.Width / 2, current.Height / 2, new SKSamplingOptions(SKFilterMode.Linear));
-            if (!ReferenceEquals(current, source)) current.Dispose();
-            current = half;
-        }
-        if (current.Width == width && current.Height == height)
-            return ReferenceEquals(current, source) ? source.Copy() : current;
-        var result = ScaleInto(current, width, height, Downscale);
-        if (!ReferenceEquals(current, source)) current.Dispose();
-        return result;
-    }
-
-    private static SKBitmap ScaleInto(SKBitmap source, int width, int height, SKSamplingOptions sampling)
-    {
-        var dst = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        if (source.ScalePixels(dst, sampling)) return dst;
-        dst.Dispose();
-        throw new InvalidImageException("undecodable", "Resize failed.");
-    }
-
-    /// <summary>
-    /// Fits an image into a bucket with the minimal crop: scale so the image covers the bucket (aspect kept),
-    /// then cut the excess equally from both sides of the longer dimension.
-    /// </summary>
-    public static SKBitmap FitToBucket(SKBitmap source, AspectBucket bucket)
+    private static SKPixmap FitInto(SKPixmap source, AspectBucket bucket, PixelScratch scratch)
     {
         double scale = Math.Max((double)bucket.Width / source.Width, (double)bucket.Height / source.Height);
         int w = Math.Max(bucket.Width, (int)Math.Round(source.Width * scale));
         int h = Math.Max(bucket.Height, (int)Math.Round(source.Height * scale));
-        using var resized = w == source.Width && h == source.Height ? null : Resize(source, w, h);
-        var from = resized ?? source;
-        var dst = new SKBitmap(new SKImageInfo(bucket.Width, bucket.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        if (!from.ExtractSubset(dst, SKRectI.Create((w - bucket.Width) / 2, (h - bucket.Height) / 2, bucket.Width, bucket.Height)))
-            throw new InvalidImageException("undecodable", "Crop failed.");
-        // ExtractSubset shares pixels with 'from'; copy so disposing the resized bitmap is safe.
-        var owned = dst.Copy();
-        dst.Dispose();
-        return owned;
+        using var resized = ResizeInto(source, w, h, scratch);
+        var crop = new SKPixmap();
+        if (resized.ExtractSubset(crop, SKRectI.Create((w - bucket.Width) / 2, (h - bucket.Height) / 2, bucket.Width, bucket.Height)))
+            return crop;
+        crop.Dispose();
+        throw new InvalidImageException("undecodable", "Crop failed.");
     }
+
+    /// <summary>A resized view in scratch memory (or of <paramref name="source"/> itself when no resize is needed).</summary>
+    private static SKPixmap ResizeInto(SKPixmap source, int width, int height, PixelScratch scratch)
+    {
+        // Cubic alone aliases below ~1/2, so halve first (a bilinear tap at each 2×2 centre is a box filter,
+        // the mipmap construction) until within 2× of the target, then finish with Mitchell cubic.
+        var current = new SKPixmap(source.Info, source.GetPixels(), source.RowBytes);
+        int slot = PixelScratch.ResizeA;
+        while (current.Width >= width * 2 && current.Height >= height * 2)
+        {
+            var half = ScaleInto(current, scratch.Pixmap(slot, Rgba(current.Width / 2, current.Height / 2)), new SKSamplingOptions(SKFilterMode.Linear));
+            current.Dispose();
+            current = half;
+            slot = slot == PixelScratch.ResizeA ? PixelScratch.ResizeB : PixelScratch.ResizeA;
+        }
+        if (current.Width == width && current.Height == height) return current;
+        var result = ScaleInto(current, scratch.Pixmap(slot, Rgba(width, height)), Downscale);
+        current.Dispose();
+        return result;
+    }
+
+    private static SKPixmap ScaleInto(SKPixmap source, SKPixmap destination, SKSamplingOptions sampling)
+    {
+        if (source.ScalePixels(destination, sampling)) return destination;
+        destination.Dispose();
+        throw new InvalidImageException("undecodable", "Resize failed.");
+    }
+
+    /// <summary>Runs a scratch-memory step on a caller's bitmap and copies the result out into a bitmap the caller owns.</summary>
+    private static SKBitmap WithScratch(SKBitmap source, Func<SKPixmap, PixelScratch, SKPixmap> step)
+    {
+        var scratch = PixelScratch.Rent();
+        try
+        {
+            using var pixels = source.PeekPixels() ?? throw new InvalidImageException("undecodable", "The bitmap has no pixels.");
+            using var result = step(pixels, scratch);
+            var owned = new SKBitmap(Rgba(result.Width, result.Height));
+            using var target = owned.PeekPixels();
+            if (result.ReadPixels(target)) return owned;
+            owned.Dispose();
+            throw new InvalidImageException("undecodable", "Copy failed.");
+        }
+        finally { scratch.Return(); }
+    }
+
+    private static SKImageInfo Rgba(int width, int height) => new(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
 
     public static byte[] EncodeJpeg(SKBitmap bitmap, int quality = 90) => Encode(bitmap, SKEncodedImageFormat.Jpeg, quality);
 
@@ -115,26 +200,15 @@ public static class ImageCodec
 
     private static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format, int quality)
     {
-        using var data = bitmap.Encode(format, quality)
-            ?? throw new InvalidOperationException($"SkiaSharp could not encode {format}.");
-        return data.ToArray();
+        using var pixels = bitmap.PeekPixels() ?? throw new InvalidOperationException("The bitmap has no pixels.");
+        return Encode(pixels, format, quality);
     }
 
-    private static SKCodec OpenCodec(byte[] encoded)
+    public static byte[] Encode(SKPixmap pixels, SKEncodedImageFormat format, int quality)
     {
-        if (encoded.Length == 0) throw new InvalidImageException("undecodable", "Empty image data.");
-        // The codec takes ownership of the stream (and its copy of the bytes).
-        var codec = SKCodec.Create(new SKMemoryStream(encoded), out var result);
-        if (codec is null)
-            throw new InvalidImageException(result == SKCodecResult.IncompleteInput ? "truncated_image" : "undecodable",
-                $"Not a readable image ({result}).");
-        if (codec.EncodedFormat is not (SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png or SKEncodedImageFormat.Webp))
-        {
-            var format = codec.EncodedFormat;
-            codec.Dispose();
-            throw new InvalidImageException("unsupported_format", $"{format} images are not accepted (JPEG, PNG, WebP only).");
-        }
-        return codec;
+        using var data = pixels.Encode(format, quality)
+            ?? throw new InvalidOperationException($"SkiaSharp could not encode {format}.");
+        return data.ToArray();
     }
 
     private static string FormatName(SKEncodedImageFormat f) => f switch

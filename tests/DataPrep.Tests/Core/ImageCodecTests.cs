@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using SkiaSharp;
 using T2I.Core.Data;
+using T2I.DataPrep.Bench;
 using T2I.DataPrep.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Core;
@@ -64,6 +65,54 @@ public class ImageCodecTests
         Assert.Equal((384, 256), (fit2.Width, fit2.Height));
         AssertNear(SKColors.Red, fit2.GetPixel(2, 128));
         AssertNear(SKColors.Blue, fit2.GetPixel(381, 128));
+    }
+
+    [Fact]
+    public void FitAndEncodeReusesPixelMemoryWithoutCarryingPixelsOver()
+    {
+        // Images of different sizes through reused scratch memory, then the first again: same bytes,
+        // and the same pixels as the step-by-step path with bitmaps of its own.
+        var first = PhotoLikeImages.Jpeg(3, 7);
+        var h = ImageCodec.ReadHeader(first);
+        var buckets = new[] { AspectBuckets.Nearest(256, h.Width, h.Height) };
+        byte[] Run(byte[] jpeg) => ImageCodec.FitAndEncode(jpeg, buckets, SKEncodedImageFormat.Png, 100)[0];
+
+        var a = Run(first);
+        _ = ImageCodec.FitAndEncode(TestImages.Jpeg(1500, 1400), [new AspectBucket(512, 512)], SKEncodedImageFormat.Jpeg, 92);
+        _ = ImageCodec.FitAndEncode(TestImages.Jpeg(300, 260), [new AspectBucket(256, 256)], SKEncodedImageFormat.Jpeg, 92);
+        Assert.Equal(a, Run(first));
+        // More images at once than the pool keeps scratch for: new and reused scratch alike give the same bytes.
+        var parallel = new byte[4 * Environment.ProcessorCount][];
+        Parallel.For(0, parallel.Length, i => parallel[i] = Run(first));
+        Assert.All(parallel, p => Assert.Equal(a, p));
+
+        var (w, hh) = ImageCodec.DecodeSize(h.Width, h.Height, buckets);
+        using var decoded = ImageCodec.DecodeAtLeast(first, w, hh);
+        using var fitted = ImageCodec.FitToBucket(decoded, buckets[0]);
+        Assert.Equal(ImageCodec.EncodePng(fitted), a);
+    }
+
+    [Fact]
+    public void LargeDownscalesHalveThroughScratchMemoryWithoutMixingSteps()
+    {
+        // 2400×1200 gradient PNG into 256×256: cover size 512×256 via two halvings (ping-pong between scratch
+        // slots) and a final cubic step, then the middle 256 columns. Any step reading the memory it writes
+        // would break the gradient.
+        using var src = new SKBitmap(2400, 1200, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var px = src.GetPixelSpan();
+        for (int y = 0, i = 0; y < 1200; y++)
+            for (int x = 0; x < 2400; x++, i += 4)
+                (px[i], px[i + 1], px[i + 2], px[i + 3]) = ((byte)(x * 255 / 2399), (byte)(y * 255 / 1199), 128, 255);
+        var png = ImageCodec.FitAndEncode(ImageCodec.EncodePng(src), [new AspectBucket(256, 256)], SKEncodedImageFormat.Png, 100)[0];
+        using var fit = ImageCodec.Decode(png);
+        Assert.Equal((256, 256), (fit.Width, fit.Height));
+        for (int y = 0; y < 256; y += 15)
+            for (int x = 0; x < 256; x += 15)
+            {
+                var c = fit.GetPixel(x, y);
+                Assert.InRange(c.Red, 255 * (x + 128.5) / 512 - 4, 255 * (x + 128.5) / 512 + 4);
+                Assert.InRange(c.Green, 255 * (y + 0.5) / 256 - 4, 255 * (y + 0.5) / 256 + 4);
+            }
     }
 
     [Fact]
