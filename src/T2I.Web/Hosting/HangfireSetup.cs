@@ -21,14 +21,21 @@ public static class HangfireSetup
     /// <summary>Production default of <c>T2I:Hangfire:InvisibilityTimeout</c> (Hangfire.PostgreSql's own default).</summary>
     public static readonly TimeSpan DefaultInvisibilityTimeout = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// Production default of <c>T2I:Hangfire:DistributedLockTimeout</c>: how long a lock row of a dead process
+    /// blocks others. Hangfire holds a job's lock while it changes the job's state, so a worker killed in that
+    /// instant leaves the job stuck in Processing until the lock expires (Hangfire.PostgreSql's default: 10 min,
+    /// seen in the scale-out test). The locks Hangfire and we hold live for milliseconds to seconds.
+    /// </summary>
+    public static readonly TimeSpan DefaultDistributedLockTimeout = TimeSpan.FromMinutes(2);
+
     public static IServiceCollection AddT2IHangfire(this IServiceCollection services, IConfiguration config, T2IRole role)
     {
         // Our own storage instance in DI (not Hangfire's process-wide JobStorage.Current), so two apps in one
         // process — tests, the benchmark — never share or swap queues or services.
-        var invisibility = config.GetValue("T2I:Hangfire:InvisibilityTimeout", DefaultInvisibilityTimeout);
-        if (invisibility < TimeSpan.FromSeconds(5))
-            throw new InvalidOperationException($"T2I:Hangfire:InvisibilityTimeout must be at least 5 seconds (got {invisibility}).");
-        services.AddSingleton<JobStorage>(_ => CreateStorage(config.GetConnectionString("Hangfire"), invisibility));
+        var invisibility = AtLeastFiveSeconds(config, "T2I:Hangfire:InvisibilityTimeout", DefaultInvisibilityTimeout);
+        var lockTimeout = AtLeastFiveSeconds(config, "T2I:Hangfire:DistributedLockTimeout", DefaultDistributedLockTimeout);
+        services.AddSingleton<JobStorage>(_ => CreateStorage(config.GetConnectionString("Hangfire"), invisibility, lockTimeout));
         services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<ILoggerFactory>()))
@@ -58,16 +65,23 @@ public static class HangfireSetup
         return services;
     }
 
-    private static JobStorage CreateStorage(string? postgres, TimeSpan invisibility)
+    private static TimeSpan AtLeastFiveSeconds(IConfiguration config, string key, TimeSpan fallback)
+    {
+        var value = config.GetValue(key, fallback);
+        return value >= TimeSpan.FromSeconds(5) ? value : throw new InvalidOperationException($"{key} must be at least 5 seconds (got {value}).");
+    }
+
+    private static JobStorage CreateStorage(string? postgres, TimeSpan invisibility, TimeSpan lockTimeout)
     {
         if (string.IsNullOrWhiteSpace(postgres))
             return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
-        var options = PostgresOptions(invisibility);
+        var options = PostgresOptions(invisibility, lockTimeout);
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
     }
 
-    private static PostgreSqlStorageOptions PostgresOptions(TimeSpan invisibility) => new()
+    internal static PostgreSqlStorageOptions PostgresOptions(TimeSpan invisibility, TimeSpan lockTimeout) => new()
     {
+        DistributedLockTimeout = lockTimeout,
         // Without sliding, a generation running longer than InvisibilityTimeout is fetched again and runs twice.
         // With it, a live worker keeps extending its claim, and the timeout only decides how long the job of a
         // dead worker (kill -9, lost node) stays invisible before another worker takes it over.

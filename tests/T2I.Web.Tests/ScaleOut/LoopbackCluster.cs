@@ -64,6 +64,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
             ["T2I_S3_SECRET_KEY"] = S3Server.SecretKey,
             ["OMP_NUM_THREADS"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__T2I"] = "Information", // our own jobs' start/finish lines make a failed run readable
         };
         foreach (var s in settings)
         {
@@ -132,12 +133,12 @@ public sealed class LoopbackCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Where the logs are and their errors (for failure messages); the logs are then kept on disk.</summary>
+    /// <summary>Where the logs are and their last lines (for failure messages, e.g. on CI); the logs are then kept on disk.</summary>
     public string Logs()
     {
         KeepLogs = true;
         return string.Join("\n", _processes.Select(p => $"--- {p.Role} pid {p.Pid}: {p.Log} ---\n" + string.Join("\n",
-            File.Exists(p.Log) ? File.ReadLines(p.Log).Where(l => l.Contains("Exception") || l.StartsWith("fail") || l.StartsWith("crit")).Take(10) : [])));
+            File.Exists(p.Log) ? File.ReadLines(p.Log).TakeLast(24) : [])));
     }
 
     public bool KeepLogs { get; set; }

@@ -24,12 +24,14 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
     public const int Shards = 4, IngestionJobs = 4, VictimSteps = 60, VictimImages = 3;
     /// <summary>Short for the test (how long a dead worker's job stays invisible); production keeps Hangfire's 30 min.</summary>
     public const string InvisibilityTimeout = "00:00:15";
+    /// <summary>Short for the test: a kill inside a state change leaves the job's lock for this long (StaleLockTests).</summary>
+    public const string DistributedLockTimeout = "00:00:20";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(240);
 
     [Fact]
     public async Task HundredGenerationsAndAnIngestionBatchAreDoneExactlyOnceThoughAWorkerIsKilledMidJob()
     {
-        await using var cluster = new LoopbackCluster(postgres.CreateDatabase(), s3, $"scaleout-{Guid.NewGuid():N}", $"T2I:Hangfire:InvisibilityTimeout={InvisibilityTimeout}");
+        await using var cluster = new LoopbackCluster(postgres.CreateDatabase(), s3, $"scaleout-{Guid.NewGuid():N}", $"T2I:Hangfire:InvisibilityTimeout={InvisibilityTimeout}", $"T2I:Hangfire:DistributedLockTimeout={DistributedLockTimeout}");
         var clock = Stopwatch.StartNew();
         var starting = cluster.StartAsync("web", "worker", "worker");
         await SynthCommand.RunAsync(cluster.Store("raw"), count: 24, shards: Shards, seed: 8, defectShare: 0.25);
@@ -108,7 +110,10 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
         foreach (var id in jobIds)
             while (connection.GetStateData(id)?.Name is not ("Succeeded" or "Failed"))
             {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"ingestion job {id} is still {connection.GetStateData(id)?.Name}");
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"ingestion job {id} is still {connection.GetStateData(id)?.Name}; history: " + string.Join(", ",
+                        storage.GetMonitoringApi().JobDetails(id).History.OrderBy(h => h.CreatedAt).Select(h =>
+                            $"{h.StateName}@{h.CreatedAt:HH:mm:ss.fff} {h.Reason} {string.Join(" ", h.Data.Select(kv => $"{kv.Key}={kv.Value}"))}")));
                 await Task.Delay(100);
             }
     }

@@ -71,7 +71,7 @@ public class SharedKeysTests(S3Server s3) : IClassFixture<S3Server>
         first.StoreElement(new System.Xml.Linq.XElement("key", new System.Xml.Linq.XAttribute("id", "k2"), "secret-2"), "key-k2");
 
         var second = new BlobXmlRepository(BlobStores.Open(store.Location, s3.Options));
-        var ids = second.GetAllElements().Select(e => (string?)e.Attribute("id")).Order().ToArray();
+        var ids = second.GetAllElements().Select(e => e.Attribute("id")?.Value ?? "").Order().ToArray();
 
         Assert.Equal(["k1", "k2"], ids);
     }
