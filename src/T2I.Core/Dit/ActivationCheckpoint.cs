@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Nn;
 
 namespace T2I.Core.Dit;
 
@@ -12,7 +13,7 @@ namespace T2I.Core.Dit;
 /// </summary>
 public sealed class ActivationCheckpoint : autograd.MultiTensorFunction<ActivationCheckpoint>
 {
-    private const string BlockKey = "block", PresentKey = "present";
+    private const string BlockKey = "block", PresentKey = "present", AutocastKey = "autocast";
 
     public override string Name => nameof(ActivationCheckpoint);
 
@@ -30,6 +31,7 @@ public sealed class ActivationCheckpoint : autograd.MultiTensorFunction<Activati
         ctx.save_for_backward(inputs.OfType<Tensor>().ToList());
         ctx.save_data(BlockKey, block);
         ctx.save_data(PresentKey, inputs.Select(i => i is not null).ToArray());
+        ctx.save_data(AutocastKey, Autocast.Dtype!); // backward may run on another thread or after the scope closed
         return block(inputs).ToList(); // autograd is off here: nothing inside is stored
     }
 
@@ -39,6 +41,7 @@ public sealed class ActivationCheckpoint : autograd.MultiTensorFunction<Activati
         var present = (bool[])ctx.get_data(PresentKey);
         using var saved = ctx.get_saved_variables().GetEnumerator();
         using var grad = enable_grad();
+        using var precision = Autocast.Enable((ScalarType?)ctx.get_data(AutocastKey));
         var inputs = present.Select(p =>
         {
             if (!p) return null;

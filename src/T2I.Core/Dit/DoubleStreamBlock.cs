@@ -68,8 +68,8 @@ public sealed class DoubleStreamBlock : nn.Module
     {
         long mlpHidden = (long)(hidden * ratio);
         return nn.Sequential(
-            ("0", nn.Linear(hidden, mlpHidden, hasBias: true)),
+            ("0", new AutocastLinear(hidden, mlpHidden, hasBias: true)),
             ("1", nn.GELU(GELU.Approximate.tanh)),
-            ("2", nn.Linear(mlpHidden, hidden, hasBias: true)));
+            ("2", new AutocastLinear(mlpHidden, hidden, hasBias: true)));
     }
 }

@@ -14,10 +14,10 @@ public sealed class FluxDit : nn.Module
 {
     private readonly Rope _rope;
     public DitConfig Config { get; }
-    public Linear img_in;
+    public AutocastLinear img_in;
     public MlpEmbedder time_in;
     public MlpEmbedder vector_in;
-    public Linear txt_in;
+    public AutocastLinear txt_in;
     public ModuleList<DoubleStreamBlock> double_blocks;
     public ModuleList<SingleStreamBlock> single_blocks;
     public LastLayer final_layer;
@@ -34,10 +34,10 @@ public sealed class FluxDit : nn.Module
         Config = config;
         _rope = new Rope(config.AxesDim, config.Theta);
         long d = config.HiddenSize;
-        img_in = nn.Linear(config.InChannels, d, hasBias: true);
+        img_in = new AutocastLinear(config.InChannels, d, hasBias: true);
         time_in = new MlpEmbedder(TimestepEmbedding.Dim, d);
         vector_in = new MlpEmbedder(config.VecInDim, d);
-        txt_in = nn.Linear(config.ContextInDim, d);
+        txt_in = new AutocastLinear(config.ContextInDim, d);
         double_blocks = new ModuleList<DoubleStreamBlock>(Enumerable.Range(0, config.Depth)
             .Select(_ => new DoubleStreamBlock(d, config.NumHeads, config.MlpRatio, config.QkvBias)).ToArray());
         single_blocks = new ModuleList<SingleStreamBlock>(Enumerable.Range(0, config.DepthSingleBlocks)

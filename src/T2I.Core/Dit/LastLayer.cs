@@ -9,14 +9,14 @@ namespace T2I.Core.Dit;
 public sealed class LastLayer : nn.Module<Tensor, Tensor, Tensor>
 {
     public LayerNorm norm_final;
-    public Linear linear;
+    public AutocastLinear linear;
     public Sequential adaLN_modulation;
 
     public LastLayer(long hidden, long patchSize, long outChannels) : base(nameof(LastLayer))
     {
         norm_final = DoubleStreamBlock.PlainLayerNorm(hidden);
-        linear = nn.Linear(hidden, patchSize * patchSize * outChannels, hasBias: true);
-        var ada = nn.Linear(hidden, 2 * hidden, hasBias: true);
+        linear = new AutocastLinear(hidden, patchSize * patchSize * outChannels, hasBias: true);
+        var ada = new AutocastLinear(hidden, 2 * hidden, hasBias: true);
         adaLN_modulation = nn.Sequential(("0", nn.SiLU()), ("1", ada));
         RegisterComponents();
         ZeroInit.Apply(ada);

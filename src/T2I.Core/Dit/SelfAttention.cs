@@ -9,16 +9,16 @@ namespace T2I.Core.Dit;
 public sealed class SelfAttention : nn.Module
 {
     public long NumHeads { get; }
-    public Linear qkv;
+    public AutocastLinear qkv;
     public QkNorm norm;
-    public Linear proj;
+    public AutocastLinear proj;
 
     public SelfAttention(long dim, long numHeads, bool qkvBias) : base(nameof(SelfAttention))
     {
         NumHeads = numHeads;
-        qkv = nn.Linear(dim, dim * 3, hasBias: qkvBias);
+        qkv = new AutocastLinear(dim, dim * 3, hasBias: qkvBias);
         norm = new QkNorm(dim / numHeads);
-        proj = nn.Linear(dim, dim);
+        proj = new AutocastLinear(dim, dim);
         RegisterComponents();
     }
 

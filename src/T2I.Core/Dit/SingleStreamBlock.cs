@@ -14,8 +14,8 @@ public sealed class SingleStreamBlock : nn.Module
     private readonly long _hidden;
     private readonly long _mlpHidden;
     private readonly long _numHeads;
-    public Linear linear1;
-    public Linear linear2;
+    public AutocastLinear linear1;
+    public AutocastLinear linear2;
     public QkNorm norm;
     public LayerNorm pre_norm;
     public Modulation modulation;
@@ -25,8 +25,8 @@ public sealed class SingleStreamBlock : nn.Module
         _hidden = hidden;
         _numHeads = numHeads;
         _mlpHidden = (long)(hidden * mlpRatio);
-        linear1 = nn.Linear(hidden, hidden * 3 + _mlpHidden);
-        linear2 = nn.Linear(hidden + _mlpHidden, hidden);
+        linear1 = new AutocastLinear(hidden, hidden * 3 + _mlpHidden);
+        linear2 = new AutocastLinear(hidden + _mlpHidden, hidden);
         norm = new QkNorm(hidden / numHeads);
         pre_norm = DoubleStreamBlock.PlainLayerNorm(hidden);
         modulation = new Modulation(hidden, isDouble: false);

@@ -7,13 +7,13 @@ namespace T2I.Core.Nn;
 /// <summary>Linear → SiLU → Linear: embeds the timestep features and the pooled text vector.</summary>
 public sealed class MlpEmbedder : nn.Module<Tensor, Tensor>
 {
-    public Linear in_layer;
-    public Linear out_layer;
+    public AutocastLinear in_layer;
+    public AutocastLinear out_layer;
 
     public MlpEmbedder(long inDim, long hiddenDim) : base(nameof(MlpEmbedder))
     {
-        in_layer = nn.Linear(inDim, hiddenDim, hasBias: true);
-        out_layer = nn.Linear(hiddenDim, hiddenDim, hasBias: true);
+        in_layer = new AutocastLinear(inDim, hiddenDim, hasBias: true);
+        out_layer = new AutocastLinear(hiddenDim, hiddenDim, hasBias: true);
         RegisterComponents();
     }
 

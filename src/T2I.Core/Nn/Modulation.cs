@@ -20,7 +20,7 @@ public sealed record ModulationOut(Tensor Shift, Tensor Scale, Tensor Gate)
 public sealed class Modulation : nn.Module
 {
     private readonly int _multiplier;
-    public Linear lin;
+    public AutocastLinear lin;
 
     public bool IsDouble { get; }
 
@@ -28,7 +28,7 @@ public sealed class Modulation : nn.Module
     {
         IsDouble = isDouble;
         _multiplier = isDouble ? 6 : 3;
-        lin = nn.Linear(dim, _multiplier * dim, hasBias: true);
+        lin = new AutocastLinear(dim, _multiplier * dim, hasBias: true);
         RegisterComponents();
         ZeroInit.Apply(lin);
     }
@@ -44,7 +44,7 @@ public sealed class Modulation : nn.Module
 /// <summary>Zeroes a linear layer in place (adaLN-Zero initialisation).</summary>
 public static class ZeroInit
 {
-    public static void Apply(Linear linear)
+    public static void Apply(AutocastLinear linear)
     {
         using var noGrad = no_grad();
         linear.weight!.zero_();

@@ -33,6 +33,11 @@ public sealed record DitTrainConfig
     /// (the fixed weight-free codec, f16 d32, for tests). The DiT's in_channels follow the codec.
     /// </summary>
     public string Latents { get; init; } = "runs/tok-tiny-s3";
+    /// <summary>
+    /// <c>fp32</c>, or <c>bf16</c>: the DiT's matmuls compute in bf16 from fp32 master weights (T2I.Core.Nn.Autocast — what
+    /// torch.autocast does for linears); gradients, AdamW, EMA and the loss stay fp32. The text encoders stay fp32.
+    /// </summary>
+    public string Precision { get; init; } = "fp32";
     /// <summary>Recompute DiT block activations in backward (less memory, ~1 extra forward per step).</summary>
     public bool GradientCheckpointing { get; init; }
     /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>

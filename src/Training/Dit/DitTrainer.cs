@@ -29,6 +29,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly Ema? _ema;
     private readonly LatentBatches _data;
     private readonly TimestepSampler _times = new();
+    private readonly ScalarType? _autocast;
     private readonly IReadOnlyList<EvalPrompt> _evalPrompts;
     private readonly string _runDir;
     private readonly Action<string> _log;
@@ -75,6 +76,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         else throw new ArgumentException($"text_encoder '{config.TextEncoder}' is not one of: builtin, t5+clip.");
 
         _dit.GradientCheckpointing = config.GradientCheckpointing;
+        _autocast = Autocast.Parse(config.Precision);
         _model.to(context.Device);
         _optimizer = optim.AdamW(_model.parameters(), lr: context.Loop.Lr, beta1: config.Beta1, beta2: config.Beta2,
             weight_decay: context.Loop.WeightDecay);
@@ -103,8 +105,9 @@ public sealed class DitTrainer : Trainer<DitBatch>
         var t = _times.Sample(n, tokens).to(x0.device);
         var noise = randn_like(x0);
         var xt = FlowMatchingPath.Interpolate(x0, noise, t);
-        var v = _dit.ForwardLatents(xt, t, text.Sequence, text.Pooled, text.Mask);
-        var loss = nn.functional.mse_loss(v, FlowMatchingPath.Velocity(x0, noise));
+        Tensor v;
+        using (Autocast.Enable(_autocast)) v = _dit.ForwardLatents(xt, t, text.Sequence, text.Pooled, text.Mask);
+        var loss = nn.functional.mse_loss(v.to_type(x0.dtype), FlowMatchingPath.Velocity(x0, noise)); // fp32 loss, as autocast's
         loss.backward();
         double gradNorm = context.ClipGradients(_model.parameters());
         _optimizer.step();

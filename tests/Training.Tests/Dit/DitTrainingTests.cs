@@ -44,6 +44,26 @@ public class DitTrainingTests
     }
 
     [Fact]
+    public void Bf16PrecisionTrainsCloseToFp32()
+    {
+        using var tmp = new TempDir();
+        string data = DitTestData.WriteShards(tmp.Sub("data"), perBucket: 8);
+        Preset<DitTrainConfig> WithPrecision(string precision)
+        {
+            var p = (Preset<DitTrainConfig>)Tiny(data, 4);
+            return p with { Config = p.Config with { Precision = precision, EvalPrompts = 0, CacheDir = tmp.Sub("cache") } };
+        }
+        var fp32 = new List<double>();
+        TrainingLoop.Run(WithPrecision("fp32"), Options(tmp.Sub("fp32"), fp32));
+        var bf16 = new List<double>();
+        TrainingLoop.Run(WithPrecision("bf16"), Options(tmp.Sub("bf16"), bf16));
+        Assert.Equal(4, bf16.Count);
+        Assert.NotEqual(fp32, bf16); // step 1 agrees (adaLN-Zero: v = 0 either way), later steps compute in bf16
+        Assert.All(fp32.Zip(bf16), p => Assert.InRange(Math.Abs(p.First - p.Second) / p.First, 0, 0.02));
+        Assert.Contains("precision: bf16", string.Join("\n", WithPrecision("bf16").Plan().Lines));
+    }
+
+    [Fact]
     public void TinyRunLearnsResumesExactlyAndSeedsTheHiresPhase()
     {
         using var tmp = new TempDir();
