@@ -47,6 +47,7 @@ public static class IngestCommand
             }
             catch (ConfigException e) { return Fail(e.Message, 2); }
             catch (InputUnavailableException e) { return Fail(e.Message, 3); }
+            catch (StoreUnavailableException e) { return Fail(e.Message + " (shards committed before this stay committed; rerun to resume)", 3); }
             catch (InvalidDataException e) { return Fail(e.Message, 4); }
             catch (ArgumentException e) { return Fail(e.Message, 2); }
         });

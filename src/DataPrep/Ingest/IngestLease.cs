@@ -33,7 +33,10 @@ public sealed class IngestLease : IAsyncDisposable
     public CancellationToken Lost => _lost.Token;
 
     /// <summary>Acquires the lease or returns the current holder's claim.</summary>
-    public static async Task<(IngestLease? Lease, Claim? Holder)> TryAcquireAsync(IBlobStore store, TimeSpan ttl, TimeSpan settle, CancellationToken ct)
+    public static Task<(IngestLease? Lease, Claim? Holder)> TryAcquireAsync(IBlobStore store, TimeSpan ttl, TimeSpan settle, CancellationToken ct) =>
+        StoreUnavailableException.Guard("output", store, $"taking the ingestion lease ({Key})", () => AcquireAsync(store, ttl, settle, ct));
+
+    private static async Task<(IngestLease? Lease, Claim? Holder)> AcquireAsync(IBlobStore store, TimeSpan ttl, TimeSpan settle, CancellationToken ct)
     {
         var current = await ReadAsync(store, ct);
         if (current is not null && IsLive(current)) return (null, current);
@@ -85,8 +88,16 @@ public sealed class IngestLease : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _renew.DisposeAsync();
-        if ((await ReadAsync(_store, CancellationToken.None))?.Owner == _claim.Owner)
-            await _store.DeleteAsync(Key);
+        try
+        {
+            if ((await ReadAsync(_store, CancellationToken.None))?.Owner == _claim.Owner)
+                await _store.DeleteAsync(Key);
+        }
+        catch (Exception)
+        {
+            // Best effort: with the store unreachable the claim simply expires after its ttl (or is taken over
+            // at once on this host, its process being gone) — and the error that ended the run is the one to show.
+        }
         _lost.Dispose();
     }
 }

@@ -33,13 +33,13 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
         foreach (var r in resolutions) _ = AspectBuckets.For(r); // validates (multiple of 16, ≥ 64)
         var sorted = resolutions.Distinct().Order().ToArray();
 
-        var manifest = await IngestManifest.LoadAsync(output, ct) ?? new IngestManifest { Resolutions = sorted };
+        var manifest = await Output("reading manifest.json", () => IngestManifest.LoadAsync(output, ct)) ?? new IngestManifest { Resolutions = sorted };
         if (!manifest.Resolutions.SequenceEqual(sorted))
             throw new ConfigException($"{output.Location} was built for resolutions {string.Join(",", manifest.Resolutions)}; " +
                                       $"this run asks for {string.Join(",", sorted)}. Use a new output location.");
 
-        await CleanUncommittedAsync(manifest, ct);
-        var seen = await LoadHashesAsync(manifest, ct);
+        await Output("removing files of an interrupted run", () => CleanUncommittedAsync(manifest, ct));
+        var seen = await Output("loading the hashes of ingested images", () => LoadHashesAsync(manifest, ct));
 
         var pending = new List<(string TarKey, string Shard)>();
         int alreadyDone = 0;
@@ -52,7 +52,7 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
         }
         if (pending.Count == 0 && alreadyDone == 0)
             throw new InputUnavailableException($"No .tar shards found under {input.Location}.", new FileNotFoundException(input.Location));
-        long expected = await ExpectedSamplesAsync(pending, ct);
+        long expected = await StoreUnavailableException.Guard("input", input, "reading shard stats", () => ExpectedSamplesAsync(pending, ct));
 
         var processor = new SampleProcessor(config, DomainBlocklist.From(config), sorted);
         long done = 0, samples = 0, kept = 0;
@@ -71,7 +71,7 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
             var (tarKey, shard) = pending[i];
             var record = await ingestor.IngestAsync(input, tarKey, shard, output, seen, ct);
             manifest.Shards[shard] = record;
-            await manifest.SaveAsync(output, ct); // the commit
+            await Output($"committing shard {shard} to manifest.json", () => manifest.SaveAsync(output, ct)); // the commit
             GlibcHeap.Trim();
             samples += record.Samples;
             kept += record.Kept;
@@ -97,7 +97,11 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
         }
     }
 
-    private Exception Unreachable(Exception ex) => new InputUnavailableException($"Cannot list input {input.Location}: {ex.Message}", ex);
+    private Exception Unreachable(Exception ex) => new StoreUnavailableException("input", input, "listing shards", ex);
+
+    private Task<T> Output<T>(string operation, Func<Task<T>> step) => StoreUnavailableException.Guard("output", output, operation, step);
+
+    private Task Output(string operation, Func<Task> step) => StoreUnavailableException.Guard("output", output, operation, step);
 
     /// <summary>Deletes outputs of shards the manifest does not list (a run was interrupted before committing them).</summary>
     private async Task CleanUncommittedAsync(IngestManifest manifest, CancellationToken ct)

@@ -35,7 +35,7 @@ public sealed class ShardIngestor(SampleProcessor processor, FilterConfig config
 
         await using var writers = new BucketShardWriters(shard, config, SpoolDirectory);
         // S3: 4 MB ranged GETs, the next one prefetched — a dropped connection costs a retried block, not the shard.
-        await using (var tar = await SeekableStream.OpenAsync(input, tarKey, ct, blockSize: 4 << 20))
+        await using (var tar = await InputStream.OpenAsync(input, tarKey, ct, blockSize: 4 << 20))
         {
             var reader = new WebDatasetShardReader(tar, config.MaxImageBytes);
             var outcomes = OrderedParallel.SelectAsync(reader.ReadSamples(),
@@ -62,12 +62,14 @@ public sealed class ShardIngestor(SampleProcessor processor, FilterConfig config
         };
         if (metaProblem is not null) record.Problems[metaProblem] = 1;
         foreach (var (name, rows) in writers.Counts) record.Buckets[name] = rows;
-        record.Outputs.AddRange(await writers.PublishAsync(output, ct));
-
-        var hashText = new StringBuilder(kept.Count * 65);
-        foreach (var h in kept) hashText.Append(h.ToHex()).Append('\n');
-        await output.WriteAsync(IngestManifest.HashesKey(shard), new MemoryStream(Encoding.ASCII.GetBytes(hashText.ToString())), ct);
-        record.Outputs.Add(IngestManifest.HashesKey(shard));
+        await StoreUnavailableException.Guard("output", output, $"writing the outputs of shard {shard}", async () =>
+        {
+            record.Outputs.AddRange(await writers.PublishAsync(output, ct));
+            var hashText = new StringBuilder(kept.Count * 65);
+            foreach (var h in kept) hashText.Append(h.ToHex()).Append('\n');
+            await output.WriteAsync(IngestManifest.HashesKey(shard), new MemoryStream(Encoding.ASCII.GetBytes(hashText.ToString())), ct);
+            record.Outputs.Add(IngestManifest.HashesKey(shard));
+        });
         return record;
     }
 

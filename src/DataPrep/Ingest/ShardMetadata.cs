@@ -15,11 +15,11 @@ public static class ShardMetadata
     public static async Task<(Dictionary<string, LaionRecord> Rows, string? Problem)> LoadAsync(IBlobStore store, string key, CancellationToken ct)
     {
         var rows = new Dictionary<string, LaionRecord>(StringComparer.Ordinal);
-        if (!await store.ExistsAsync(key, ct)) return (rows, null);
+        if (!await StoreUnavailableException.Guard("input", store, $"looking for {key}", () => store.ExistsAsync(key, ct))) return (rows, null);
         try
         {
             // Ranged reads on S3: the footer, then one row group at a time, never the whole file at once.
-            await using var s = await SeekableStream.OpenAsync(store, key, ct);
+            await using var s = await InputStream.OpenAsync(store, key, ct);
             int groups;
             await using (var reader = await ParquetReader.CreateAsync(s, null, true, ct))
             {
@@ -34,9 +34,10 @@ public static class ShardMetadata
                 }
             return (rows, rows.Count == 0 ? "parquet_missing_columns" : null);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not FileNotFoundException)
+        catch (Exception e) when (e is not (OperationCanceledException or FileNotFoundException or StoreUnavailableException))
         {
-            // Parquet.Net reports damage with several exception types (IO, format, Thrift, index): all mean "unreadable".
+            // Parquet.Net reports damage with several exception types (IO, format, Thrift, index): all mean
+            // "unreadable". A store failure is not damage: it ends the run before this shard is committed.
             return (rows, "bad_parquet");
         }
     }

@@ -16,8 +16,9 @@ public static class StatsCommand
         {
             var store = StoreLocation.Open(parse.GetValue(input)!);
             IngestManifest? manifest;
-            try { manifest = await IngestManifest.LoadAsync(store, ct); }
+            try { manifest = await StoreUnavailableException.Guard("input", store, $"reading {IngestManifest.Key}", () => IngestManifest.LoadAsync(store, ct)); }
             catch (InvalidDataException e) { await Console.Error.WriteLineAsync($"stats: {e.Message}"); return 4; }
+            catch (StoreUnavailableException e) { await Console.Error.WriteLineAsync($"stats: {e.Message}"); return 3; }
             if (manifest is null) { await Console.Error.WriteLineAsync($"stats: no {IngestManifest.Key} in {store.Location}."); return 3; }
 
             var stats = IngestStats.From(manifest);
