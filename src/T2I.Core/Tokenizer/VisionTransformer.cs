@@ -32,10 +32,27 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         blocks = new ModuleList<VitBlock>(Enumerable.Range(0, config.Depth).Select(_ => new VitBlock(config)).ToArray());
         norm = nn.LayerNorm(d, VisionTransformerConfig.LayerNormEps);
         RegisterComponents();
+        // timm's init of the blocks' linear layers: weights truncated-normal(std 0.02, cut at ±2 — absolute, so never
+        // reached: plain normal), biases zero (TorchSharp's default bias is uniform ±1/√fan_in). Not
+        // nn.init.trunc_normal_: in TorchSharp 0.107 it fills the tensor with the constant 0.02 — every hidden unit
+        // identical, a symmetry training never breaks (the tiny encoder's pretraining stayed at chance).
+        using var noGrad = no_grad();
         foreach (var (name, p) in named_parameters())
-            if (name.StartsWith("blocks.", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal) && p.dim() == 2)
-                using (no_grad()) nn.init.trunc_normal_(p, std: 0.02);
+        {
+            bool linear = name.StartsWith("blocks.", StringComparison.Ordinal) &&
+                          (name.Contains(".attn.", StringComparison.Ordinal) || name.Contains(".mlp.", StringComparison.Ordinal));
+            if (linear && p.dim() == 2) nn.init.normal_(p, 0, 0.02);
+            else if (linear && p.dim() == 1) nn.init.zeros_(p);
+        }
     }
+
+    /// <summary>
+    /// Parameters AdamW must not decay (timm/DINOv2 convention): every 1-D parameter (biases, norm weights,
+    /// LayerScale gammas) and the learned tokens and positions. Decaying LayerScale gammas pulls a small ViT back to identity.
+    /// </summary>
+    public static bool ExcludedFromWeightDecay(string name, Tensor parameter) =>
+        parameter.dim() <= 1 || name.EndsWith("cls_token", StringComparison.Ordinal) ||
+        name.EndsWith("reg_token", StringComparison.Ordinal) || name.EndsWith("pos_embed", StringComparison.Ordinal);
 
     /// <summary>The last weight matrix of the encoder, where the paper measures gradient norms for L_sp.</summary>
     public Parameter LastLayerWeight => blocks[^1].get_parameter("mlp.fc2.weight")

@@ -26,8 +26,12 @@ public sealed record VisionTransformerConfig(
     /// <summary>timm <c>vit_large_patch14_dinov2</c> (the paper's ImageNet encoder): no registers, class position.</summary>
     public static VisionTransformerConfig LargeDinov2 { get; } = new(1024, 24, 16, Registers: 0, ClassTokenHasPosition: true);
 
-    /// <summary>A CPU-sized encoder of the same design (patch 14 kept so the latent-grid rule is unchanged).</summary>
-    public static VisionTransformerConfig Tiny { get; } = new(96, 4, 3, Registers: 4, PretrainGrid: 8);
+    /// <summary>
+    /// A CPU-sized encoder of the same design (patch 14 kept so the latent-grid rule is unchanged), trained from
+    /// scratch: LayerScale starts at 1, not DINOv2's 1e-5 — a near-zero gain keeps a shallow ViT next to its patch
+    /// embedding (pretraining stayed at chance). Loaded DINOv2 weights carry their own gammas.
+    /// </summary>
+    public static VisionTransformerConfig Tiny { get; } = new(96, 4, 3, Registers: 4, PretrainGrid: 8, LayerScaleInit: 1.0);
 
     public VisionTransformerConfig Validate()
     {

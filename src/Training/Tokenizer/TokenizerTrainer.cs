@@ -65,9 +65,10 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         if (lpips is null && stage != TokenizerStage.EncoderPretrain && config.PerceptualWeight > 0)
             context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + GAN only.");
 
-        trained = SelectTrained();
+        var named = SelectTrained();
+        trained = named.Select(p => p.Parameter).ToArray();
         foreach (var p in model.parameters()) p.requires_grad = trained.Contains(p);
-        optimizer = optim.AdamW(trained, context.Loop.Lr, weight_decay: context.Loop.WeightDecay);
+        optimizer = WeightDecayGroups.AdamW(named, context.Loop.Lr, context.Loop.WeightDecay);
         discriminatorOptimizer = optim.AdamW(discriminator.parameters(), config.DiscriminatorLr, beta1: 0.5, beta2: 0.9);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
 
@@ -97,14 +98,18 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
     public override object ModelConfig => config.Tokenizer;
     protected override IDataSource<TokenizerBatch> Source => data;
 
-    /// <summary>Which parameters each stage trains (the paper's Fig. 2).</summary>
-    private Parameter[] SelectTrained() => stage switch
+    /// <summary>Which parameters each stage trains (the paper's Fig. 2), with their names (for the weight-decay groups).</summary>
+    private (string Name, Parameter Parameter)[] SelectTrained()
     {
-        TokenizerStage.EncoderPretrain => model.Encoder.parameters().Concat(classifier.parameters()).ToArray(),
-        TokenizerStage.LatentAlignment => model.Adapter.parameters().Concat(model.Decoder.parameters()).ToArray(),
-        TokenizerStage.PerceptualAlignment => model.parameters().ToArray(),
-        _ => model.Decoder.parameters().ToArray(),
-    };
+        static IEnumerable<(string, Parameter)> Of(nn.Module module) => module.named_parameters().Select(p => (p.name, p.parameter));
+        return (stage switch
+        {
+            TokenizerStage.EncoderPretrain => Of(model.Encoder).Concat(Of(classifier)),
+            TokenizerStage.LatentAlignment => Of(model.Adapter).Concat(Of(model.Decoder)),
+            TokenizerStage.PerceptualAlignment => Of(model),
+            _ => Of(model.Decoder),
+        }).ToArray();
+    }
 
     private static void Freeze(nn.Module module)
     {
@@ -118,11 +123,15 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         return stage == TokenizerStage.EncoderPretrain ? PretrainStep(images, batch.Labels, ctx) : ReconstructionStep(images, ctx);
     }
 
-    /// <summary>Supervised encoder pretraining on the synthetic labels: cross-entropy on the class token.</summary>
+    /// <summary>
+    /// Supervised encoder pretraining on the synthetic labels: cross-entropy of a linear head on the mean of the patch
+    /// tokens — the features the adapter turns into latents and the linear probe reads — rather than the class token,
+    /// which nothing downstream uses.
+    /// </summary>
     private Dictionary<string, double> PretrainStep(Tensor images, long[] labels, StepContext ctx)
     {
         var target = tensor(labels, device: ctx.Device);
-        var logits = classifier.forward(model.Encoder.ClassToken(model.EncoderInput(images)));
+        var logits = classifier.forward(model.EncoderFeatures(images).mean([2, 3]));
         var valid = target.ge(0);
         var loss = nn.functional.cross_entropy(logits, target.clamp_min(0), reduction: nn.Reduction.None).mul(valid).sum() / valid.sum().clamp_min(1);
         optimizer.zero_grad();

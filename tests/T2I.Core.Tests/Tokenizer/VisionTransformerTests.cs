@@ -29,6 +29,39 @@ public class VisionTransformerTests
     }
 
     [Fact]
+    public void BlocksStartLikeTimmLinearBiasesZeroAndTheTinyEncoderWithFullLayerScale()
+    {
+        using var scope = NewDisposeScope();
+        var vit = new VisionTransformer(Small);
+        var p = vit.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
+        foreach (var key in new[] { "attn.qkv.bias", "attn.proj.bias", "mlp.fc1.bias", "mlp.fc2.bias" })
+            Assert.Equal(0, p[$"blocks.1.{key}"].abs().max().item<float>());
+        var fc1 = p["blocks.0.mlp.fc1.weight"];
+        Assert.InRange(fc1.std().item<float>(), 0.018f, 0.022f);          // normal(0.02) — TorchSharp's trunc_normal_ gave a constant
+        Assert.InRange(fc1.mean().item<float>(), -0.002f, 0.002f);
+        Assert.Equal(1f, p["blocks.0.norm1.weight"].mean().item<float>());                // norms untouched
+        Assert.Equal(1e-5f, p["blocks.0.ls1.gamma"].max().item<float>(), 1e-9f);          // DINOv2's value stays the default
+        // A from-scratch encoder must not start as (almost) the identity on its patch embedding.
+        Assert.Equal(1.0, VisionTransformerConfig.Tiny.LayerScaleInit);
+        var tiny = new VisionTransformer(VisionTransformerConfig.Tiny);
+        Assert.Equal(1f, tiny.named_parameters().First(kv => kv.name == "blocks.3.ls2.gamma").parameter.min().item<float>());
+    }
+
+    [Fact]
+    public void WeightDecayExcludesOneDimensionalParametersTokensAndPositions()
+    {
+        using var scope = NewDisposeScope();
+        var vit = new VisionTransformer(Small);
+        var excluded = vit.named_parameters().Where(kv => VisionTransformer.ExcludedFromWeightDecay(kv.name, kv.parameter))
+            .Select(kv => kv.name).ToHashSet();
+        foreach (var name in new[] { "cls_token", "reg_token", "pos_embed", "patch_embed.proj.bias", "blocks.0.ls1.gamma",
+                     "blocks.1.norm2.weight", "blocks.1.attn.qkv.bias", "norm.bias" })
+            Assert.Contains(name, excluded);
+        foreach (var name in new[] { "patch_embed.proj.weight", "blocks.0.attn.qkv.weight", "blocks.1.mlp.fc2.weight" })
+            Assert.DoesNotContain(name, excluded);
+    }
+
+    [Fact]
     public void NonRegisterVariantHasAClassPositionRow()
     {
         using var scope = NewDisposeScope();

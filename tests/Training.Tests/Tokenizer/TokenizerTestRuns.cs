@@ -12,7 +12,7 @@ namespace T2I.Training.Tests.Tokenizer;
 public static class TokenizerTestRuns
 {
     public static readonly AlignedTokenizerConfig Micro = new(
-        new VisionTransformerConfig(32, 1, 2, Registers: 2, PretrainGrid: 4), 32, 4,
+        new VisionTransformerConfig(32, 1, 2, Registers: 2, PretrainGrid: 4, LayerScaleInit: 1.0), 32, 4,
         new DecoderConfig(4, 8, new[] { 1, 1, 1, 1, 1 }, 0, new[] { 4 }, NormGroups: 4));
 
     /// <summary>
@@ -51,7 +51,8 @@ public static class TokenizerTestRuns
         }
     }
 
-    public static RunResult Run(string stage, string runDir, string data, string? initFrom, double wSp = 0, double ema = 0)
+    public static RunResult Run(string stage, string runDir, string data, string? initFrom, double wSp = 0, double ema = 0,
+        int steps = 2, int batch = 4, double lr = 1e-3)
     {
         var config = new TokenizerStageConfig
         {
@@ -59,7 +60,7 @@ public static class TokenizerTestRuns
             ShardResolution = 64, TrainResolution = 64, SemanticWeight = wSp, EvalBatches = 4,
             LabelClasses = ["circle", "square"],
         };
-        var loop = new LoopSettings { Steps = 2, BatchSize = 4, Lr = 1e-3, CheckpointEvery = 2, EmaDecay = ema, InitFrom = initFrom, Seed = 3 };
+        var loop = new LoopSettings { Steps = steps, BatchSize = batch, Lr = lr, CheckpointEvery = steps, EmaDecay = ema, InitFrom = initFrom, Seed = 3 };
         var preset = new Preset<TokenizerStageConfig>("tok-test-" + stage, "test", loop, config, new TokenizerTrainerFactory());
         return TrainingLoop.Run(preset, new RunOptions(runDir) { Device = "cpu", WritePlots = false, SkipMemoryCheck = true, Log = _ => { } });
     }
