@@ -24,6 +24,7 @@ public static class Program
             Demo.DemoCommand.Build(),
             Dit.CompareLatentsCommand.Build(),
             Dit.ScalarRaceCommand.Build(),
+            Dit.GenerationAccuracyCommand.Build(),
             TrainJudgeCommand.Build(),
             ScoreCommand.Build(),
         };

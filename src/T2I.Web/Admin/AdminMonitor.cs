@@ -16,7 +16,7 @@ public sealed record AdminSnapshot(
     IReadOnlyList<ServerRow> Servers, IReadOnlyList<ScheduleRow> Schedule, Throughput Throughput, DateTime TakenAt);
 
 /// <summary>Reads what the admin page shows from Hangfire's monitoring API, joined with live generation progress.</summary>
-public sealed class AdminMonitor(JobStorage storage, GenerationTracker tracker, IRecurringJobManager recurring)
+public sealed class AdminMonitor(JobStorage storage, GenerationTracker tracker, SharedProgress shared, IRecurringJobManager recurring)
 {
     public AdminSnapshot Take()
     {
@@ -29,7 +29,7 @@ public sealed class AdminMonitor(JobStorage storage, GenerationTracker tracker, 
         {
             string? generation = kv.Value.Job?.Args.FirstOrDefault() as string;
             return new RunningRow(kv.Key, Describe(kv.Value.Job), generation, kv.Value.ServerId, kv.Value.StartedAt,
-                generation is null ? null : tracker.Progress(generation));
+                generation is null ? null : tracker.Progress(generation) ?? shared.Read(kv.Key));
         }).ToList();
 
         var failures = api.FailedJobs(0, 20).Select(kv => new FailureRow(kv.Key, Describe(kv.Value.Job), kv.Value.FailedAt,

@@ -11,7 +11,8 @@ namespace T2I.Web.Generation;
 /// user's error by a full generation; the user resubmits with "reuse these settings". A server restart is not
 /// a failure: Hangfire re-queues the interrupted job and images already written are not drawn again.
 /// </summary>
-public sealed class GenerationJob(GenerationStore store, GenerationTracker tracker, GeneratorProvider provider, JobStorage storage, ILogger<GenerationJob> log)
+public sealed class GenerationJob(GenerationStore store, GenerationTracker tracker, GeneratorProvider provider, JobStorage storage,
+    SharedProgress shared, ILogger<GenerationJob> log)
 {
     public const string Queue = "generation";
 
@@ -34,11 +35,12 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
         try
         {
             var generator = provider.Require();
+            var published = shared.PublisherFor(record.JobId);
             string modelId = generator.ModelId;
             for (int i = 0; i < record.Parameters.Count; i++)
             {
                 if (await store.HasImageAsync(generationId, i, cts.Token)) continue; // drawn before a restart
-                var image = generator.Generate(RequestFor(record, i), new StepReporter(tracker, generationId, i, record.Parameters.Count), cts.Token);
+                var image = generator.Generate(RequestFor(record, i), new StepReporter(tracker, published, generationId, i, record.Parameters.Count), cts.Token);
                 await store.SaveImageAsync(generationId, i, image.Png, cts.Token);
                 modelId = image.ModelId;
                 int done = i + 1;
@@ -90,9 +92,17 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
         _ => $"Generation failed: {ex.Message}",
     };
 
-    /// <summary>Forwards sampler steps to the tracker synchronously, so steps arrive in order.</summary>
-    private sealed class StepReporter(GenerationTracker tracker, string id, int image, int imageCount) : IProgress<GenerationProgress>
+    /// <summary>
+    /// Forwards sampler steps synchronously (so they arrive in order) to this process's tracker and, for pages
+    /// served by other processes, to the shared storage.
+    /// </summary>
+    private sealed class StepReporter(GenerationTracker tracker, IProgress<LiveProgress> published, string id, int image, int imageCount) : IProgress<GenerationProgress>
     {
-        public void Report(GenerationProgress p) => tracker.Report(id, new LiveProgress(image, imageCount, p.Step, p.TotalSteps, p.PreviewPng));
+        public void Report(GenerationProgress p)
+        {
+            var live = new LiveProgress(image, imageCount, p.Step, p.TotalSteps, p.PreviewPng);
+            tracker.Report(id, live);
+            published.Report(live);
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed record GenerationView(GenerationRecord Record, int? QueuePosition,
 /// client id, so users only ever see (and cancel) their own jobs — an id from someone else reads as absent.
 /// </summary>
 public sealed class GenerationService(
-    GenerationStore store, GenerationTracker tracker, GeneratorProvider provider,
+    GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
     IBackgroundJobClient jobs, QueuePositions positions, TimeProvider clock)
 {
     /// <summary>How long a submitted job waits if its submitter dies between creating and enqueueing it.</summary>
@@ -59,7 +59,7 @@ public sealed class GenerationService(
     public GenerationView View(GenerationRecord r) => new(
         r,
         r.Status == GenerationStatus.Queued ? positions.PositionOf(r.JobId) : null,
-        r.Status == GenerationStatus.Running ? tracker.Progress(r.Id) : null);
+        r.Status == GenerationStatus.Running ? tracker.Progress(r.Id) ?? shared.Read(r.JobId) : null);
 
     /// <summary>A client's image bytes, exactly as the generator wrote them (with the <c>parameters</c> chunk).</summary>
     public async Task<byte[]?> ImageAsync(string clientId, string id, int index, CancellationToken ct = default)

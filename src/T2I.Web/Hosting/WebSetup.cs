@@ -17,6 +17,7 @@ public static class WebSetup
         services.AddSingleton<IBlobStore>(_ => OpenImageStore(config));
         services.AddSingleton(new GenerationStoreOptions(Shared: T2IRoles.IsShared(config)));
         services.AddSingleton<GenerationTracker>();
+        services.AddSingleton<SharedProgress>();
         services.AddSingleton<GenerationStore>();
         services.AddSingleton<IGeneratorSource, ConfiguredModelSource>();
         services.AddSingleton<GeneratorProvider>();

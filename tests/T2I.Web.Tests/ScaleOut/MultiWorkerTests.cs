@@ -48,6 +48,7 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
             var submitted = Stopwatch.StartNew();
             // The victim is long (3 images × 60 steps) so the kill lands mid-job; the others are short.
             string victim = await http.SubmitAsync(new { prompt = "a red circle", steps = VictimSteps, count = VictimImages, seed = 1 });
+            var progressSeen = WatchProgressAsync(http, victim);
             // Kill while the others are still being submitted: the moment the victim runs, not after its end.
             var killing = Task.Run(async () =>
             {
@@ -66,6 +67,10 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
             foreach (var id in ids.Append(victim))
                 Assert.Equal("succeeded", (await http.WaitForAsync(id, Timeout, "succeeded", "failed", "canceled")).GetProperty("status").GetString());
             var allDone = submitted.Elapsed;
+            // The victim always runs on a worker: the web process only learns its steps through shared storage.
+            var seen = await progressSeen;
+            Assert.True(seen.Count >= 2, $"the web showed {seen.Count} distinct progress states of the victim running on a worker");
+            Assert.All(seen, p => Assert.InRange(p.Step, 1, VictimSteps));
             await WaitFinalAsync(cluster.Storage, ingestions);
 
             await AssertGenerationsExactlyOnceAsync(cluster, ids, victim, victimJob, killedServer);
@@ -76,7 +81,8 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
                 ? victimHistory.Where(h => h.StateName == ProcessingState.StateName).Max(h => h.CreatedAt) - first : TimeSpan.Zero;
             output.WriteLine($"{Generations + 1} generations done {allDone.TotalSeconds:F1} s after the first submit " +
                              $"({Generations / allDone.TotalMinutes:F0} jobs/min with one worker killed at {killedAt.TotalSeconds:F1} s); " +
-                             $"the killed job restarted {pickedUp.TotalSeconds:F1} s after its first start (invisibility timeout {InvisibilityTimeout})");
+                             $"the killed job restarted {pickedUp.TotalSeconds:F1} s after its first start (invisibility timeout {InvisibilityTimeout}); " +
+                             $"the web showed {seen.Count} distinct steps of it running on a worker");
         }
         catch (Exception) { output.WriteLine(cluster.Logs()); throw; }
     }
@@ -101,6 +107,22 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
         throw new TimeoutException($"generation {generationId} never seen processing: record {record}; Hangfire enqueued {stats.Enqueued}, " +
             $"scheduled {stats.Scheduled}, processing {stats.Processing}, succeeded {stats.Succeeded}, failed {stats.Failed}, servers {stats.Servers}; job history: " +
             string.Join(", ", record.JobId is null ? [] : cluster.Storage.GetMonitoringApi().JobDetails(record.JobId).History.Select(h => $"{h.StateName}@{h.CreatedAt:HH:mm:ss.fff} {h.Reason}")));
+    }
+
+    /// <summary>Every distinct (image, step) the web API reports for a generation until it is final.</summary>
+    private static async Task<HashSet<(int Image, int Step)>> WatchProgressAsync(HttpClient http, string id)
+    {
+        var seen = new HashSet<(int, int)>();
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await http.StatusAsync(id);
+            if (status.GetProperty("status").GetString() is "succeeded" or "failed" or "canceled") break;
+            if (status.TryGetProperty("progress", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.Object)
+                seen.Add((p.GetProperty("image").GetInt32(), p.GetProperty("step").GetInt32()));
+            await Task.Delay(50);
+        }
+        return seen;
     }
 
     private static async Task WaitFinalAsync(JobStorage storage, IEnumerable<string> jobIds)

@@ -65,7 +65,7 @@ public class StaleLockTests(PostgresServer postgres) : IClassFixture<PostgresSer
         string connectionString = postgres.CreateDatabase();
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
         var client = new BackgroundJobClient(storage);
-        string id = client.Create(() => OrphanedWork.Run(), new EnqueuedState());
+        string id = client.Create(() => NoopJob.Run(), new EnqueuedState());
         using (var connection = storage.GetConnection())
         using (var transaction = connection.CreateWriteTransaction())
         {
@@ -97,10 +97,4 @@ public class StaleLockTests(PostgresServer postgres) : IClassFixture<PostgresSer
         using var command = new NpgsqlCommand(sql, db);
         Assert.Equal(1, command.ExecuteNonQuery());
     }
-}
-
-/// <summary>The orphaned job's body (a public static method, so Hangfire can run it without an activator).</summary>
-public static class OrphanedWork
-{
-    public static void Run() { }
 }
