@@ -1,5 +1,6 @@
 using T2I.Core.Checkpoints;
 using T2I.Core.Data;
+using T2I.Core.Nn;
 using T2I.Core.Storage;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Losses;
@@ -69,7 +70,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         trained = named.Select(p => p.Parameter).ToArray();
         foreach (var p in model.parameters()) p.requires_grad = trained.Contains(p);
         optimizer = WeightDecayGroups.AdamW(named, context.Loop.Lr, context.Loop.WeightDecay);
-        discriminatorOptimizer = optim.AdamW(discriminator.parameters(), config.DiscriminatorLr, beta1: 0.5, beta2: 0.9);
+        discriminatorOptimizer = new SafeAdamW(discriminator.parameters(), config.DiscriminatorLr, beta1: 0.5, beta2: 0.9);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
 
         IBlobStore store = BlobStores.Open(config.Data);
