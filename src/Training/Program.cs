@@ -25,6 +25,7 @@ public static class Program
             Dit.CompareLatentsCommand.Build(),
             Dit.ScalarRaceCommand.Build(),
             Dit.GenerationAccuracyCommand.Build(),
+            Dit.CodecCeilingCommand.Build(),
             TrainJudgeCommand.Build(),
             ScoreCommand.Build(),
         };

@@ -27,6 +27,12 @@ public sealed record DitConfig(
     /// <summary>Smallest useful size: unit tests on CPU.</summary>
     public static DitConfig Tiny { get; } = new(32, 64, 2, 1, 2, 64, 64, new[] { 4, 14, 14 });
 
+    /// <summary>
+    /// Between the two for one-thread CPU training: twice tiny's width and a second double block (~4× its step cost),
+    /// enough to draw a prompted shape where tiny only places the colour.
+    /// </summary>
+    public static DitConfig Mini { get; } = new(32, 128, 2, 2, 2, 64, 64, new[] { 8, 28, 28 });
+
     /// <summary>The CPU demo / tiny training preset.</summary>
     public static DitConfig Small { get; } = new(32, 192, 3, 2, 4, 128, 128, new[] { 8, 28, 28 });
 
@@ -34,8 +40,9 @@ public sealed record DitConfig(
     {
         "2b" or "paper" or "paper2b" => Paper2B,
         "tiny" => Tiny,
+        "mini" => Mini,
         "small" => Small,
-        _ => throw new ArgumentException($"Unknown DiT size '{name}' (2b, small, tiny)."),
+        _ => throw new ArgumentException($"Unknown DiT size '{name}' (2b, small, mini, tiny)."),
     };
 
     /// <summary>Throws with a clear message when the shape cannot form a model.</summary>

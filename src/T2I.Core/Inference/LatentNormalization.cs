@@ -14,8 +14,13 @@ public sealed record LatentNormalization(float[] Mean, float[] Std)
 
     public int Channels => Mean.Length;
 
-    /// <summary>Mean and standard deviation per channel over every sample and position of [n, C, h, w] tensors.</summary>
-    public static LatentNormalization Compute(IEnumerable<Tensor> latents, double minStd = 1e-3)
+    /// <summary>
+    /// Mean per channel over every sample and position of [n, C, h, w] tensors, and the standard deviation per channel
+    /// or, <paramref name="perChannelStd"/> false, one shared by all channels (their root-mean-square std): that keeps the
+    /// codec's own balance between channels, e.g. the DCT codec's faint high frequencies stay faint instead of being
+    /// raised to the scale of the patch means.
+    /// </summary>
+    public static LatentNormalization Compute(IEnumerable<Tensor> latents, double minStd = 1e-3, bool perChannelStd = true)
     {
         using var scope = NewDisposeScope();
         Tensor? sum = null, sumSq = null;
@@ -29,7 +34,8 @@ public sealed record LatentNormalization(float[] Mean, float[] Std)
         }
         if (sum is null || sumSq is null || count == 0) throw new ArgumentException("No latents to compute statistics on.");
         var mean = sum / count;
-        var std = (sumSq / count - mean.square()).clamp_min(0).sqrt().clamp_min(minStd);
+        var variance = (sumSq / count - mean.square()).clamp_min(0);
+        var std = (perChannelStd ? variance : variance.mean().expand_as(variance)).sqrt().clamp_min(minStd);
         return new LatentNormalization(mean.to_type(ScalarType.Float32).data<float>().ToArray(), std.to_type(ScalarType.Float32).data<float>().ToArray());
     }
 

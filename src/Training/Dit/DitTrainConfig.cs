@@ -26,6 +26,11 @@ public sealed record DitTrainConfig
     public int ShardResolution { get; init; } = 256;
     /// <summary>Use at most this many rows (0 = all).</summary>
     public int MaxSamples { get; init; }
+    /// <summary>
+    /// Keep only rows whose caption holds this word (case-insensitive, whole word; empty = all), e.g. <c>large</c>: a
+    /// small synthetic object spans about two 16-px latent cells at 128 px, too few to carry its shape.
+    /// </summary>
+    public string CaptionWord { get; init; } = "";
     /// <summary>Where encoded latents are cached (keyed by data + codec); empty = the run's latent-cache/. Runs may share one.</summary>
     public string CacheDir { get; init; } = "";
     /// <summary>
@@ -38,6 +43,11 @@ public sealed record DitTrainConfig
     /// torch.autocast does for linears); gradients, AdamW, EMA and the loss stay fp32. The text encoders stay fp32.
     /// </summary>
     public string Precision { get; init; } = "fp32";
+    /// <summary>
+    /// Latent scaling: <c>channel</c> (each channel to unit std) or <c>global</c> (per-channel mean, one std for all
+    /// channels, so a codec's weak channels stay weak relative to its strong ones).
+    /// </summary>
+    public string LatentNorm { get; init; } = "channel";
     /// <summary>Recompute DiT block activations in backward (less memory, ~1 extra forward per step).</summary>
     public bool GradientCheckpointing { get; init; }
     /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>

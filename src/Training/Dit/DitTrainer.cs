@@ -46,7 +46,11 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _codec = LatentCodecs.Open(codecSource, context.Device);
         var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0 ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
         // Statistics of this dataset under this codec; stored in the checkpoint so sampling can map back.
-        var stats = LatentNormalization.Compute(raw.Select(b => b.Latents));
+        var stats = LatentNormalization.Compute(raw.Select(b => b.Latents), perChannelStd: config.LatentNorm switch
+        {
+            "channel" => true, "global" => false,
+            _ => throw new ArgumentException($"latent_norm '{config.LatentNorm}' is not one of: channel, global."),
+        });
         _codecReference = LatentCodecReference.From(codecSource, _codec, stats);
         var buckets = raw.Select(b => b with { Latents = stats.Normalize(b.Latents).DetachFromDisposeScope() }).ToList();
         foreach (var b in raw) b.Latents.Dispose();

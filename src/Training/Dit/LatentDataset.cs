@@ -27,7 +27,7 @@ public static class LatentDataset
     {
         var reader = ShardRows.Open(config.Data, config.ShardResolution);
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{Path.GetFullPath(config.Data)}|{config.ShardResolution}|{reader.Rows}|{config.Resolution}|{config.MaxSamples}|{codecIdentity}|{codec.LatentChannels}")))[..16].ToLowerInvariant();
+            $"{Path.GetFullPath(config.Data)}|{config.ShardResolution}|{reader.Rows}|{config.Resolution}|{config.MaxSamples}|{config.CaptionWord}|{codecIdentity}|{codec.LatentChannels}")))[..16].ToLowerInvariant();
         string path = Path.Combine(cacheDir, $"{key}.safetensors");
         if (File.Exists(path))
         {
@@ -35,8 +35,14 @@ public static class LatentDataset
             return Read(path);
         }
         int skipped = 0;
-        var rows = ShardRows.Read(reader, config.MaxSamples, ref skipped);
+        var rows = ShardRows.Read(reader, config.CaptionWord.Length > 0 ? 0 : config.MaxSamples, ref skipped);
         if (skipped > 0) log($"latents: skipped {skipped} rows without image bytes");
+        if (config.CaptionWord.Length > 0)
+        {
+            int before = rows.Count;
+            rows = rows.Where(r => HasWord(r.Caption, config.CaptionWord)).Take(config.MaxSamples > 0 ? config.MaxSamples : int.MaxValue).ToList();
+            log($"latents: kept {rows.Count} of {before} rows whose caption holds '{config.CaptionWord}'");
+        }
         int undecodable = 0;
         var buckets = rows.GroupBy(r => AspectBuckets.Nearest(config.Resolution, r.Width, r.Height))
             .OrderBy(g => g.Key.Name, StringComparer.Ordinal).Select(g =>
@@ -67,8 +73,12 @@ public static class LatentDataset
 
     }
 
+    public static bool HasWord(string caption, string word) =>
+        caption.Split([' ', ',', '.', ';', ':', '!', '?'], StringSplitOptions.RemoveEmptyEntries)
+            .Any(w => string.Equals(w, word, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>A shard image resized to cover the training bucket and centre-cropped (DataPrep's own fit).</summary>
-    private static Tensor? ToTensor(BucketRow row, AspectBucket bucket)
+    internal static Tensor? ToTensor(BucketRow row, AspectBucket bucket)
     {
         SkiaSharp.SKBitmap bitmap;
         try { bitmap = ImageCodec.Decode(row.Image); }
