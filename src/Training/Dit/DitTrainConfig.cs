@@ -52,6 +52,12 @@ public sealed record DitTrainConfig
     public bool GradientCheckpointing { get; init; }
     /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>
     public double CaptionDropout { get; init; } = 0.1;
+    /// <summary>
+    /// Probability of training on the row's short label caption ("a red circle", from its labels json) instead of its
+    /// full caption: the prompts people type (and gen-accuracy asks) name neither size nor background, and a model that
+    /// only ever saw full captions paints such a prompt's colour over the whole image under CFG.
+    /// </summary>
+    public double ShortCaptionRate { get; init; }
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.95;
     /// <summary>

@@ -103,7 +103,9 @@ public sealed class DitTrainer : Trainer<DitBatch>
         var x0 = batch.Latents;
         long n = x0.shape[0], tokens = x0.shape[2] * x0.shape[3];
         var drop = rand(n).LessThan(_config.CaptionDropout).data<bool>().ToArray();
-        var captions = batch.Captions.Select((c, i) => drop[i] ? "" : c).ToList();
+        // Drawn only when asked for, so runs without short captions keep their random stream.
+        var shorten = _config.ShortCaptionRate > 0 ? rand(n).LessThan(_config.ShortCaptionRate).data<bool>().ToArray() : new bool[n];
+        var captions = batch.Captions.Select((c, i) => drop[i] ? "" : shorten[i] && batch.ShortCaptions[i] is { } s ? s : c).ToList();
         using var text = _textTrains ? _text.Encode(captions) : EncodeFrozen(captions);
 
         var t = _times.Sample(n, tokens).to(x0.device);
