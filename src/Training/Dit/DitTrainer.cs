@@ -46,11 +46,13 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _codec = LatentCodecs.Open(codecSource, context.Device);
         var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0 ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
         // Statistics of this dataset under this codec; stored in the checkpoint so sampling can map back.
-        var stats = LatentNormalization.Compute(raw.Select(b => b.Latents), perChannelStd: config.LatentNorm switch
+        var stats = config.LatentNorm switch
         {
-            "channel" => true, "global" => false,
-            _ => throw new ArgumentException($"latent_norm '{config.LatentNorm}' is not one of: channel, global."),
-        });
+            "channel" => LatentNormalization.Compute(raw.Select(b => b.Latents)),
+            "global" => LatentNormalization.Compute(raw.Select(b => b.Latents), perChannelStd: false),
+            "none" => LatentNormalization.Identity(_codec.LatentChannels),
+            _ => throw new ArgumentException($"latent_norm '{config.LatentNorm}' is not one of: channel, global, none."),
+        };
         _codecReference = LatentCodecReference.From(codecSource, _codec, stats);
         var buckets = raw.Select(b => b with { Latents = stats.Normalize(b.Latents).DetachFromDisposeScope() }).ToList();
         foreach (var b in raw) b.Latents.Dispose();
