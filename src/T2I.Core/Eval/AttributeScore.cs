@@ -13,6 +13,24 @@ public sealed record AttributeScore(string Attribute, IReadOnlyList<string> Clas
     public double Chance => 1.0 / Classes.Count;
     public (double Low, double High) Interval95 => BinomialInterval.Wilson(Hits, Count);
 
+    /// <summary>
+    /// Accuracy expected if what the judge saw did not depend on what was asked, with the same request mix and the same
+    /// spread of seen classes (Σ asked_k · seen_k / N², Cohen's p_e): the baseline a generator that ignores the word but
+    /// draws its usual outputs would reach. It can be far below <see cref="Chance"/> over the prompted set when the judge
+    /// reads the generations as classes nobody asked for.
+    /// </summary>
+    public double IndependenceChance
+    {
+        get
+        {
+            long total = Confusion.Sum(r => r.Sum());
+            if (total == 0) return double.NaN;
+            double sum = 0;
+            for (int k = 0; k < Classes.Count; k++) sum += (double)Confusion[k].Sum() * Confusion.Sum(r => r[k]);
+            return sum / ((double)total * total);
+        }
+    }
+
     /// <summary>The confusion matrix as aligned text, only rows that were requested.</summary>
     public string ConfusionTable()
     {

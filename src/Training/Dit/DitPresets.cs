@@ -48,6 +48,17 @@ public sealed class DitPresets : IPresetProvider
         new Preset<DitTrainConfig>("t2i-tiny",
             "CPU: tiny DiT + built-in text encoder on the tiny tokenizer's latents of dataprep's synthetic shards, 128-px buckets (the demo model's recipe).",
             TinyLoop, new DitTrainConfig(), Factory),
+        new Preset<DitTrainConfig>("t2i-tiny-demo",
+            "CPU: the web demo model (models/t2i-tiny-demo). Tiny DiT on raw DCT latents of the demo vocabulary's large objects " +
+            "(`dataprep synth --count 6000 --defect-share 0 --shapes circle,square,triangle --colors red,green,blue,yellow " +
+            "--backgrounds white,gray,blue` + `dataprep ingest --resolution 256` into data/demo-buckets), half the captions " +
+            "shortened to 'a red circle'.",
+            TinyLoop with { Steps = 10_000, CheckpointEvery = 2500, EvalEvery = 2500 },
+            new DitTrainConfig
+            {
+                Latents = "dct", LatentNorm = "none", Data = "data/demo-buckets", CaptionWord = "large", ShortCaptionRate = 0.5,
+                EvalClassifier = "models/judge-synth",
+            }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny-hires",
             "CPU: t2i-tiny continued at 256-px buckets from its final checkpoint (the 256 → 512 recipe in small).",
             TinyLoop with { Steps = 300, InitFrom = "runs/t2i-tiny", WarmupSteps = 20, EvalEvery = 300 },

@@ -42,3 +42,18 @@ public class DitDataOptionsTests
         Assert.Equal(z, global.Denormalize(n), (a, b) => a.allclose(b, rtol: 1e-4, atol: 1e-4));
     }
 }
+
+/// <summary>The prompt-independence baseline of generation accuracy.</summary>
+public class IndependenceChanceTests
+{
+    [Fact]
+    public void IndependenceChanceIsTheAgreementOfMarginals()
+    {
+        // Asked circle/square 10 each; the judge saw circle 15 times, square 5 — whatever was asked: p_e = (10·15 + 10·5) / 20².
+        var ignoring = new T2I.Core.Eval.AttributeScore("shape", ["circle", "square", "ring"], 20, 10, [[8, 2, 0], [7, 3, 0], [0, 0, 0]]);
+        Assert.Equal(0.5, ignoring.IndependenceChance, 6);
+        // Everything read as a class nobody asked for: baseline 0, while uniform chance is 1/3.
+        var unread = new T2I.Core.Eval.AttributeScore("shape", ["circle", "square", "ring"], 20, 0, [[0, 0, 10], [0, 0, 10], [0, 0, 0]]);
+        Assert.Equal(0, unread.IndependenceChance, 6);
+    }
+}
