@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Nn;
@@ -21,6 +22,18 @@ namespace T2I.Core.Nn;
 public static class OneDnnConv2d
 {
     private const int ChannelBlock = 16;
+
+    /// <summary>
+    /// <c>conv.forward(x)</c> through this path where the module is a plain one (groups 1, dilation 1, zero padding
+    /// given as numbers, square stride and padding); otherwise exactly <c>conv.forward(x)</c>. Weights stay the
+    /// module's, so checkpoints and key names do not change.
+    /// </summary>
+    public static Tensor Forward(Conv2d conv, Tensor x)
+    {
+        bool plain = conv.groups == 1 && conv.dilation.All(d => d == 1) && conv.padding_mode == PaddingModes.Zeros
+            && conv.padding_type is null && conv.padding is [var ph, var pw] && ph == pw && conv.stride is [var sh, var sw] && sh == sw;
+        return plain ? Forward(x, conv.weight!, conv.bias, conv.stride[0], conv.padding![0]) : conv.forward(x);
+    }
 
     /// <summary><c>conv2d(x, weight, bias, stride, padding)</c> with square stride/padding and no groups/dilation.</summary>
     public static Tensor Forward(Tensor x, Tensor weight, Tensor? bias, long stride = 1, long padding = 0)

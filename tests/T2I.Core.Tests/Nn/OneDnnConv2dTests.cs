@@ -89,6 +89,24 @@ public class OneDnnConv2dTests
     }
 
     [Fact]
+    public void ModuleOverloadUsesTheModulesWeightsAndFallsBackForGroups()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(6);
+        var x = randn(2, 32, 10, 10, requires_grad: true);
+        var head = nn.Conv2d(32, 3, 4, stride: 2, padding: 1);
+        var y = OneDnnConv2d.Forward(head, x);
+        var gx = autograd.grad([y.square().sum()], [x])[0];
+        var x64 = x.detach().to(float64).requires_grad_(true);
+        var y64 = nn.functional.conv2d(x64, head.weight!.detach().to(float64), head.bias!.detach().to(float64), strides: [2, 2], padding: [1, 1]);
+        AssertClose(y64, y, "module output");
+        AssertClose(autograd.grad([y64.square().sum()], [x64])[0], gx, "module input gradient");
+
+        var grouped = nn.Conv2d(32, 32, 3, padding: 1, groups: 4);
+        using (no_grad()) Assert.True(OneDnnConv2d.Forward(grouped, x).eq(grouped.forward(x)).all().item<bool>());
+    }
+
+    [Fact]
     public void FewInputChannelsKeepTheNativePath()
     {
         using var scope = NewDisposeScope();
