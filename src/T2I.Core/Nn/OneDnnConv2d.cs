@@ -77,8 +77,8 @@ public static class OneDnnConv2d
 
     /// <summary>
     /// Runs the convolution's own autograd graph with oneDNN switched on for its forward and for its backward
-    /// only (the switch is read when each runs). Forward records that inner graph on detached inputs and keeps it
-    /// outside every dispose scope until backward has used it; double backward is not supported.
+    /// only (the switch is read when each runs). Forward records that inner graph on detached inputs and saves
+    /// it with this node; double backward (create_graph) is not supported.
     /// </summary>
     private sealed class ChannelsLastConv : autograd.SingleTensorFunction<ChannelsLastConv>
     {
@@ -86,45 +86,27 @@ public static class OneDnnConv2d
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            var inner = new InnerGraph((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor, (long)vars[3], (long)vars[4]);
-            ctx.save_data(nameof(InnerGraph), inner);
-            return inner.Output.detach();
+            var (x, w, b) = ((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor);
+            using var grad = enable_grad();
+            List<Tensor> leaves = b is null ? [Leaf(x), Leaf(w)] : [Leaf(x), Leaf(w), Leaf(b)];
+            Tensor y;
+            using (OneDnnWorkaround.EnableTemporarily())
+                y = Conv(leaves[0], leaves[1], b is null ? null : leaves[2], (long)vars[3], (long)vars[4]);
+            // Saved with the node, the inner graph lives exactly as long as the outer one.
+            ctx.save_for_backward([y, .. leaves]);
+            return y.detach();
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
         {
-            using var inner = (InnerGraph)ctx.get_data(nameof(InnerGraph));
-            var grads = inner.Backward(gradOutput);
+            var saved = ctx.get_saved_variables();
+            using var grad = enable_grad();
+            using var onednn = OneDnnWorkaround.EnableTemporarily();
+            // retain_graph: the outer backward may itself be retained and run again (adaptive GAN weights do).
+            var grads = autograd.grad([saved[0]], saved.Skip(1).ToList(), [gradOutput], retain_graph: true);
             return [grads[0], grads[1], grads.Count > 2 ? grads[2] : null!, null!, null!];
         }
-    }
 
-    private sealed class InnerGraph : IDisposable
-    {
-        private readonly Tensor[] inputs;
-        public Tensor Output { get; }
-
-        public InnerGraph(Tensor x, Tensor w, Tensor? b, long stride, long padding)
-        {
-            using var grad = enable_grad();
-            using var onednn = OneDnnWorkaround.EnableTemporarily();
-            inputs = b is null ? [Leaf(x), Leaf(w)] : [Leaf(x), Leaf(w), Leaf(b)];
-            Output = Conv(inputs[0], inputs[1], b is null ? null : inputs[2], stride, padding).DetachFromDisposeScope();
-        }
-
-        private static Tensor Leaf(Tensor t) => t.detach().requires_grad_(true).DetachFromDisposeScope();
-
-        public IList<Tensor> Backward(Tensor gradOutput)
-        {
-            using var grad = enable_grad();
-            using var onednn = OneDnnWorkaround.EnableTemporarily();
-            return autograd.grad([Output], inputs, [gradOutput]);
-        }
-
-        public void Dispose()
-        {
-            Output.Dispose();
-            foreach (var t in inputs) t.Dispose();
-        }
+        private static Tensor Leaf(Tensor t) => t.detach().requires_grad_(true);
     }
 }

@@ -107,6 +107,23 @@ public class OneDnnConv2dTests
     }
 
     [Fact]
+    public void RetainedGraphCanRunBackwardTwice()
+    {
+        // The tokenizer's adaptive GAN weight takes grad(loss, last layer) with retain_graph, then backward().
+        using var scope = NewDisposeScope();
+        torch.manual_seed(7);
+        var conv = nn.Conv2d(32, 3, 3, padding: 1);
+        var x = randn(2, 32, 8, 8, requires_grad: true);
+        var loss = OneDnnConv2d.Forward(conv, x).square().mean();
+        var first = autograd.grad([loss], [conv.weight!], retain_graph: true)[0].clone();
+        loss.backward();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        AssertClose(first.to(float64), conv.weight!.grad!, "weight gradient of the second backward");
+        Assert.NotNull(x.grad);
+    }
+
+    [Fact]
     public void FewInputChannelsKeepTheNativePath()
     {
         using var scope = NewDisposeScope();
