@@ -42,11 +42,13 @@ public sealed class Ema : IDisposable
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var decay = Decay.ToScalar(); // kept alive across the native calls (see ScalarSafe)
+        using var rest = (1 - Decay).ToScalar();
         foreach (var (name, current) in _model.state_dict())
         {
             if (!_shadow.TryGetValue(name, out var shadow))
                 throw new InvalidOperationException($"EMA: the model gained '{name}' after the EMA was created.");
-            if (_averaged.Contains(name)) shadow.mul_(Decay).add_(current, alpha: 1 - Decay);
+            if (_averaged.Contains(name)) shadow.mul_(decay).add_(current, rest);
             else shadow.copy_(current);
         }
         Updates++;

@@ -19,8 +19,6 @@ public static class ImageCodec
     /// <summary>Default decompression-bomb guard: 64 megapixels (an 8000 × 8000 photo).</summary>
     public const long DefaultMaxPixels = 64L * 1024 * 1024;
 
-    private static readonly SKSamplingOptions Downscale = new(SKCubicResampler.Mitchell);
-
     /// <summary>Reads the header; throws <see cref="InvalidImageException"/> if it is not a JPEG/PNG/WebP image.</summary>
     public static ImageHeader ReadHeader(byte[] encoded)
     {
@@ -95,9 +93,9 @@ public static class ImageCodec
         return (needW, needH);
     }
 
-    /// <summary>High-quality resize; the caller disposes the result.</summary>
+    /// <summary>High-quality resize (<see cref="Resampler"/>); the caller disposes the result.</summary>
     public static SKBitmap Resize(SKBitmap source, int width, int height) =>
-        WithScratch(source, (pixels, scratch) => ResizeInto(pixels, width, height, scratch));
+        WithScratch(source, (pixels, scratch) => ResizeInto(pixels, width, height, 0, 0, width, height, scratch));
 
     /// <summary>
     /// Fits an image into a bucket with the minimal crop: scale so the image covers the bucket (aspect kept),
@@ -133,44 +131,28 @@ public static class ImageCodec
             : new InvalidImageException("undecodable", $"Decoding failed: {result}.");
     }
 
+    /// <summary>The bucket-sized result in scratch memory: the cover-scale's centre window, resampled directly.</summary>
     private static SKPixmap FitInto(SKPixmap source, AspectBucket bucket, PixelScratch scratch)
     {
         double scale = Math.Max((double)bucket.Width / source.Width, (double)bucket.Height / source.Height);
         int w = Math.Max(bucket.Width, (int)Math.Round(source.Width * scale));
         int h = Math.Max(bucket.Height, (int)Math.Round(source.Height * scale));
-        using var resized = ResizeInto(source, w, h, scratch);
-        var crop = new SKPixmap();
-        if (resized.ExtractSubset(crop, SKRectI.Create((w - bucket.Width) / 2, (h - bucket.Height) / 2, bucket.Width, bucket.Height)))
-            return crop;
-        crop.Dispose();
-        throw new InvalidImageException("undecodable", "Crop failed.");
+        return ResizeInto(source, w, h, (w - bucket.Width) / 2, (h - bucket.Height) / 2, bucket.Width, bucket.Height, scratch);
     }
 
-    /// <summary>A resized view in scratch memory (or of <paramref name="source"/> itself when no resize is needed).</summary>
-    private static SKPixmap ResizeInto(SKPixmap source, int width, int height, PixelScratch scratch)
+    private static SKPixmap ResizeInto(SKPixmap source, int scaledWidth, int scaledHeight, int offsetX, int offsetY, int width, int height, PixelScratch scratch)
     {
-        // Cubic alone aliases below ~1/2, so halve first (a bilinear tap at each 2×2 centre is a box filter,
-        // the mipmap construction) until within 2× of the target, then finish with Mitchell cubic.
-        var current = new SKPixmap(source.Info, source.GetPixels(), source.RowBytes);
-        int slot = PixelScratch.ResizeA;
-        while (current.Width >= width * 2 && current.Height >= height * 2)
+        var output = scratch.Pixmap(PixelScratch.Fitted, Rgba(width, height));
+        if (scaledWidth == source.Width && scaledHeight == source.Height)
         {
-            var half = ScaleInto(current, scratch.Pixmap(slot, Rgba(current.Width / 2, current.Height / 2)), new SKSamplingOptions(SKFilterMode.Linear));
-            current.Dispose();
-            current = half;
-            slot = slot == PixelScratch.ResizeA ? PixelScratch.ResizeB : PixelScratch.ResizeA;
+            // No scaling: copy the window (a cubic at scale 1 would still blur).
+            using var window = new SKPixmap();
+            if (source.ExtractSubset(window, SKRectI.Create(offsetX, offsetY, width, height)) && window.ReadPixels(output)) return output;
+            output.Dispose();
+            throw new InvalidImageException("undecodable", "Crop failed.");
         }
-        if (current.Width == width && current.Height == height) return current;
-        var result = ScaleInto(current, scratch.Pixmap(slot, Rgba(width, height)), Downscale);
-        current.Dispose();
-        return result;
-    }
-
-    private static SKPixmap ScaleInto(SKPixmap source, SKPixmap destination, SKSamplingOptions sampling)
-    {
-        if (source.ScalePixels(destination, sampling)) return destination;
-        destination.Dispose();
-        throw new InvalidImageException("undecodable", "Resize failed.");
+        Resampler.Resize(source, output, scaledWidth, scaledHeight, offsetX, offsetY, scratch);
+        return output;
     }
 
     /// <summary>Runs a scratch-memory step on a caller's bitmap and copies the result out into a bitmap the caller owns.</summary>

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
@@ -26,7 +27,7 @@ public static class AttributeClassifierTrainer
         var groups = data.Groups.Select(g => (Images: model.Prepare(g.Images), Labels: g.Labels.Select(l => tensor(l, device: device)).ToArray())).ToList();
         int positionAt = model.Attributes.ToList().IndexOf(AttributeVocabulary.Position);
         using var mirror = positionAt < 0 ? null : tensor(MirrorIndex(model.Vocabulary.Positions!), device: device);
-        var optimizer = optim.AdamW(model.parameters(), options.LearningRate, weight_decay: 1e-4);
+        var optimizer = new SafeAdamW(model.parameters(), options.LearningRate, weightDecay: 1e-4);
         var rng = new Random(options.Seed);
         var augmentation = new JudgeAugmentation(options.Seed);
         int batchesPerEpoch = groups.Sum(g => (int)Math.Ceiling(g.Images.shape[0] / (double)options.BatchSize));

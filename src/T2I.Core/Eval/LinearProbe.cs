@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
@@ -42,24 +43,27 @@ public static class LinearProbe
         var (xTest, yTest) = (x.index_select(0, testIdx), y.index_select(0, testIdx));
 
         var mean = xTrain.mean([0], keepdim: true);
-        var std = xTrain.std([0], keepdim: true).clamp_min(1e-6);
+        var std = xTrain.std([0], keepdim: true).ClampMin(1e-6);
         xTrain = (xTrain - mean) / std;
         xTest = (xTest - mean) / std;
 
+        // Adam's L2 weight decay (grad += λ·w) written as the loss term λ/2·|w|², so the step can be SafeAdamW's.
         var weight = nn.Parameter(zeros(x.shape[1], classes));
         var bias = nn.Parameter(zeros(classes));
-        var optimizer = optim.Adam([weight, bias], options.LearningRate, weight_decay: options.WeightDecay);
+        Tensor Logits(Tensor xs) => xs.matmul(weight).Plus(bias);
+        var optimizer = new SafeAdamW([weight, bias], options.LearningRate, weightDecay: 0);
         for (int step = 0; step < options.Steps; step++)
         {
             using var stepScope = NewDisposeScope();
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(xTrain.matmul(weight) + bias, yTrain);
+            var loss = nn.functional.cross_entropy(Logits(xTrain), yTrain)
+                .PlusScaled(weight.square().sum(), options.WeightDecay / 2);
             loss.backward();
             optimizer.step();
         }
 
         using var noGrad = no_grad();
-        double Accuracy(Tensor xs, Tensor ys) => (xs.matmul(weight) + bias).argmax(1).eq(ys).to(ScalarType.Float64).mean().item<double>();
+        double Accuracy(Tensor xs, Tensor ys) => Logits(xs).argmax(1).eq(ys).to(ScalarType.Float64).mean().item<double>();
         double chance = yTest.bincount(null).max().item<long>() / (double)testCount;
         return new LinearProbeResult(Accuracy(xTest, yTest), Accuracy(xTrain, yTrain), chance, classes, n - testCount, testCount);
     }

@@ -76,6 +76,13 @@ public static class ScalarSafe
         return x.clamp(lo, hi);
     }
 
+    /// <summary>max(x, min), element-wise.</summary>
+    public static Tensor ClampMin(this Tensor x, double min)
+    {
+        using var lo = min.ToScalar();
+        return x.clamp_min(lo);
+    }
+
     /// <summary>x &lt; s, element-wise.</summary>
     public static Tensor LessThan(this Tensor x, double s)
     {

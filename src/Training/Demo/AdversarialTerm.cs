@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Losses;
 using TorchSharp;
@@ -13,7 +14,7 @@ namespace T2I.Training.Demo;
 public sealed class AdversarialTerm(PatchDiscriminator discriminator, double weight, double lr)
 {
     public PatchDiscriminator Discriminator { get; } = discriminator;
-    public optim.Optimizer Optimizer { get; } = optim.AdamW(discriminator.parameters(), lr, beta1: 0.5, beta2: 0.9);
+    public optim.Optimizer Optimizer { get; } = new SafeAdamW(discriminator.parameters(), lr, beta1: 0.5, beta2: 0.9);
 
     /// <summary>w_g·λ·L_G, to add to the generator loss; logs the raw loss and the adaptive weight.</summary>
     public Tensor Generator(Tensor nll, Tensor reconstruction, Tensor decoderLastLayer, IDictionary<string, double> metrics)

@@ -1,5 +1,6 @@
 using T2I.Core.Checkpoints;
 using T2I.Core.Data;
+using T2I.Core.Nn;
 using T2I.Core.Storage;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Baseline;
@@ -40,7 +41,7 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
         lpips = Lpips.TryLoad(config.LpipsWeights)?.to(context.Device);
         if (lpips is null && config.PerceptualWeight > 0)
             context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + KL + GAN only.");
-        optimizer = optim.AdamW(model.parameters(), context.Loop.Lr, weight_decay: context.Loop.WeightDecay);
+        optimizer = new SafeAdamW(model.parameters(), context.Loop.Lr, weightDecay: context.Loop.WeightDecay);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
 
         IBlobStore store = new LocalBlobStore(config.Data);

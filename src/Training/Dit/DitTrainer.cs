@@ -78,8 +78,8 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _dit.GradientCheckpointing = config.GradientCheckpointing;
         _autocast = Autocast.Parse(config.Precision);
         _model.to(context.Device);
-        _optimizer = optim.AdamW(_model.parameters(), lr: context.Loop.Lr, beta1: config.Beta1, beta2: config.Beta2,
-            weight_decay: context.Loop.WeightDecay);
+        _optimizer = new SafeAdamW(_model.parameters(), lr: context.Loop.Lr, beta1: config.Beta1, beta2: config.Beta2,
+            weightDecay: context.Loop.WeightDecay);
         _ema = context.Loop.EmaDecay > 0 ? new Ema(_model, context.Loop.EmaDecay) : null; // after init_from, so EMA starts there
         _data = new LatentBatches(buckets, context.Loop.BatchSize, (int)context.Loop.Seed, context.Device);
     }

@@ -8,7 +8,7 @@ namespace T2I.Training.Dit;
 
 /// <summary>
 /// <c>training scalar-race</c>: a diagnostic for the TorchSharp Scalar lifetime race (see <see cref="ScalarSafe"/>).
-/// One thread computes (1 + x)·x + x in a loop — with TorchSharp's implicit Scalars, or with ScalarSafe's forms — while a
+/// One thread computes (1 + x)·x + x, or three AdamW steps, in a loop — with TorchSharp's implicit Scalars, or with ScalarSafe's forms / SafeAdamW — while a
 /// second thread forces garbage collections. Counts the calls that threw or returned a wrong sum. A race, so the
 /// implicit count varies run to run (it is a figure, not a test); the ScalarSafe forms must report 0.
 /// </summary>
@@ -30,6 +30,8 @@ public static class ScalarRaceCommand
                      {
                          ("implicit  (1 + x) * x + x", x => (1 + x) * x + x),
                          ("ScalarSafe x.OnePlus()…Plus", x => x.OnePlus().mul(x).Plus(x)),
+                         ("TorchSharp AdamW, 3 steps", x => ThreeSteps(x, p => optim.AdamW(p, 0.01))),
+                         ("SafeAdamW, 3 steps", x => ThreeSteps(x, p => new SafeAdamW(p, 0.01))),
                      })
             {
                 var (calls, failures) = Race(op, limit);
@@ -38,6 +40,20 @@ public static class ScalarRaceCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Three optimizer steps from x with gradient x (the gradient of sum(p·x)); returns the parameters.</summary>
+    private static Tensor ThreeSteps(Tensor x, Func<IEnumerable<TorchSharp.Modules.Parameter>, optim.Optimizer> optimizer)
+    {
+        var p = nn.Parameter(x.clone());
+        using var opt = optimizer([p]);
+        for (int i = 0; i < 3; i++)
+        {
+            opt.zero_grad();
+            p.mul(x).sum().backward();
+            opt.step();
+        }
+        return p.detach();
     }
 
     private static (long Calls, long Failures) Race(Func<Tensor, Tensor> op, double seconds)

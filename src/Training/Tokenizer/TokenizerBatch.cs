@@ -5,15 +5,21 @@ using static TorchSharp.torch;
 
 namespace T2I.Training.Tokenizer;
 
-/// <summary>Images [N,3,H,W] in [-1,1] (one bucket) and their class indices (−1 when unlabelled).</summary>
-public sealed record TokenizerBatch(Tensor Images, long[] Labels) : IDisposable
+/// <summary>
+/// Images [N,3,H,W] in [-1,1] (one bucket), their class indices in the main label field, and per pretraining target
+/// (<see cref="TokenizerStageConfig.Targets"/>) its class indices (−1 when unlabelled).
+/// </summary>
+public sealed record TokenizerBatch(Tensor Images, long[] Labels, long[][] TargetLabels) : IDisposable
 {
     public void Dispose() => Images.Dispose();
 
     /// <summary>Decodes a bucket batch and resizes it to the nearest bucket of the training resolution.</summary>
-    public static TokenizerBatch From(BucketBatch batch, TokenizerStageConfig config) =>
-        new(DecodeImages(batch, config.TrainResolution),
-            batch.Rows.Select(r => (long)Array.IndexOf(config.LabelClasses, LabelOf(r, config.LabelField))).ToArray());
+    public static TokenizerBatch From(BucketBatch batch, TokenizerStageConfig config)
+    {
+        long[] Indices(string field, string[] classes) => batch.Rows.Select(r => (long)Array.IndexOf(classes, LabelOf(r, field))).ToArray();
+        return new(DecodeImages(batch, config.TrainResolution), Indices(config.LabelField, config.LabelClasses),
+            config.Targets.Select(t => Indices(t.Field, t.Classes)).ToArray());
+    }
 
     /// <summary>The rows' images as one tensor, each resized (Mitchell cubic) to the nearest bucket of <paramref name="resolution"/>.</summary>
     public static Tensor DecodeImages(BucketBatch batch, int resolution)

@@ -17,10 +17,19 @@ public sealed class TokenizerPresets : IPresetProvider
         ShardResolution = 256, TrainResolution = 256, EvalBatches = 8,
     };
 
+    /// <summary>The synthetic generator's object and background colours (DataPrep's SceneSpec).</summary>
+    private static readonly string[] SynthColors =
+        ["red", "green", "blue", "yellow", "orange", "purple", "pink", "black", "white", "brown", "gray", "cyan"];
+
     private static readonly TokenizerStageConfig Tiny = new()
     {
         Tokenizer = AlignedTokenizerConfig.Tiny, Discriminator = PatchDiscriminatorConfig.Tiny,
         ShardResolution = 256, TrainResolution = 128, EvalBatches = 32,
+        PretrainTargets =
+        [
+            new("shape", ["circle", "square", "triangle", "star", "hexagon", "ring", "cross", "diamond"]),
+            new("color", SynthColors), new("size", ["small", "large"]), new("background", SynthColors),
+        ],
     };
 
     private static LoopSettings PaperLoop(long steps, string? initFrom, double ema) => new()
@@ -32,7 +41,7 @@ public sealed class TokenizerPresets : IPresetProvider
     private static LoopSettings TinyLoop(long steps, double lr, string? initFrom, double ema) => new()
     {
         Steps = steps, BatchSize = 8, Lr = lr, GradClip = 1.0, EmaDecay = ema, CheckpointEvery = 100,
-        EvalEvery = 0, KeepLast = 2, InitFrom = initFrom, Seed = 11, Threads = 2,
+        EvalEvery = 0, KeepLast = 2, InitFrom = initFrom, Seed = 11, Threads = 1,
     };
 
     public IEnumerable<Preset> Presets

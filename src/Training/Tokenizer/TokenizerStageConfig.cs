@@ -38,6 +38,16 @@ public sealed record TokenizerStageConfig
     /// <summary>Label field of the synthetic shards used for pretraining and the linear probe.</summary>
     public string LabelField { get; init; } = "shape";
     public string[] LabelClasses { get; init; } = ["circle", "square", "triangle", "star", "hexagon", "ring", "cross", "diamond"];
+    /// <summary>
+    /// Labels the encoder pretraining is supervised on, one linear head each on the pooled patch tokens (null: only
+    /// <see cref="LabelField"/>). The easy ones (colour, background, size) make the encoder find the object early,
+    /// which shape recognition then builds on.
+    /// </summary>
+    public PretrainTarget[]? PretrainTargets { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public PretrainTarget[] Targets => PretrainTargets ?? [new PretrainTarget(LabelField, LabelClasses)];
+
     /// <summary>Label fields the evaluation probes besides <see cref="LabelField"/> (the synthetic shards carry shape, color, background, size, position).</summary>
     public string[] ProbeFields { get; init; } = ["color"];
     /// <summary>Batches of the evaluation set (a fixed slice read with its own seed).</summary>
@@ -53,5 +63,8 @@ public sealed record TokenizerStageConfig
         _ => throw new ArgumentException($"stage '{Stage}' is not one of encoder-pretrain, s1, s2, s3."),
     };
 }
+
+/// <summary>One supervised label field of the synthetic shards and its classes (values outside them are unlabelled).</summary>
+public sealed record PretrainTarget(string Field, string[] Classes);
 
 public enum TokenizerStage { EncoderPretrain, LatentAlignment, PerceptualAlignment, DecoderRefinement }

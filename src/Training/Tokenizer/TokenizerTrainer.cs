@@ -1,5 +1,6 @@
 using T2I.Core.Checkpoints;
 using T2I.Core.Data;
+using T2I.Core.Nn;
 using T2I.Core.Storage;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Losses;
@@ -38,7 +39,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         var device = context.Device;
         model = new AlignedTokenizer(config.Tokenizer);
         discriminator = new PatchDiscriminator(config.Discriminator);
-        classifier = nn.Linear(config.Tokenizer.Encoder.Width, config.LabelClasses.Length);
+        classifier = nn.Linear(config.Tokenizer.Encoder.Width, config.Targets.Sum(t => t.Classes.Length)); // all targets' heads in one
         if (context.InitFrom is { } init)
         {
             // The previous stage's inference weights: its EMA when it kept one (the paper infers with EMA weights).
@@ -69,7 +70,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         trained = named.Select(p => p.Parameter).ToArray();
         foreach (var p in model.parameters()) p.requires_grad = trained.Contains(p);
         optimizer = WeightDecayGroups.AdamW(named, context.Loop.Lr, context.Loop.WeightDecay);
-        discriminatorOptimizer = optim.AdamW(discriminator.parameters(), config.DiscriminatorLr, beta1: 0.5, beta2: 0.9);
+        discriminatorOptimizer = new SafeAdamW(discriminator.parameters(), config.DiscriminatorLr, beta1: 0.5, beta2: 0.9);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
 
         IBlobStore store = BlobStores.Open(config.Data);
@@ -120,26 +121,38 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
     protected override IReadOnlyDictionary<string, double> Step(TokenizerBatch batch, StepContext ctx)
     {
         var images = batch.Images.to(ctx.Device);
-        return stage == TokenizerStage.EncoderPretrain ? PretrainStep(images, batch.Labels, ctx) : ReconstructionStep(images, ctx);
+        return stage == TokenizerStage.EncoderPretrain ? PretrainStep(images, batch.TargetLabels, ctx) : ReconstructionStep(images, ctx);
     }
 
     /// <summary>
-    /// Supervised encoder pretraining on the synthetic labels: cross-entropy of a linear head on the mean of the patch
-    /// tokens — the features the adapter turns into latents and the linear probe reads — rather than the class token,
-    /// which nothing downstream uses.
+    /// Supervised encoder pretraining on the synthetic labels: per target, cross-entropy of a linear head on the mean of
+    /// the patch tokens — the features the adapter turns into latents and the linear probe reads — rather than the
+    /// class token, which nothing downstream uses. Unlabelled samples (−1) do not count.
     /// </summary>
-    private Dictionary<string, double> PretrainStep(Tensor images, long[] labels, StepContext ctx)
+    private Dictionary<string, double> PretrainStep(Tensor images, long[][] labels, StepContext ctx)
     {
-        var target = tensor(labels, device: ctx.Device);
-        var logits = classifier.forward(model.EncoderFeatures(images).mean([2, 3]));
-        var valid = target.ge(0);
-        var loss = nn.functional.cross_entropy(logits, target.clamp_min(0), reduction: nn.Reduction.None).mul(valid).sum() / valid.sum().clamp_min(1);
+        var allLogits = classifier.forward(model.EncoderFeatures(images).mean([2, 3]));
+        var loss = zeros(1, device: ctx.Device).sum();
+        var accuracies = new List<(string Field, Tensor Accuracy)>();
+        long offset = 0;
+        for (int i = 0; i < config.Targets.Length; i++)
+        {
+            var target = tensor(labels[i], device: ctx.Device);
+            var logits = allLogits.narrow(1, offset, config.Targets[i].Classes.Length);
+            offset += config.Targets[i].Classes.Length;
+            var valid = target.ge(0);
+            var count = valid.sum().clamp_min(1);
+            loss = loss + nn.functional.cross_entropy(logits, target.clamp_min(0), reduction: nn.Reduction.None).mul(valid).sum() / count;
+            accuracies.Add((config.Targets[i].Field, logits.argmax(1).eq(target).mul(valid).sum().to(float32) / count));
+        }
         optimizer.zero_grad();
         loss.backward();
         double norm = ctx.ClipGradients(trained);
         optimizer.step();
-        double accuracy = logits.argmax(1).eq(target).to(float32).mean().item<float>();
-        return new() { ["loss"] = loss.item<float>(), ["train/accuracy"] = accuracy, ["grad/norm"] = norm };
+        var metrics = new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["grad/norm"] = norm };
+        metrics["train/accuracy"] = accuracies[0].Accuracy.item<float>();
+        foreach (var (field, accuracy) in accuracies.Skip(1)) metrics[$"train/accuracy/{field}"] = accuracy.item<float>();
+        return metrics;
     }
 
     private Dictionary<string, double> ReconstructionStep(Tensor images, StepContext ctx)

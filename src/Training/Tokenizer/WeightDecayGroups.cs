@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -26,6 +27,6 @@ public static class WeightDecayGroups
         var groups = new List<AdamW.ParamGroup>();
         if (decay.Length > 0) groups.Add(new AdamW.ParamGroup(decay, lr: lr, weight_decay: weightDecay));
         if (noDecay.Length > 0) groups.Add(new AdamW.ParamGroup(noDecay, lr: lr, weight_decay: 0));
-        return optim.AdamW(groups, lr, weight_decay: weightDecay);
+        return new SafeAdamW(groups, lr, weightDecay: weightDecay);
     }
 }

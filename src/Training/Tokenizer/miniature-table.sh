@@ -4,7 +4,8 @@
 #
 #   src/Training/Tokenizer/miniature-table.sh OUT [--set key=value ...]
 #
-# Extra --set arguments go to every stage (e.g. `--set train_resolution=64 --set threads=1` for a loaded machine).
+# Extra --set arguments go to every stage (e.g. `--set train_resolution=64`). The presets train on one torch thread;
+# run it under `nice -n 10` on a shared machine. EVAL_THREADS: torch threads of the final eval (default 1).
 # Step counts: STEPS_PRETRAIN, STEPS_S1, STEPS_S2, STEPS_S3 (defaults: the presets'). TRAINING=path of the
 # `training` executable (default: the Debug build). Data: OUT/train-buckets (synth seed 1) and OUT/heldout-buckets
 # (synth seed 2, never trained on), made once with dataprep.
@@ -41,5 +42,6 @@ stage tok-tiny-s3 tok-tiny-s2 "${STEPS_S3:-}" "${EXTRA[@]}"
 
 # Every row on the same held-out images at the resolution the chain trained at.
 RES=$(grep -o 'train_resolution=[0-9]*' <<<"${EXTRA[*]:-}" | tail -1 | cut -d= -f2)
-"$TRAINING" eval --data "$OUT/heldout-buckets" --out "$OUT/table" ${RES:+--resolution $RES} \
-  --run "$OUT/tok-tiny-s1" --run "$OUT/tok-tiny-s2" --run "$OUT/tok-tiny-s2-nosp" --run "$OUT/tok-tiny-s3"
+# The encoder-pretraining row gives the encoder's own linear-probe accuracy (the reference the later rows keep or lose).
+"$TRAINING" eval --data "$OUT/heldout-buckets" --out "$OUT/table" ${RES:+--resolution $RES} --threads "${EVAL_THREADS:-1}" \
+  --run "$OUT/tok-tiny-pretrain" --run "$OUT/tok-tiny-s1" --run "$OUT/tok-tiny-s2" --run "$OUT/tok-tiny-s2-nosp" --run "$OUT/tok-tiny-s3"

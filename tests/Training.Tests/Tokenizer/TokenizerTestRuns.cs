@@ -52,13 +52,13 @@ public static class TokenizerTestRuns
     }
 
     public static RunResult Run(string stage, string runDir, string data, string? initFrom, double wSp = 0, double ema = 0,
-        int steps = 2, int batch = 4, double lr = 1e-3)
+        int steps = 2, int batch = 4, double lr = 1e-3, PretrainTarget[]? targets = null)
     {
         var config = new TokenizerStageConfig
         {
             Stage = stage, Tokenizer = Micro, Discriminator = new PatchDiscriminatorConfig(8, 1), Data = data,
             ShardResolution = 64, TrainResolution = 64, SemanticWeight = wSp, EvalBatches = 4,
-            LabelClasses = ["circle", "square"],
+            LabelClasses = ["circle", "square"], PretrainTargets = targets,
         };
         var loop = new LoopSettings { Steps = steps, BatchSize = batch, Lr = lr, CheckpointEvery = steps, EmaDecay = ema, InitFrom = initFrom, Seed = 3 };
         var preset = new Preset<TokenizerStageConfig>("tok-test-" + stage, "test", loop, config, new TokenizerTrainerFactory());

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using T2I.Core.Checkpoints;
+using T2I.Core.Nn;
 using T2I.Training.Loop;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -118,7 +119,7 @@ public sealed class ToyRegressionTrainer : Trainer<ToyBatch>
     {
         _config = config;
         _model = nn.Linear(config.Features, config.Outputs).to(context.Device);
-        _optimizer = optim.AdamW(_model.parameters(), lr: context.Loop.Lr, weight_decay: context.Loop.WeightDecay);
+        _optimizer = new SafeAdamW(_model.parameters(), lr: context.Loop.Lr, weightDecay: context.Loop.WeightDecay);
         _data = new ToyRegressionData(config, context.Loop.BatchSize, context.Device);
         _ema = context.Loop.EmaDecay > 0 ? new Ema(_model, context.Loop.EmaDecay) : null;
         if (context.InitFrom is { } init) ModuleWeights.Load(_model, init.File(CheckpointFolder.ModelFile));
