@@ -49,7 +49,8 @@ public static class ConvBenchCommand
                 double flops = 3.0 * 2 * n * layer.Out * layer.In * layer.Kernel * layer.Kernel * outSize * outSize;
                 var native = Measure(x, w, b, layer.Stride, layer.Padding, gy, reference, r, fast: false);
                 var fast = Measure(x, w, b, layer.Stride, layer.Padding, gy, reference, r, fast: true);
-                string name = $"{layer.In}->{layer.Out} k{layer.Kernel}s{layer.Stride} @{layer.Size}";
+                // Below 16 input channels OneDnnConv2d keeps the native path: both columns time the same code.
+                string name = $"{layer.In}->{layer.Out} k{layer.Kernel}s{layer.Stride} @{layer.Size}" + (OneDnnConv2d.Applies(x, w) ? "" : " (native)");
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-24} {1,10:F0} {2,8:F1} {3,8:E1} | {4,15:F0} {5,8:F1} {6,8:E1} {7,7:F1}×",
                     name, native.Ms, flops / native.Ms / 1e6, native.Error, fast.Ms, flops / fast.Ms / 1e6, fast.Error, native.Ms / fast.Ms));
             }
