@@ -24,6 +24,14 @@ public static class OneDnnConv2d
     private const int ChannelBlock = 16;
 
     /// <summary>
+    /// Off by default, so every convolution takes the native path. The oneDNN switch this path flips is process-wide:
+    /// a native convolution on another thread inside one of its windows would take oneDNN too (unaligned shapes:
+    /// wrong values, heap corruption). So only processes whose convolutions run on one thread turn it on — the
+    /// training loop and the conv benchmark — never the web host, whose generation workers run in parallel.
+    /// </summary>
+    public static bool Enabled { get; set; }
+
+    /// <summary>
     /// <c>conv.forward(x)</c> through this path where the module is a plain one (groups 1, dilation 1, zero padding
     /// given as numbers, square stride and padding); otherwise exactly <c>conv.forward(x)</c>. Weights stay the
     /// module's, so checkpoints and key names do not change.
@@ -58,12 +66,12 @@ public static class OneDnnConv2d
         return (padOut == 0 ? y : y.narrow(1, 0, cout)).contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>True where the oneDNN path is taken: CPU float32 on a libtorch-cpu build that has oneDNN switched off,
-    /// at least 16 input channels.</summary>
+    /// <summary>True where the oneDNN path is taken: <see cref="Enabled"/>, CPU float32 on a libtorch-cpu build that
+    /// has oneDNN switched off, at least 16 input channels.</summary>
     public static bool Applies(Tensor x, Tensor weight)
     {
         OneDnnWorkaround.Apply();
-        return OneDnnWorkaround.IsOneDnnDisabled && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32
+        return Enabled && OneDnnWorkaround.IsOneDnnDisabled && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32
             && weight.dtype == ScalarType.Float32 && x.dim() == 4 && weight.dim() == 4
             && weight.shape[1] >= ChannelBlock;
     }

@@ -10,8 +10,12 @@ namespace T2I.Core.Tests.Nn;
 /// 48 input channels with stride 2: wrong input gradient).
 /// </summary>
 [Collection(OneDnnCollection.Name)]
-public class OneDnnConv2dTests
+public sealed class OneDnnConv2dTests : IDisposable
 {
+    public OneDnnConv2dTests() => OneDnnConv2d.Enabled = true;
+
+    public void Dispose() => OneDnnConv2d.Enabled = false;
+
     public static TheoryData<int, int, int, int, int, int> WrongWithPlainOneDnn => new()
     {
         // batch, in, out, kernel, stride, padding
@@ -129,6 +133,17 @@ public class OneDnnConv2dTests
         using var scope = NewDisposeScope();
         Assert.False(OneDnnConv2d.Applies(zeros(1, 3, 8, 8), zeros(32, 3, 3, 3)));
         Assert.False(OneDnnConv2d.Applies(zeros(1, 16, 8, 8, dtype: float64), zeros(32, 16, 3, 3, dtype: float64)));
+    }
+
+    [Fact]
+    public void OffUnlessAProcessTurnsItOn()
+    {
+        using var scope = NewDisposeScope();
+        OneDnnConv2d.Enabled = false; // the default: a web host's parallel workers never open oneDNN windows
+        var (x, w) = (randn(1, 32, 8, 8), randn(3, 32, 3, 3));
+        Assert.False(OneDnnConv2d.Applies(x, w));
+        Assert.Equal(nn.functional.conv2d(x, w, padding: [1, 1]).data<float>().ToArray(),
+                     OneDnnConv2d.Forward(x, w, null, 1, 1).data<float>().ToArray());
     }
 
     private static (Tensor y, Tensor gx, Tensor gw, Tensor gb) Reference(Tensor x, Tensor w, Tensor b, int stride, int padding, Tensor? gy = null)
