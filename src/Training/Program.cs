@@ -19,6 +19,7 @@ public static class Program
             PresetsCommand.Build(),
             PlotCommand.Build(),
             BenchCommand.Build(),
+            ConvBenchCommand.Build(),
             EvalCommand.Build(),
             Dit.SampleBenchCommand.Build(),
             Demo.DemoCommand.Build(),

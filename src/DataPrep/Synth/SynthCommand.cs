@@ -1,6 +1,7 @@
 using System.CommandLine;
 using T2I.Core.Cli;
 using T2I.Core.Storage;
+using T2I.DataPrep.Ingest;
 
 namespace T2I.DataPrep.Synth;
 
@@ -38,7 +39,12 @@ public static class SynthCommand
                 return 2;
             }
             var store = StoreLocation.Open(parse.GetValue(output)!);
-            await RunAsync(store, n, k, parse.GetValue(seed), share, ct, vocabulary);
+            try { await RunAsync(store, n, k, parse.GetValue(seed), share, ct, vocabulary); }
+            catch (StoreUnavailableException e)
+            {
+                await Console.Error.WriteLineAsync($"synth: {e.Message}");
+                return 3;
+            }
             Console.WriteLine($"synth: wrote {n} samples in {k} shards to {store.Location}");
             return 0;
         });
@@ -56,7 +62,8 @@ public static class SynthCommand
             {
                 ct.ThrowIfCancellationRequested();
                 var samples = generator.Shard(s);
-                await SynthShardWriter.WriteAsync(store, s, samples, ct);
+                await StoreUnavailableException.Guard("output", store, $"writing shard {s:D5}",
+                    () => SynthShardWriter.WriteAsync(store, s, samples, ct));
                 done += samples.Count;
                 progress.Report(new ConsoleProgress.Update("images", done, count, $"shard {s + 1}/{shards}"));
             }

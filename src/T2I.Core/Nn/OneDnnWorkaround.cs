@@ -3,14 +3,16 @@ using System.Runtime.InteropServices;
 namespace T2I.Core.Nn;
 
 /// <summary>
-/// Switches libtorch's oneDNN (mkldnn) convolutions off, process-wide. Measured with libtorch-cpu 2.10 through
-/// TorchSharp 0.107: the input gradient of CPU convolutions computed by oneDNN is wrong at random — NaN, or
-/// values that change between identical calls — most often for layers with few output channels (the decoder's
-/// RGB head, the discriminator's logit conv, LPIPS's 1×1 layers), which corrupts every tokenizer loss.
-/// With oneDNN off the same calls are exact and repeatable; the native convolution path is slower for wide
-/// convolutions (measured ≈ 3–6× for 64→64 3×3 on 2 cores), a price paid for correct gradients.
-/// TorchSharp has no binding for <c>torch.backends.mkldnn.enabled</c>, so the C++ setter is called directly;
-/// where the symbol is absent (other builds, CUDA) nothing changes. <c>T2I_ONEDNN=1</c> keeps oneDNN on.
+/// Switches libtorch's oneDNN (mkldnn) convolutions off, process-wide. Measured with libtorch-cpu 2.10 (oneDNN
+/// 3.7.1) through TorchSharp 0.107 on this CPU: whenever a channel count is not a multiple of oneDNN's channel
+/// block (16, for strided kernels also 32/48), the padding of the blocked layouts is read as data — the input
+/// gradient of e.g. the decoder's RGB head or a discriminator's logit conv is wrong (often NaN, changing between
+/// calls), the forward output is wrong for e.g. 20 input channels, and 1×1 strided convs with 2 input channels in
+/// channels-last corrupt the heap. Weight and bias gradients were always right. With oneDNN off every case is
+/// exact and repeatable, but the native path is 5–40× slower; <see cref="OneDnnConv2d"/> takes oneDNN back for
+/// the layouts that were verified. TorchSharp has no binding for <c>torch.backends.mkldnn.enabled</c>, so the
+/// C++ setter is called directly; where the symbol is absent (other builds, CUDA) nothing changes.
+/// <c>T2I_ONEDNN=1</c> keeps oneDNN on.
 /// </summary>
 public static class OneDnnWorkaround
 {
@@ -31,6 +33,44 @@ public static class OneDnnWorkaround
 
     /// <summary>True when oneDNN convolutions are off (after <see cref="Apply"/> on a libtorch-cpu build).</summary>
     public static bool IsOneDnnDisabled { get; private set; }
+
+    private static readonly Lock scopeLock = new();
+    private static int openScopes;
+
+    /// <summary>
+    /// Turns oneDNN on until the returned scope is disposed; the last open scope turns it off again. The switch
+    /// is process-wide: a native-path convolution running on another thread inside such a window would take
+    /// oneDNN too, so only <see cref="OneDnnConv2d"/> opens it, for the shapes it made safe, around single
+    /// convolutions of a training step (one thread per process). Null where oneDNN is not switched off here
+    /// (T2I_ONEDNN=1, other builds): then there is nothing to turn on.
+    /// </summary>
+    internal static IDisposable? EnableTemporarily()
+    {
+        Apply();
+        if (!IsOneDnnDisabled) return null;
+        lock (scopeLock)
+        {
+            if (openScopes++ == 0) SetUserEnabledMkldnn(GlobalContext(), true);
+        }
+        return new OneDnnScope();
+    }
+
+    /// <summary>The current value of libtorch's switch (tests check that no scope leaks it on).</summary>
+    internal static bool IsOneDnnOnNow() => UserEnabledMkldnn(GlobalContext());
+
+    private sealed class OneDnnScope : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+            lock (scopeLock)
+            {
+                if (--openScopes == 0) SetUserEnabledMkldnn(GlobalContext(), false);
+            }
+        }
+    }
 
     /// <summary>Idempotent; called by the modules whose gradients depend on it.</summary>
     public static void Apply()

@@ -46,8 +46,8 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor latents)
     {
-        var h = mid.forward(conv_in.forward(latents));
+        var h = mid.forward(OneDnnConv2d.Forward(conv_in, latents));
         for (int level = Config.Levels - 1; level >= 0; level--) h = up[level].forward(h);
-        return conv_out.forward(ResnetBlock.Swish(norm_out.forward(h)));
+        return OneDnnConv2d.Forward(conv_out, ResnetBlock.Swish(norm_out.forward(h)));
     }
 }

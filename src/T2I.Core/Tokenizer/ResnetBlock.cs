@@ -26,9 +26,9 @@ public sealed class ResnetBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var h = conv1.forward(Swish(norm1.forward(x)));
-        h = conv2.forward(Swish(norm2.forward(h)));
-        return (nin_shortcut?.forward(x) ?? x) + h;
+        var h = OneDnnConv2d.Forward(conv1, Swish(norm1.forward(x)));
+        h = OneDnnConv2d.Forward(conv2, Swish(norm2.forward(h)));
+        return ((nin_shortcut is null ? x : OneDnnConv2d.Forward(nin_shortcut, x))) + h;
     }
 
     // silu is x·sigmoid(x) as one fused kernel: measured ≈ 20× cheaper forward + backward than the two-op form on CPU.

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => conv.forward(Nearest2x(x));
+    public override Tensor forward(Tensor x) => OneDnnConv2d.Forward(conv, Nearest2x(x));
 
     /// <summary>
     /// Nearest ×2 as a broadcast copy: the same values as <c>interpolate(nearest)</c>, but its backward is a plain

@@ -3,6 +3,7 @@ using T2I.Core;
 using T2I.Core.Checkpoints;
 using T2I.Core.Cli;
 using T2I.Core.Metrics;
+using T2I.Core.Nn;
 using T2I.Training.Presets;
 using TorchSharp;
 
@@ -46,6 +47,7 @@ public static class TrainingLoop
         var device = TorchRuntime.ResolveDevice(options.Device);
         if (!options.SkipMemoryCheck) MemoryGuard.EnsureFits(preset.Name, preset.Plan().EstimatedBytes, device);
         if (loop.Threads > 0) TorchRuntime.SetThreads(loop.Threads);
+        OneDnnConv2d.Enabled = true; // a training process runs its convolutions on one thread (see OneDnnConv2d)
 
         string runDir = Path.GetFullPath(options.RunDir);
         string checkpointsDir = CheckpointFolder.CheckpointsDir(runDir);

@@ -73,6 +73,9 @@ public class StoreFailureTests(S3ServerFixture s3) : IClassFixture<S3ServerFixtu
 
         (code, _, err) = await DataprepProcess.RunAsync(Timeout, env, "stats", "--input", "s3://bucket/out", "--chart", tmp.Sub("chart"));
         AssertOneLineFailure(code, err, "input s3://bucket/out", endpoint);
+
+        (code, _, err) = await DataprepProcess.RunAsync(Timeout, env, "synth", "--output", "s3://bucket/synth", "--count", "4");
+        AssertOneLineFailure(code, err, "output s3://bucket/synth", endpoint);
     }
 
     [Fact]
