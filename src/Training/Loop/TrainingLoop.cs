@@ -107,8 +107,18 @@ public static class TrainingLoop
             string rng = RngState.Capture();
             IReadOnlyDictionary<string, double> results;
             // No no_grad here: an evaluation may train a probe (linear-probe accuracy); trainers scope it themselves.
-            using (var scope = torch.NewDisposeScope())
+            try
+            {
+                using var scope = torch.NewDisposeScope();
                 results = trainer.Evaluate(new EvalContext(step, device, Path.Combine(runDir, EvalDir, CheckpointFolder.FolderName(step)), loop));
+            }
+            catch
+            {
+                // A failing evaluation must not cost the steps trained since the last checkpoint.
+                RngState.Restore(rng);
+                if (lastCheckpoint?.Step != step) Checkpoint();
+                throw;
+            }
             RngState.Restore(rng);
             if (results.Count == 0) return;
             var named = results.ToDictionary(kv => kv.Key.StartsWith("eval/", StringComparison.Ordinal) ? kv.Key : "eval/" + kv.Key, kv => kv.Value);

@@ -20,6 +20,8 @@ public sealed record ToyMlpConfig
     public double SgdLr { get; init; } = 0.02;
     /// <summary>Test hook: an estimate this large makes the memory guard refuse the run.</summary>
     public long ExtraMemoryBytes { get; init; }
+    /// <summary>Test hook: the evaluation at this step throws.</summary>
+    public long FailEvalAtStep { get; init; } = -1;
 }
 
 public sealed class ToyMlpFactory : ITrainerFactory<ToyMlpConfig>
@@ -129,6 +131,7 @@ public sealed class ToyMlpTrainer : Trainer<(Tensor X, Tensor Y)>
 
     public override IReadOnlyDictionary<string, double> Evaluate(EvalContext context)
     {
+        if (context.Step == _config.FailEvalAtStep) throw new InvalidOperationException($"evaluation failed at step {context.Step}");
         _model.eval();
         using var noGrad = no_grad();
         var (x, y) = _data.Batch(-5);

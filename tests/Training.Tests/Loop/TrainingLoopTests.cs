@@ -79,6 +79,16 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void AFailingEvaluationKeepsTheStepsTrainedBeforeIt()
+    {
+        using var tmp = new TempDir();
+        var preset = ToyMlpFactory.Preset(config: new ToyMlpConfig { FailEvalAtStep = 20 }); // last step; checkpoints every 10
+        var e = Assert.Throws<InvalidOperationException>(() => TrainingLoop.Run(preset, Options(tmp.Path)));
+        Assert.Contains("step 20", e.Message);
+        Assert.Equal(20, CheckpointFolder.Latest(CheckpointFolder.CheckpointsDir(tmp.Path))!.Step);
+    }
+
+    [Fact]
     public void DifferentSeedsGiveDifferentWeights()
     {
         // Guards the equality tests: the comparison is sensitive enough to see a change of seed.
