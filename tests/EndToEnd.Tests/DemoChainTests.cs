@@ -26,7 +26,7 @@ public sealed class DemoChainTests : IDisposable
     private DemoChainOptions Options => new()
     {
         WorkDir = Path.Combine(root, "work"), ModelDir = Path.Combine(root, "models", "t2i-e2e"), Device = "cpu",
-        Count = 200, Shards = 2, PretrainSteps = 2, S1Steps = 2, S2Steps = 2, S3Steps = 2, DitSteps = 3,
+        Count = 200, Shards = 2, DefectShare = 0.05, PretrainSteps = 2, S1Steps = 2, S2Steps = 2, S3Steps = 2, DitSteps = 3,
         TokenizerSets = ["eval_batches=2", "threads=2"],
         DitSets = ["batch_size=8", "eval_prompts=2", "eval_steps=2", "threads=2"],
     };

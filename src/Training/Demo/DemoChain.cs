@@ -15,7 +15,7 @@ public sealed record DemoStageResult(string Stage, double Seconds, string Result
 
 /// <summary>
 /// The demo model from nothing: <c>dataprep synth</c> → <c>dataprep ingest</c> (256 buckets) → tok-tiny-pretrain →
-/// tok-tiny-s1 → s2 → s3 → t2i-tiny (128 px) on the aligned latents → export. In-process, every stage resumable: synth
+/// tok-tiny-s1 → s2 → s3 → t2i-tiny-aligned (128 px) on the aligned latents → export. In-process, every stage resumable: synth
 /// is skipped once done, ingest commits per shard, each training stage resumes its own run folder (a finished one
 /// returns at once), the export is rewritten from the DiT's final checkpoint. Stage times add up across sessions in
 /// timings.json.
@@ -38,7 +38,10 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
             await Train("tok-" + stage, "tok-tiny-" + stage, [.. sets, .. options.TokenizerSets], steps, ct);
             previous = stage;
         }
-        await Train("dit", "t2i-tiny", [$"data={options.BucketsDir}", $"latents={options.RunDir("tok-s3")}", .. options.DitSets], options.DitSteps, ct);
+        string judge = File.Exists(Path.Combine(options.Judge, T2I.Core.Eval.SyntheticAttributeClassifier.VocabularyFile)) ? options.Judge : "";
+        if (judge.Length == 0) log($"No judge at {options.Judge}: the DiT trains its own attribute classifier on the demo data.");
+        await Train("dit", "t2i-tiny-aligned", [$"data={options.BucketsDir}", $"latents={options.RunDir("tok-s3")}", $"eval_classifier={judge}", .. options.DitSets],
+            options.DitSteps, ct);
         await Timed("export", () => Task.FromResult(DemoExport.Write(options.RunDir("dit"), options.ModelDir, options.MaxModelBytes)));
         return Summary();
 

@@ -59,6 +59,15 @@ public sealed class DitPresets : IPresetProvider
                 Latents = "dct", LatentNorm = "none", Data = "data/demo-buckets", CaptionWord = "large", ShortCaptionRate = 0.5,
                 EvalClassifier = "models/judge-synth",
             }, Factory),
+        new Preset<DitTrainConfig>("t2i-tiny-aligned",
+            "CPU: the demo recipe (t2i-tiny-demo's data, captions and judge) on the aligned tokenizer's latents from the tiny chain " +
+            "(runs/tok-tiny-s3); per-channel latent statistics as for any learned codec. `training demo` and `compare-latents` train it.",
+            TinyLoop with { Steps = 6000, CheckpointEvery = 1000, EvalEvery = 1000 },
+            new DitTrainConfig
+            {
+                Latents = "runs/tok-tiny-s3", Data = "data/demo-buckets", CaptionWord = "large", ShortCaptionRate = 0.5,
+                EvalClassifier = "models/judge-synth",
+            }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny-hires",
             "CPU: t2i-tiny continued at 256-px buckets from its final checkpoint (the 256 → 512 recipe in small).",
             TinyLoop with { Steps = 300, InitFrom = "runs/t2i-tiny", WarmupSteps = 20, EvalEvery = 300 },

@@ -38,7 +38,7 @@ public static class GenerationEval
     /// <summary>The configured classifier, else the run's own (eval-classifier/), else one trained now on the shards' labels and saved there.</summary>
     public static SyntheticAttributeClassifier LoadOrTrainClassifier(DitTrainConfig config, string runDir, long seed, Action<string> log)
     {
-        if (config.EvalClassifier.Length > 0) return SyntheticAttributeClassifier.Load(config.EvalClassifier);
+        if (!string.IsNullOrEmpty(config.EvalClassifier)) return SyntheticAttributeClassifier.Load(config.EvalClassifier); // `--set eval_classifier=` gives null
         string dir = Path.Combine(runDir, ClassifierDir);
         if (File.Exists(Path.Combine(dir, SyntheticAttributeClassifier.VocabularyFile))) return SyntheticAttributeClassifier.Load(dir);
         var classifier = TrainClassifier(config.Data, config.ShardResolution, seed, log);

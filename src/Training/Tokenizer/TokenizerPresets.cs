@@ -59,15 +59,15 @@ public sealed class TokenizerPresets : IPresetProvider
                     PaperLoop(50_000, "runs/tok-s2", 0.9999), Paper with { Stage = "s3" }, factory),
 
                 new Preset<TokenizerStageConfig>("tok-tiny-pretrain", "Tiny: pretrain the small ViT on the synthetic shape labels (stands in for DINOv2).",
-                    TinyLoop(400, 1e-3, null, 0), Tiny with { Stage = "encoder-pretrain" }, factory),
+                    TinyLoop(3000, 1e-3, null, 0), Tiny with { Stage = "encoder-pretrain" }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s1", "Tiny stage 1 (encoder frozen).",
-                    TinyLoop(400, 1e-3, "runs/tok-tiny-pretrain", 0), Tiny with { Stage = "s1", GanStartStep = 200 }, factory),
+                    TinyLoop(600, 1e-3, "runs/tok-tiny-pretrain", 0), Tiny with { Stage = "s1", GanStartStep = 200 }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s2", "Tiny stage 2 with L_sp (w_sp = 1).",
                     TinyLoop(300, 3e-4, "runs/tok-tiny-s1", 0.99), Tiny with { Stage = "s2", SemanticWeight = 1 }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s2-nosp", "Tiny stage 2 ablation, w_sp = 0 (semantics should drift).",
                     TinyLoop(300, 3e-4, "runs/tok-tiny-s1", 0.99), Tiny with { Stage = "s2", SemanticWeight = 0 }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s3", "Tiny stage 3 (decoder only).",
-                    TinyLoop(200, 1e-3, "runs/tok-tiny-s2", 0.99), Tiny with { Stage = "s3" }, factory),
+                    TinyLoop(300, 1e-3, "runs/tok-tiny-s2", 0.99), Tiny with { Stage = "s3" }, factory),
             ];
         }
     }

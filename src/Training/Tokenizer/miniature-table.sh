@@ -7,23 +7,27 @@
 # Extra --set arguments go to every stage (e.g. `--set train_resolution=64`). The presets train on one torch thread;
 # run it under `nice -n 10` on a shared machine. EVAL_THREADS: torch threads of the final eval (default 1).
 # Step counts: STEPS_PRETRAIN, STEPS_S1, STEPS_S2, STEPS_S3 (defaults: the presets'). TRAINING=path of the
-# `training` executable (default: the Debug build). Data: OUT/train-buckets (synth seed 1) and OUT/heldout-buckets
-# (synth seed 2, never trained on), made once with dataprep.
+# `training` executable (default: the Debug build). Data, made once with dataprep in the demo vocabulary (3 shapes,
+# 4 colours, 3 backgrounds, no defects — the README's table; VOCAB="" gives all 8 shapes, which the tiny ViT at
+# 112-px input separates poorly): OUT/train-buckets (synth seed 7, the demo model's data) and OUT/heldout-buckets
+# (synth seed 8, never trained on).
 set -euo pipefail
 OUT=${1:?usage: miniature-table.sh OUT [--set key=value ...]}; shift
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 TRAINING=${TRAINING:-$ROOT/src/Training/bin/Debug/net10.0/training}
 DATAPREP=${DATAPREP:-$ROOT/src/DataPrep/bin/Debug/net10.0/dataprep}
-TRAIN_COUNT=${TRAIN_COUNT:-2400}; HELDOUT_COUNT=${HELDOUT_COUNT:-800}
+TRAIN_COUNT=${TRAIN_COUNT:-6000}; HELDOUT_COUNT=${HELDOUT_COUNT:-800}
+VOCAB=${VOCAB---defect-share 0 --shapes circle,square,triangle --colors red,green,blue,yellow --backgrounds white,gray,blue}
 mkdir -p "$OUT"
 
 data() { # name seed count
   [ -f "$OUT/$1-buckets/manifest.json" ] && return
-  "$DATAPREP" synth --output "$OUT/$1-raw" --count "$3" --shards 4 --seed "$2"
+  # shellcheck disable=SC2086 # VOCAB is a list of options
+  "$DATAPREP" synth --output "$OUT/$1-raw" --count "$3" --shards 8 --seed "$2" $VOCAB
   "$DATAPREP" ingest --input "$OUT/$1-raw" --output "$OUT/$1-buckets" --resolution 256
 }
-data train 1 "$TRAIN_COUNT"
-data heldout 2 "$HELDOUT_COUNT"
+data train 7 "$TRAIN_COUNT"
+data heldout 8 "$HELDOUT_COUNT"
 
 stage() { # preset init steps [--set ...]
   local preset=$1 from=$2 n=$3; shift 3
