@@ -20,6 +20,7 @@ namespace T2I.Core.Nn;
 public static class ScalarSafe
 {
     private static readonly Scalar One = 1L.ToScalar();
+    private static readonly Scalar Two = 2L.ToScalar();
 
     /// <summary>a + b (the operator's implicit alpha = 1 would be a temporary Scalar).</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
@@ -47,6 +48,20 @@ public static class ScalarSafe
     /// <summary>1 − x.</summary>
     public static Tensor OneMinus(this Tensor x) => x.neg().add(One, One);
 
+    /// <summary>x − s.</summary>
+    public static Tensor Minus(this Tensor x, double s)
+    {
+        using var value = s.ToScalar();
+        return x.sub(value);
+    }
+
+    /// <summary>x / s.</summary>
+    public static Tensor DividedBy(this Tensor x, double s)
+    {
+        using var value = s.ToScalar();
+        return x.div(value);
+    }
+
     /// <summary>s·x.</summary>
     public static Tensor Times(this Tensor x, double s)
     {
@@ -60,6 +75,9 @@ public static class ScalarSafe
         using var exponent = p.ToScalar();
         return x.pow(exponent);
     }
+
+    /// <summary>x², as TorchSharp's <c>square()</c> (which is <c>pow(2)</c> with a temporary Scalar).</summary>
+    public static Tensor Square(this Tensor x) => x.pow(Two);
 
     /// <summary>b^x element-wise for a number base b.</summary>
     public static Tensor PowerOf(double b, Tensor x)
@@ -83,12 +101,50 @@ public static class ScalarSafe
         return x.clamp_min(lo);
     }
 
+    /// <summary>max(x, min) with an integer bound: keeps an integer tensor's dtype (a double bound would promote it).</summary>
+    public static Tensor ClampMin(this Tensor x, long min)
+    {
+        using var lo = min.ToScalar();
+        return x.clamp_min(lo);
+    }
+
     /// <summary>x &lt; s, element-wise.</summary>
     public static Tensor LessThan(this Tensor x, double s)
     {
         using var value = s.ToScalar();
         return x.lt(value);
     }
+
+    /// <summary>x ≥ s, element-wise.</summary>
+    public static Tensor GreaterOrEqual(this Tensor x, double s)
+    {
+        using var value = s.ToScalar();
+        return x.ge(value);
+    }
+
+    /// <summary>x with value where mask is true.</summary>
+    public static Tensor MaskedFill(this Tensor x, Tensor mask, double value)
+    {
+        using var fill = value.ToScalar();
+        return x.masked_fill(mask, fill);
+    }
+
+    /// <summary>LeakyReLU(x) (TorchSharp's module and functional convert the slope to a temporary Scalar).</summary>
+    public static Tensor LeakyRelu(this Tensor x, double negativeSlope)
+    {
+        using var slope = negativeSlope.ToScalar();
+        return x.leaky_relu(slope);
+    }
+
+    /// <summary>Fills x with value in place.</summary>
+    public static Tensor FillWith(this Tensor x, double value)
+    {
+        using var fill = value.ToScalar();
+        return x.fill_(fill);
+    }
+
+    /// <summary>x += 1 in place (a step counter such as BatchNorm's num_batches_tracked).</summary>
+    public static Tensor Increment(this Tensor x) => x.add_(One, One);
 
     /// <summary>A 1-D tensor of n copies of value.</summary>
     public static Tensor Full(long n, double value, ScalarType dtype, Device? device = null)
