@@ -8,7 +8,12 @@ public static class Program
     // The launch command handles SIGINT/SIGTERM itself (checkpoint, then exit), so System.CommandLine must not
     // kill the process after its default grace period.
     public static Task<int> Main(string[] args)
-        => BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    {
+        // Every command here runs its tensors on one compute thread, the condition for OneDnnConv2d's process-wide
+        // oneDNN toggle (training, eval, bench, gen-accuracy, demo…); the multi-threaded web host never sets it.
+        T2I.Core.Nn.OneDnnConv2d.Enabled = true;
+        return BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
 
     /// <summary>The `training` command tree; each subcommand lives in Commands/.</summary>
     public static RootCommand BuildRoot()

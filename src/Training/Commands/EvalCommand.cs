@@ -24,7 +24,6 @@ public static class EvalCommand
         };
         command.SetAction(parse =>
         {
-            T2I.Core.Nn.OneDnnConv2d.Enabled = true; // one thread runs every convolution here, as in training
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var runList = parse.GetRequiredValue(runs);

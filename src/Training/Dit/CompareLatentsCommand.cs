@@ -18,10 +18,11 @@ public static class CompareLatentsCommand
         var outDir = new Option<string>("--out") { Description = "Output folder (one run folder per arm, judge/, comparison.*).", DefaultValueFactory = _ => "runs/compare-latents" };
         var classifier = new Option<string?>("--classifier") { Description = "Attribute classifier folder (default: train one on the data, once)." };
         var set = new Option<string[]>("--set") { Description = "Preset overrides for every arm (data=, steps=, eval_every=…).", Arity = ArgumentArity.ZeroOrMore };
+        var only = new Option<string[]>("--only") { Description = "Train just these arms (one process per arm, one core each) and write no table; rerun without --only for the table. Needs --classifier.", Arity = ArgumentArity.ZeroOrMore };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var command = new Command("compare-latents", "Train the same DiT on several codecs' latents and compare generation accuracy (aligned vs KL-VAE).")
         {
-            arms, preset, outDir, classifier, set, device,
+            arms, preset, outDir, classifier, set, only, device,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -43,8 +44,14 @@ public static class CompareLatentsCommand
             string dir = parse.GetValue(outDir)!;
             try
             {
+                string[]? subset = parse.GetValue(only) is { Length: > 0 } names ? names : null;
                 var result = await ConsoleProgress.RunAsync("compare-latents", progress => Task.Run(() =>
-                    LatentComparison.Run(resolved, parsed, dir, parse.GetValue(device)!, parse.GetValue(classifier), progress, error.WriteLine, cancel)));
+                    LatentComparison.Run(resolved, parsed, dir, parse.GetValue(device)!, parse.GetValue(classifier), progress, error.WriteLine, cancel, subset)));
+                if (result is null)
+                {
+                    output.WriteLine($"Trained {string.Join(", ", subset!)} in {dir}; rerun without --only once every arm has finished to write the table.");
+                    return 0;
+                }
                 output.WriteLine(File.ReadAllText(result.TablePath));
                 output.WriteLine($"Table: {result.TablePath}; plot: {result.PlotPath}");
                 return 0;

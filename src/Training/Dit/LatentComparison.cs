@@ -31,30 +31,37 @@ public sealed record ComparisonResult(IReadOnlyList<ComparisonRow> Rows, double 
 /// Paper A's Fig. 4-right claim in miniature: the same DiT preset, steps, data and seed trained on each arm's latents;
 /// every arm judged by the same attribute classifier (trained once here unless given) at the same evaluation steps.
 /// Writes <c>comparison.md</c> (table), <c>comparison.json</c> and <c>comparison.png</c> (accuracy vs. step).
+/// <paramref name="only"/> trains just those arms and writes no table: one process per arm uses one core each; a
+/// final run without it finds every arm finished and writes the table.
 /// </summary>
 public static class LatentComparison
 {
-    public static ComparisonResult Run(Preset<DitTrainConfig> preset, IReadOnlyList<ComparisonArm> arms, string outDir, string device,
-        string? classifier, IProgress<ConsoleProgress.Update>? progress, Action<string> log, CancellationToken cancel = default)
+    public static ComparisonResult? Run(Preset<DitTrainConfig> preset, IReadOnlyList<ComparisonArm> arms, string outDir, string device,
+        string? classifier, IProgress<ConsoleProgress.Update>? progress, Action<string> log, CancellationToken cancel = default,
+        IReadOnlyCollection<string>? only = null)
     {
         if (arms.Count < 2 || arms.Select(a => a.Name).Distinct().Count() != arms.Count) throw new ArgumentException("Give at least two arms with distinct names.");
         if (preset.Loop.EvalEvery <= 0) throw new ArgumentException("eval_every must be > 0: the comparison is accuracy at evaluation steps.");
+        if (only?.FirstOrDefault(n => arms.All(a => a.Name != n)) is { } unknown) throw new ArgumentException($"--only {unknown}: no arm has that name.");
         Directory.CreateDirectory(outDir);
         string judge = classifier ?? Path.Combine(outDir, "judge");
         if (classifier is null && !File.Exists(Path.Combine(judge, T2I.Core.Eval.SyntheticAttributeClassifier.VocabularyFile)))
         {
+            // Arms trained by separate processes must share one judge: training it in each would race on the folder.
+            if (only is not null) throw new ArgumentException("--only needs a judge every process shares: pass --classifier, or run once without --only.");
             using var trained = GenerationEval.TrainClassifier(preset.Config.Data, preset.Config.ShardResolution, preset.Loop.Seed, log);
             trained.Save(judge);
         }
         var rows = new List<ComparisonRow>();
-        foreach (var arm in arms)
+        foreach (var arm in arms.Where(a => only is null || only.Contains(a.Name)))
         {
             var armPreset = preset with { Name = $"{preset.Name}-{arm.Name}", Config = preset.Config with { Latents = arm.Latents, EvalClassifier = judge } };
             log($"compare-latents: arm {arm.Name} ({arm.Latents}) → {Path.Combine(outDir, arm.Name)}");
             var result = TrainingLoop.Run(armPreset, new RunOptions(Path.Combine(outDir, arm.Name)) { Device = device, Progress = progress, Log = log }, cancel);
             if (!result.Completed) throw new OperationCanceledException($"arm {arm.Name} stopped at step {result.Step}; rerun the same command to resume.");
-            rows.AddRange(ReadRows(arm.Name, Path.Combine(outDir, arm.Name, TrainingLoop.MetricsFile)));
         }
+        if (only is not null) return null;
+        foreach (var arm in arms) rows.AddRange(ReadRows(arm.Name, Path.Combine(outDir, arm.Name, TrainingLoop.MetricsFile)));
         var chance = MetricsLog.Read(Path.Combine(outDir, arms[0].Name, TrainingLoop.MetricsFile)).Last(r => r.Values.ContainsKey("eval/color_chance")).Values;
         var outcome = new ComparisonResult(rows, chance["eval/color_chance"], chance["eval/shape_chance"],
             Path.Combine(outDir, "comparison.md"), Path.Combine(outDir, "comparison.png"));

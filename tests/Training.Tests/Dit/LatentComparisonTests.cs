@@ -1,3 +1,4 @@
+using T2I.Training.Loop;
 using T2I.Training.Dit;
 using T2I.Training.Presets;
 using T2I.Training.Tests.Loop;
@@ -17,7 +18,7 @@ public class LatentComparisonTests
         preset = preset with { Loop = preset.Loop with { EvalEvery = 2, CheckpointEvery = 4 } };
         var arms = new[] { ComparisonArm.Parse("aligned=" + tok), ComparisonArm.Parse("dct=dct") };
         var logs = new List<string>();
-        var result = LatentComparison.Run(preset, arms, tmp.Sub("out"), "cpu", classifier: null, progress: null, logs.Add);
+        var result = LatentComparison.Run(preset, arms, tmp.Sub("out"), "cpu", classifier: null, progress: null, logs.Add)!;
 
         // Both arms evaluated at steps 2 and 4 (the final step's evaluation is not repeated).
         Assert.Equal(new[] { ("aligned", 2L), ("aligned", 4L), ("dct", 2L), ("dct", 4L) }, result.Rows.Select(r => (r.Arm, r.Step)));
@@ -29,5 +30,33 @@ public class LatentComparisonTests
         Assert.Contains("aligned colour", File.ReadAllText(result.TablePath));
         Assert.True(new FileInfo(result.PlotPath).Length > 1000);
         Assert.Throws<ArgumentException>(() => ComparisonArm.Parse("no-path"));
+    }
+
+    [Fact]
+    public void OnlyTrainsTheNamedArmsAndTheTableWaitsForAll()
+    {
+        using var tmp = new TempDir();
+        string data = DitTestData.WriteShards(tmp.Sub("data"), perBucket: 12);
+        string tok = DitTestData.WriteTokenizerRun(tmp.Sub("tok"), seed: 3);
+        var preset = (Preset<DitTrainConfig>)DitTrainingTests.Tiny(data, 2);
+        preset = preset with { Loop = preset.Loop with { EvalEvery = 2, CheckpointEvery = 2 } };
+        var arms = new[] { ComparisonArm.Parse("aligned=" + tok), ComparisonArm.Parse("dct=dct") };
+        string output = tmp.Sub("out");
+        // Separate processes cannot each train the shared judge.
+        Assert.Throws<ArgumentException>(() => LatentComparison.Run(preset, arms, output, "cpu", null, null, _ => { }, default, ["dct"]));
+        using (var judge = GenerationEval.TrainClassifier(data, preset.Config.ShardResolution, 0, _ => { })) judge.Save(tmp.Sub("judge"));
+        Assert.Throws<ArgumentException>(() => LatentComparison.Run(preset, arms, output, "cpu", tmp.Sub("judge"), null, _ => { }, default, ["kl"]));
+
+        Assert.Null(LatentComparison.Run(preset, arms, output, "cpu", tmp.Sub("judge"), null, _ => { }, default, ["dct"]));
+        Assert.True(File.Exists(Path.Combine(output, "dct", TrainingLoop.MetricsFile)));
+        Assert.False(Directory.Exists(Path.Combine(output, "aligned")));
+        Assert.False(File.Exists(Path.Combine(output, "comparison.md")));
+
+        // The final call trains what is missing, leaves the finished arm's metrics as they were and writes the table.
+        string dctMetrics = File.ReadAllText(Path.Combine(output, "dct", TrainingLoop.MetricsFile));
+        var result = LatentComparison.Run(preset, arms, output, "cpu", tmp.Sub("judge"), null, _ => { })!;
+        Assert.Equal(dctMetrics, File.ReadAllText(Path.Combine(output, "dct", TrainingLoop.MetricsFile)));
+        Assert.Equal(new[] { ("aligned", 2L), ("dct", 2L) }, result.Rows.Select(r => (r.Arm, r.Step)));
+        Assert.True(File.Exists(result.TablePath));
     }
 }
