@@ -65,7 +65,7 @@ public static class AttributeClassifierTrainer
                     {
                         var target = groups[g].Labels[a].index_select(0, idx);
                         if (a == positionAt && mirrored) target = mirror!.index_select(0, target);
-                        loss = loss + nn.functional.cross_entropy(logits[a], target);
+                        loss = loss.Plus(nn.functional.cross_entropy(logits[a], target));
                     }
                     loss.backward();
                     nn.utils.clip_grad_norm_(model.parameters(), 1.0);

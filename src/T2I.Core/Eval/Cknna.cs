@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
@@ -47,7 +48,7 @@ public static class Cknna
     /// <summary>0/1 matrix: row i marks the k most similar other samples of i.</summary>
     private static Tensor NearestNeighbours(Tensor kernel, int k)
     {
-        var scores = kernel.masked_fill(eye(kernel.shape[0], dtype: ScalarType.Bool, device: kernel.device), double.NegativeInfinity);
+        var scores = kernel.MaskedFill(eye(kernel.shape[0], dtype: ScalarType.Bool, device: kernel.device), double.NegativeInfinity);
         var (_, idx) = scores.topk(k, dim: 1);
         return zeros_like(kernel).scatter_(1, idx, ones_like(kernel));
     }
@@ -56,8 +57,8 @@ public static class Cknna
     private static double Hsic(Tensor k, Tensor l)
     {
         long n = k.shape[0];
-        var kc = k - k.mean([0], keepdim: true) - k.mean([1], keepdim: true) + k.mean();
-        var lc = l - l.mean([0], keepdim: true) - l.mean([1], keepdim: true) + l.mean();
+        var kc = (k - k.mean([0], keepdim: true) - k.mean([1], keepdim: true)).Plus(k.mean());
+        var lc = (l - l.mean([0], keepdim: true) - l.mean([1], keepdim: true)).Plus(l.mean());
         return (kc * lc).sum().item<double>() / ((n - 1.0) * (n - 1.0));
     }
 }

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp.Modules;
 using T2I.Core.Text;
 using static TorchSharp.torch;
@@ -69,7 +70,7 @@ public sealed class ClipScore : IDisposable
     {
         using var scope = NewDisposeScope();
         var cos = nn.functional.cosine_similarity(imageEmbeddings.to(ScalarType.Float64), textEmbeddings.to(ScalarType.Float64), dim: 1);
-        return (100 * cos.clamp_min(0)).cpu().data<double>().ToArray();
+        return cos.ClampMin(0L).Times(100).cpu().data<double>().ToArray();
     }
 
     public void Dispose()

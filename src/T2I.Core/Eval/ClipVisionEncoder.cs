@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using T2I.Core.Text;
@@ -14,7 +15,7 @@ public sealed class ClipVisionEmbeddings : nn.Module
 
     public ClipVisionEmbeddings(ClipVisionConfig config) : base(nameof(ClipVisionEmbeddings))
     {
-        class_embedding = new Parameter(randn(config.HiddenSize) * 0.02);
+        class_embedding = new Parameter(randn(config.HiddenSize).Times(0.02));
         patch_embedding = nn.Conv2d(3, config.HiddenSize, config.PatchSize, stride: config.PatchSize, bias: false);
         position_embedding = nn.Embedding(config.GridSize * config.GridSize + 1, config.HiddenSize);
         RegisterComponents();
@@ -83,7 +84,7 @@ public sealed class ClipVisionEncoder : nn.Module, IImageFeatureEncoder
         var x = images.to(ScalarType.Float32).to(visual_projection.weight.device);
         long h = x.shape[2], w = x.shape[3];
         var (th, tw) = SyntheticAttributeClassifier.TargetSize(h, w, s);
-        x = nn.functional.interpolate((x + 1) / 2, [th, tw], mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
+        x = nn.functional.interpolate(x.OnePlus().DividedBy(2), [th, tw], mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
         x = x.narrow(2, (th - s) / 2, s).narrow(3, (tw - s) / 2, s);
         var mean = tensor(ClipVisionConfig.Mean, device: x.device).view(1, 3, 1, 1);
         var std = tensor(ClipVisionConfig.Std, device: x.device).view(1, 3, 1, 1);
@@ -98,7 +99,7 @@ public sealed class ClipVisionEncoder : nn.Module, IImageFeatureEncoder
         var patches = e.patch_embedding.forward(pixels).flatten(2).transpose(1, 2); // [N, g², D]
         long n = patches.shape[0];
         var cls = e.class_embedding.view(1, 1, -1).expand(n, 1, -1);
-        var x = cat([cls, patches], 1) + e.position_embedding.weight!.unsqueeze(0);
+        var x = cat([cls, patches], 1).Plus(e.position_embedding.weight!.unsqueeze(0));
         x = vision_model.pre_layrnorm.forward(x);
         using var noMask = zeros(1, dtype: x.dtype, device: x.device);
         foreach (var layer in vision_model.encoder.layers) x = layer.forward(x, noMask);

@@ -1,4 +1,5 @@
 using T2I.Core.Checkpoints;
+using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer;
 using static TorchSharp.torch;
 
@@ -51,7 +52,7 @@ public sealed class DinoV2Features(VisionTransformer vit, int imageSize = 224) :
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var device = Vit.parameters().First().device;
-        var x = nn.functional.interpolate((images.to(ScalarType.Float32).to(device) + 1) / 2, [imageSize, imageSize],
+        var x = nn.functional.interpolate(images.to(ScalarType.Float32).to(device).OnePlus().DividedBy(2), [imageSize, imageSize],
             mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
         x = (x - tensor(ImageNetMean, device: device).view(1, 3, 1, 1)) / tensor(ImageNetStd, device: device).view(1, 3, 1, 1);
         return Vit.ClassToken(x).MoveToOuterDisposeScope();

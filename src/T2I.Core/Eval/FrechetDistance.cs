@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
@@ -14,7 +15,7 @@ public sealed record FeatureStatistics(Tensor Mean, Tensor Covariance, long Coun
         var f = features.detach().to(ScalarType.Float64).cpu();
         var mean = f.mean([0]);
         var centred = f - mean;
-        var cov = centred.t().matmul(centred) / (f.shape[0] - 1);
+        var cov = centred.t().matmul(centred).DividedBy(f.shape[0] - 1);
         return new FeatureStatistics(mean.MoveToOuterDisposeScope(), cov.MoveToOuterDisposeScope(), f.shape[0]);
     }
 }
@@ -38,7 +39,7 @@ public static class FrechetDistance
         var diff = a.Mean - b.Mean;
         var rootA = SymmetricSqrt(a.Covariance);
         var m = rootA.matmul(b.Covariance).matmul(rootA);
-        var traceRoot = linalg.eigvalsh((m + m.t()) / 2).clamp_min(0).sqrt().sum();
+        var traceRoot = linalg.eigvalsh(m.Plus(m.t()).DividedBy(2)).ClampMin(0L).sqrt().sum();
         double d = diff.dot(diff).item<double>() + a.Covariance.trace().item<double>() + b.Covariance.trace().item<double>()
                    - 2 * traceRoot.item<double>();
         return Math.Max(0, d);
@@ -52,7 +53,7 @@ public static class FrechetDistance
     public static Tensor SymmetricSqrt(Tensor symmetric)
     {
         using var scope = NewDisposeScope();
-        var (values, vectors) = linalg.eigh((symmetric + symmetric.t()) / 2);
-        return (vectors * values.clamp_min(0).sqrt().unsqueeze(0)).matmul(vectors.t()).MoveToOuterDisposeScope();
+        var (values, vectors) = linalg.eigh(symmetric.Plus(symmetric.t()).DividedBy(2));
+        return (vectors * values.ClampMin(0L).sqrt().unsqueeze(0)).matmul(vectors.t()).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
@@ -34,9 +35,9 @@ public sealed class JudgeAugmentation
         }
         if (rng.NextDouble() < 0.3) x = Blur(x, 0.3 + 0.9 * rng.NextDouble());
         if (rng.NextDouble() < 0.3)
-            x = x + (0.06 * rng.NextDouble()) * randn(x.shape, x.dtype, generator: generator).to(x.device);
+            x = x.Plus(randn(x.shape, x.dtype, generator: generator).to(x.device).Times(0.06 * rng.NextDouble()));
         double contrast = 0.92 + 0.16 * rng.NextDouble(), brightness = -0.04 + 0.08 * rng.NextDouble();
-        x = (x * contrast + brightness).clamp(-1, 1);
+        x = x.Times(contrast).Plus(brightness).Clamp(-1, 1);
         mirrored = rng.Next(2) == 1;
         if (mirrored) x = x.flip(3);
         return x.MoveToOuterDisposeScope();

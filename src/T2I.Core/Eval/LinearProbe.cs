@@ -57,7 +57,7 @@ public static class LinearProbe
             using var stepScope = NewDisposeScope();
             optimizer.zero_grad();
             var loss = nn.functional.cross_entropy(Logits(xTrain), yTrain)
-                .PlusScaled(weight.square().sum(), options.WeightDecay / 2);
+                .PlusScaled(weight.Square().sum(), options.WeightDecay / 2);
             loss.backward();
             optimizer.step();
         }

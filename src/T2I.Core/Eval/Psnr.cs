@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
@@ -14,7 +15,7 @@ public static class Psnr
         ImagePairs.Check(reference, test);
         using var scope = NewDisposeScope();
         var (a, b) = ImagePairs.AsDouble(reference, test);
-        var mse = (a - b).square().flatten(1).mean([1]).cpu();
+        var mse = (a - b).Square().flatten(1).mean([1]).cpu();
         return mse.data<double>().Select(FromMse).ToArray();
     }
 

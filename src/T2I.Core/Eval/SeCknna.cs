@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
@@ -47,7 +48,7 @@ public static class SeCknna
     {
         foreach (double s in NoiseStrengths)
             // σ in [0, 1] pixel units is 2σ in [-1, 1] units.
-            yield return ($"noise {s}", x => (x + 2 * s * randn(x.shape, x.dtype, x.device, generator: generator)).clamp(-1, 1));
+            yield return ($"noise {s}", x => x.Plus(randn(x.shape, x.dtype, x.device, generator: generator).Times(2 * s)).Clamp(-1, 1));
         foreach (double s in Scales)
             yield return ($"scale {s}", x => Rescale(x, s));
         foreach (int q in QuarterTurns)

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
@@ -23,7 +24,7 @@ public static class Ssim
             throw new ArgumentException($"SSIM needs images of at least {WindowSize}×{WindowSize}, got {reference.shape[3]}×{reference.shape[2]}.", nameof(reference));
         using var scope = NewDisposeScope();
         var (a, b) = ImagePairs.AsDouble(reference, test);
-        var (x, y) = ((a + 1) / 2, (b + 1) / 2);
+        var (x, y) = (a.OnePlus().DividedBy(2), b.OnePlus().DividedBy(2));
         long channels = x.shape[1];
         var window = Window(channels, x.device);
         // Depthwise Gaussian filtering: local means, variances and covariance per channel.
@@ -33,7 +34,7 @@ public static class Ssim
         var varX = Blur(x * x) - muX * muX;
         var varY = Blur(y * y) - muY * muY;
         var cov = Blur(x * y) - muX * muY;
-        var map = (2 * muX * muY + C1) * (2 * cov + C2) / ((muX * muX + muY * muY + C1) * (varX + varY + C2));
+        var map = (muX.Times(2) * muY).Plus(C1) * cov.Times(2).Plus(C2) / ((muX * muX).Plus(muY * muY).Plus(C1) * varX.Plus(varY).Plus(C2));
         var perImage = map.mean([2, 3]).mean([1]).cpu();
         return perImage.data<double>().ToArray();
     }

@@ -28,14 +28,14 @@ public sealed record LatentNormalization(float[] Mean, float[] Std)
         foreach (var z in latents)
         {
             var x = z.to_type(ScalarType.Float64).transpose(0, 1).reshape(z.shape[1], -1);
-            sum = sum is null ? x.sum(1) : sum + x.sum(1);
-            sumSq = sumSq is null ? x.square().sum(1) : sumSq + x.square().sum(1);
+            sum = sum is null ? x.sum(1) : sum.Plus(x.sum(1));
+            sumSq = sumSq is null ? x.Square().sum(1) : sumSq.Plus(x.Square().sum(1));
             count += x.shape[1];
         }
         if (sum is null || sumSq is null || count == 0) throw new ArgumentException("No latents to compute statistics on.");
-        var mean = sum / count;
-        var variance = (sumSq / count - mean.square()).clamp_min(0);
-        var std = (perChannelStd ? variance : variance.mean().expand_as(variance)).sqrt().clamp_min(minStd);
+        var mean = sum.DividedBy(count);
+        var variance = (sumSq.DividedBy(count) - mean.Square()).ClampMin(0L);
+        var std = (perChannelStd ? variance : variance.mean().expand_as(variance)).sqrt().ClampMin(minStd);
         return new LatentNormalization(mean.to_type(ScalarType.Float32).data<float>().ToArray(), std.to_type(ScalarType.Float32).data<float>().ToArray());
     }
 

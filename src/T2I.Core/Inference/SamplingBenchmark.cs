@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 using T2I.Core.Diffusion;
@@ -32,7 +33,7 @@ public static class SamplingBenchmark
         var guided = ClassifierFreeGuidance.Wrap(batched, 5.0);
         var grid = TimeGrid.Create(steps, h * w);
         var x2 = cat(new[] { noise, noise });
-        var t2 = full(2, 0.5f, device: device);
+        var t2 = ScalarSafe.Full(2, 0.5, get_default_dtype(), device);
 
         void Sync() { if (device.type == DeviceType.CUDA) cuda.synchronize(device); }
         for (int i = 0; i < 2; i++) using (var s = NewDisposeScope()) batched(x2, t2); // warm up allocator and kernels

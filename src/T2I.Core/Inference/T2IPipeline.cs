@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SkiaSharp;
+using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 using T2I.Core.Data;
@@ -61,7 +62,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
         {
             // adaLN-Zero would make an untrained DiT predict v = 0; small random values let prompts and seeds show.
             var g = new Generator((ulong)seed);
-            foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.05);
+            foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g).Times(0.05));
         }
         model.to(device ?? CPU);
         var decoder = new UntrainedLatentDecoder(seed: seed);

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public sealed class UntrainedLatentDecoder : nn.Module, ILatentDecoder
         RegisterComponents();
         using var noGrad = no_grad();
         var g = new Generator((ulong)seed);
-        proj.weight!.copy_(randn(proj.weight.shape, generator: g) / Math.Sqrt(latentChannels));
+        proj.weight!.copy_(randn(proj.weight.shape, generator: g).DividedBy(Math.Sqrt(latentChannels)));
         proj.bias!.zero_();
     }
 

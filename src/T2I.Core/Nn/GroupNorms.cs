@@ -15,7 +15,7 @@ public static class GroupNorms
     {
         var norm = torch.nn.GroupNorm(groups, channels, eps);
         using var _ = torch.no_grad();
-        norm.weight!.fill_(1.0);
+        norm.weight!.FillWith(1.0);
         norm.bias!.zero_();
         return norm;
     }

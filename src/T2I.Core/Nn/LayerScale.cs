@@ -14,7 +14,7 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
 
     public LayerScale(long dim, double initValue = 1e-5) : base(nameof(LayerScale))
     {
-        gamma = new Parameter(full(dim, initValue));
+        gamma = new Parameter(ScalarSafe.Full(dim, initValue, get_default_dtype()));
         RegisterComponents();
     }
 

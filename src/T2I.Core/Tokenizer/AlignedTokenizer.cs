@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,6 +76,6 @@ public sealed class AlignedTokenizer : nn.Module<Tensor, Tensor>
             mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
         var mean = tensor(ImageNetMean, device: images.device).view(1, 3, 1, 1);
         var std = tensor(ImageNetStd, device: images.device).view(1, 3, 1, 1);
-        return (((resized + 1) / 2 - mean) / std).MoveToOuterDisposeScope();
+        return ((resized.OnePlus().DividedBy(2) - mean) / std).MoveToOuterDisposeScope();
     }
 }

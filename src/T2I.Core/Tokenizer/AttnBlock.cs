@@ -27,6 +27,6 @@ public sealed class AttnBlock : nn.Module<Tensor, Tensor>
         var hn = norm.forward(x);
         Tensor Tokens(Conv2d proj) => proj.forward(hn).reshape(n, 1, c, h * w).transpose(2, 3); // [N,1,HW,C]
         var attended = nn.functional.scaled_dot_product_attention(Tokens(q), Tokens(k), Tokens(v));
-        return x + proj_out.forward(attended.transpose(2, 3).reshape(n, c, h, w));
+        return x.Plus(proj_out.forward(attended.transpose(2, 3).reshape(n, c, h, w)));
     }
 }

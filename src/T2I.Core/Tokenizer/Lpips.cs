@@ -42,8 +42,8 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
         Tensor total = zeros(x.shape[0], 1, 1, 1, device: x.device);
         for (int k = 0; k < fx.Length; k++)
         {
-            var diff = (UnitNormalize(fx[k]) - UnitNormalize(fy[k])).pow(2);
-            total = total + lins[k].forward(diff).mean(new long[] { 2, 3 }, keepdim: true);
+            var diff = (UnitNormalize(fx[k]) - UnitNormalize(fy[k])).Square();
+            total = total.Plus(lins[k].forward(diff).mean(new long[] { 2, 3 }, keepdim: true));
         }
         return total.MoveToOuterDisposeScope();
     }
@@ -55,7 +55,7 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
         return (x - shift) / scale;
     }
 
-    private static Tensor UnitNormalize(Tensor f) => f / (f.pow(2).sum(1, keepdim: true).sqrt() + 1e-10);
+    private static Tensor UnitNormalize(Tensor f) => f / f.Square().sum(1, keepdim: true).sqrt().Plus(1e-10);
 
     /// <summary>Loads LPIPS-VGG weights from safetensors; see <see cref="LpipsWeights"/> for accepted layouts.</summary>
     public static Lpips Load(string path)

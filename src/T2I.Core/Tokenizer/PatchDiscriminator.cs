@@ -39,6 +39,7 @@ public sealed record PatchDiscriminatorConfig(int BaseChannels = 64, int Layers 
 /// </summary>
 public sealed class PatchDiscriminator : nn.Module<Tensor, Tensor>
 {
+    private const double NegativeSlope = 0.2;
     private readonly Sequential main;
 
     public PatchDiscriminator(PatchDiscriminatorConfig config) : base(nameof(PatchDiscriminator))
@@ -47,7 +48,7 @@ public sealed class PatchDiscriminator : nn.Module<Tensor, Tensor>
         var layers = new List<nn.Module<Tensor, Tensor>>
         {
             nn.Conv2d(config.InChannels, config.BaseChannels, 4, stride: 2, padding: 1),
-            nn.LeakyReLU(0.2),
+            nn.LeakyReLU(NegativeSlope),
         };
         int mult = 1;
         for (int n = 1; n <= config.Layers; n++)
@@ -57,7 +58,7 @@ public sealed class PatchDiscriminator : nn.Module<Tensor, Tensor>
             int stride = n < config.Layers ? 2 : 1; // the last intermediate layer keeps the resolution
             layers.Add(nn.Conv2d(config.BaseChannels * prev, config.BaseChannels * mult, 4, stride: stride, padding: 1, bias: false));
             layers.Add(nn.BatchNorm2d(config.BaseChannels * mult));
-            layers.Add(nn.LeakyReLU(0.2));
+            layers.Add(nn.LeakyReLU(NegativeSlope));
         }
         layers.Add(nn.Conv2d(config.BaseChannels * mult, 1, 4, stride: 1, padding: 1));
         main = nn.Sequential(layers.ToArray());
@@ -65,7 +66,43 @@ public sealed class PatchDiscriminator : nn.Module<Tensor, Tensor>
         InitLikeDcgan();
     }
 
-    public override Tensor forward(Tensor images) => main.forward(images);
+    /// <summary>
+    /// main's layers in order, but LeakyReLU and BatchNorm through ScalarSafe: TorchSharp's modules create temporary
+    /// Scalars on every call (the slope; BatchNorm's <c>num_batches_tracked.add_(1)</c>), which a GC on another thread
+    /// can free while libtorch reads them.
+    /// </summary>
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var x = images;
+        foreach (var layer in main.children())
+        {
+            x = layer switch
+            {
+                LeakyReLU => x.LeakyRelu(NegativeSlope),
+                BatchNorm2d bn => BatchNorm(bn, x),
+                nn.Module<Tensor, Tensor> m => m.forward(x),
+                _ => throw new InvalidOperationException($"Unexpected layer {layer.GetName()}."),
+            };
+        }
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>TorchSharp 0.107's BatchNorm.forward, with the step counter incremented by a rooted Scalar.</summary>
+    private static Tensor BatchNorm(BatchNorm2d bn, Tensor x)
+    {
+        if (x.dim() != 4) throw new ArgumentException($"BatchNorm2d expects 4-D input, got {x.dim()}-D.");
+        double factor = bn.momentum ?? 0.0;
+        if (bn.training && bn.track_running_stats && bn.num_batches_tracked is not null)
+        {
+            bn.num_batches_tracked.Increment();
+            if (bn.momentum is null) factor = 1.0 / bn.num_batches_tracked.item<long>();
+        }
+        bool useBatchStatistics = bn.training || (bn.running_mean is null && bn.running_var is null);
+        bool useRunning = !bn.training || bn.track_running_stats;
+        return nn.functional.batch_norm(x, useRunning ? bn.running_mean : null, useRunning ? bn.running_var : null,
+            bn.weight, bn.bias, useBatchStatistics, factor, bn.eps);
+    }
 
     /// <summary>taming's weights_init: conv N(0, 0.02); BatchNorm weight N(1, 0.02), bias 0.</summary>
     private void InitLikeDcgan()

@@ -28,7 +28,7 @@ public sealed class ResnetBlock : nn.Module<Tensor, Tensor>
     {
         var h = OneDnnConv2d.Forward(conv1, Swish(norm1.forward(x)));
         h = OneDnnConv2d.Forward(conv2, Swish(norm2.forward(h)));
-        return ((nin_shortcut is null ? x : OneDnnConv2d.Forward(nin_shortcut, x))) + h;
+        return (nin_shortcut is null ? x : OneDnnConv2d.Forward(nin_shortcut, x)).Plus(h);
     }
 
     // silu is x·sigmoid(x) as one fused kernel: measured ≈ 20× cheaper forward + backward than the two-op form on CPU.

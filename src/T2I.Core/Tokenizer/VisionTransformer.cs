@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,9 +26,9 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         Config = config.Validate();
         long d = config.Width;
         // DINOv2/timm init: small normal tokens and positions; linear layers truncated-normal(0.02).
-        cls_token = new Parameter(randn(1, 1, d) * 1e-6);
-        reg_token = config.Registers > 0 ? new Parameter(randn(1, config.Registers, d) * 1e-6) : null;
-        pos_embed = new Parameter(randn(1, config.PositionRows, d) * 0.02);
+        cls_token = new Parameter(randn(1, 1, d).Times(1e-6));
+        reg_token = config.Registers > 0 ? new Parameter(randn(1, config.Registers, d).Times(1e-6)) : null;
+        pos_embed = new Parameter(randn(1, config.PositionRows, d).Times(0.02));
         patch_embed = new PatchEmbed(config.InChannels, config.Width, config.PatchSize);
         blocks = new ModuleList<VitBlock>(Enumerable.Range(0, config.Depth).Select(_ => new VitBlock(config)).ToArray());
         norm = nn.LayerNorm(d, VisionTransformerConfig.LayerNormEps);
@@ -68,12 +69,12 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         var cls = cls_token.expand(n, -1, -1);
         if (Config.ClassTokenHasPosition)
         {
-            cls = cls + positions.narrow(1, 0, 1);
+            cls = cls.Plus(positions.narrow(1, 0, 1));
             positions = positions.narrow(1, 1, (long)h * w);
         }
         var tokens = new List<Tensor> { cls };
         if (reg_token is not null) tokens.Add(reg_token.expand(n, -1, -1));
-        tokens.Add(x + positions);
+        tokens.Add(x.Plus(positions));
         x = cat(tokens, 1);
         foreach (var block in blocks) x = block.forward(x);
         return norm.forward(x);

@@ -28,7 +28,7 @@ public sealed class VitBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        x = x + ls1.forward(attn.forward(norm1.forward(x)));
-        return x + ls2.forward(mlp.forward(norm2.forward(x)));
+        x = x.Plus(ls1.forward(attn.forward(norm1.forward(x))));
+        return x.Plus(ls2.forward(mlp.forward(norm2.forward(x))));
     }
 }

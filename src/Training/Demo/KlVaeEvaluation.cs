@@ -1,5 +1,6 @@
 using T2I.Core.Data;
 using T2I.Core.Eval;
+using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer.Baseline;
 using T2I.Training.Tokenizer;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed class KlVaeEvaluation
         {
             var images = batch.Images.to(device);
             var posterior = model.Posterior(images);
-            var reconstruction = model.Decode(posterior.Mean).clamp(-1, 1);
+            var reconstruction = model.Decode(posterior.Mean).Clamp(-1, 1);
             psnr.AddRange(Psnr.PerImage(images, reconstruction));
             ssim.AddRange(Ssim.PerImage(images, reconstruction));
             klPerElement += posterior.Kl().sum().item<float>() / posterior.Mean.numel() / batches.Count;

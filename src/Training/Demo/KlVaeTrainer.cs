@@ -66,7 +66,7 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
 
     /// <summary>w_kl · KL as added to the loss: the per-image KL sum over the pixel count (see <see cref="KlVaeTrainConfig.KlWeight"/>).</summary>
     public static Tensor KlTerm(DiagonalGaussian posterior, Tensor images) =>
-        posterior.Kl().mean() / (images.shape[1] * images.shape[2] * images.shape[3]);
+        posterior.Kl().mean().DividedBy(images.shape[1] * images.shape[2] * images.shape[3]);
 
     protected override IReadOnlyDictionary<string, double> Step(TokenizerBatch batch, StepContext ctx)
     {
@@ -78,10 +78,10 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
         var metrics = new Dictionary<string, double>();
         var l1 = (reconstruction - images).abs().mean();
         var perceptual = lpips?.forward(reconstruction, images).mean();
-        var nll = perceptual is null ? l1 : l1 + config.PerceptualWeight * perceptual;
+        var nll = perceptual is null ? l1 : l1.Plus(perceptual.Times(config.PerceptualWeight));
         var kl = KlTerm(posterior, images);
-        var total = nll + config.KlWeight * kl;
-        if (ganOn) total = total + gan.Generator(nll, reconstruction, model.Decoder.LastLayerWeight, metrics);
+        var total = nll.Plus(kl.Times(config.KlWeight));
+        if (ganOn) total = total.Plus(gan.Generator(nll, reconstruction, model.Decoder.LastLayerWeight, metrics));
 
         optimizer.zero_grad();
         total.backward();

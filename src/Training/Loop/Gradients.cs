@@ -18,7 +18,7 @@ public static class Gradients
         if (maxNorm > 0) return torch.nn.utils.clip_grad_norm_(withGrad, maxNorm);
         using var scope = torch.NewDisposeScope();
         var total = torch.zeros(1, device: withGrad[0].device);
-        foreach (var p in withGrad) total = total.Plus(p.grad!.square().sum());
+        foreach (var p in withGrad) total = total.Plus(p.grad!.Square().sum());
         return Math.Sqrt(total.item<float>());
     }
 }

@@ -1,4 +1,5 @@
 using T2I.Core.Eval;
+using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer;
 using static TorchSharp.torch;
 
@@ -55,7 +56,7 @@ public sealed class TokenizerMeasurement : IDisposable
                 encodeTime.Stop();
                 latentFeatures.Add(FeaturePooling.MeanPool(latents).MoveToOuterDisposeScope());
                 decodeTime.Start();
-                var reconstruction = tokenizer.Decode(latents.to(device)).clamp(-1, 1).cpu();
+                var reconstruction = tokenizer.Decode(latents.to(device)).Clamp(-1, 1).cpu();
                 decodeTime.Stop();
                 var originals = batch; // the set keeps its images on the CPU
                 psnr.AddRange(T2I.Core.Eval.Psnr.PerImage(originals, reconstruction));

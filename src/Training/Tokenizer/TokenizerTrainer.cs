@@ -140,9 +140,9 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
             var target = tensor(labels[i], device: ctx.Device);
             var logits = allLogits.narrow(1, offset, config.Targets[i].Classes.Length);
             offset += config.Targets[i].Classes.Length;
-            var valid = target.ge(0);
-            var count = valid.sum().clamp_min(1);
-            loss = loss + nn.functional.cross_entropy(logits, target.clamp_min(0), reduction: nn.Reduction.None).mul(valid).sum() / count;
+            var valid = target.GreaterOrEqual(0);
+            var count = valid.sum().ClampMin(1L);
+            loss = loss.Plus(nn.functional.cross_entropy(logits, target.ClampMin(0L), reduction: nn.Reduction.None).mul(valid).sum() / count);
             accuracies.Add((config.Targets[i].Field, logits.argmax(1).eq(target).mul(valid).sum().to(float32) / count));
         }
         optimizer.zero_grad();
@@ -165,7 +165,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
 
         var l1 = (reconstruction - images).abs().mean();
         var perceptual = lpips is null ? zeros(1, device: ctx.Device).sum() : lpips.forward(reconstruction, images).mean();
-        var nll = l1 + (lpips is null ? 0.0 : config.PerceptualWeight) * perceptual;
+        var nll = l1.Plus(perceptual.Times(lpips is null ? 0.0 : config.PerceptualWeight));
         var total = nll;
         var metrics = new Dictionary<string, double>();
 
@@ -173,7 +173,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         {
             var generator = HingeGanLoss.Generator(discriminator.forward(reconstruction));
             var weight = AdaptiveGanWeight.Compute(nll, generator, model.Decoder.LastLayerWeight, config.GanWeight);
-            total = total + weight * generator;
+            total = total.Plus(weight * generator);
             metrics["gan/generator"] = generator.item<float>();
             metrics["gan/adaptive_weight"] = weight.item<float>();
         }
@@ -184,7 +184,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
             var raw = SemanticPreservationLoss.Compute(latents, frozen);
             metrics["loss/sp_raw"] = raw.item<float>();
             if (config.SemanticWeight > 0)
-                total = total + SemanticPreservationLoss.Weighted(latents, frozen, nll, model.Encoder.LastLayerWeight, config.SemanticWeight);
+                total = total.Plus(SemanticPreservationLoss.Weighted(latents, frozen, nll, model.Encoder.LastLayerWeight, config.SemanticWeight));
         }
 
         optimizer.zero_grad();

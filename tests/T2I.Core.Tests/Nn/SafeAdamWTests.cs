@@ -11,12 +11,13 @@ public class SafeAdamWTests
     /// <summary>Runs the same 5 steps (two param groups, one with a parameter that gets no gradient) through an optimizer.</summary>
     private static (float[] Decayed, float[] Plain, float[] Frozen, AdamW.State State) Train(Func<IEnumerable<AdamW.ParamGroup>, AdamW> make)
     {
-        manual_seed(3);
-        var a = nn.Parameter(randn(4, 3));
-        var b = nn.Parameter(randn(3));
-        var frozen = nn.Parameter(randn(2));
-        var target = randn(5, 3);
-        var x = randn(5, 4);
+        // A generator of its own: the global one is shared with the tests running in parallel (manual_seed raced them).
+        var g = new Generator(3);
+        var a = nn.Parameter(randn(new long[] { 4, 3 }, generator: g));
+        var b = nn.Parameter(randn(new long[] { 3 }, generator: g));
+        var frozen = nn.Parameter(randn(new long[] { 2 }, generator: g));
+        var target = randn(new long[] { 5, 3 }, generator: g);
+        var x = randn(new long[] { 5, 4 }, generator: g);
         var optimizer = make([
             new AdamW.ParamGroup([a], lr: 0.05, weight_decay: 0.1),
             new AdamW.ParamGroup([b, frozen], lr: 0.02, weight_decay: 0),
@@ -48,10 +49,10 @@ public class SafeAdamWTests
     public void MovesParametersDownhillAndDecaysOnlyTheDecayedGroup()
     {
         var trained = Train(groups => new SafeAdamW(groups));
-        manual_seed(3);
-        var a0 = randn(4, 3).data<float>().ToArray();
-        _ = randn(3);
-        var frozen0 = randn(2).data<float>().ToArray();
+        var g = new Generator(3);
+        var a0 = randn(new long[] { 4, 3 }, generator: g).data<float>().ToArray();
+        _ = randn(new long[] { 3 }, generator: g);
+        var frozen0 = randn(new long[] { 2 }, generator: g).data<float>().ToArray();
         Assert.NotEqual(a0, trained.Decayed);
         Assert.Equal(frozen0, trained.Frozen); // no gradient: untouched, not even decayed
     }

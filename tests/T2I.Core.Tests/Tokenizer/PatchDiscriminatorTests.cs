@@ -25,3 +25,32 @@ public class PatchDiscriminatorTests
         using (no_grad()) Assert.Equal(new long[] { 1, 1, 30, 30 }, d.forward(randn(1, 3, 256, 256)).shape);
     }
 }
+
+/// <summary>
+/// In the oneDNN collection: a test elsewhere that flips libtorch's process-wide oneDNN flag between the two forwards
+/// would send their convolutions down different paths, and the bits would differ for that reason alone.
+/// </summary>
+[Collection(T2I.Core.Tests.Nn.OneDnnCollection.Name)]
+public class PatchDiscriminatorForwardTests
+{
+    [Fact]
+    public void ForwardIsTheSequentialsForwardBitForBit()
+    {
+        // forward applies LeakyReLU and BatchNorm through ScalarSafe; it must equal TorchSharp's modules, running
+        // statistics included.
+        using var scope = NewDisposeScope();
+        var d = new PatchDiscriminator(PatchDiscriminatorConfig.Tiny);
+        var copy = new PatchDiscriminator(PatchDiscriminatorConfig.Tiny);
+        copy.load_state_dict(d.state_dict());
+        var reference = (nn.Module<Tensor, Tensor>)copy.named_children().Single(c => c.name == "main").module;
+        var x = randn(new long[] { 2, 3, 32, 32 }, generator: new Generator(5));
+        for (int step = 0; step < 2; step++) Assert.True(reference.forward(x).eq(d.forward(x)).all().item<bool>());
+        var buffers = d.state_dict();
+        foreach (var (key, value) in reference.state_dict())
+            Assert.True(value.eq(buffers["main." + key]).all().item<bool>(), key);
+        Assert.Equal(2, buffers["main.3.num_batches_tracked"].item<long>());
+        reference.eval();
+        d.eval();
+        using (no_grad()) Assert.True(reference.forward(x).eq(d.forward(x)).all().item<bool>());
+    }
+}

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,17 +19,17 @@ public sealed class DiagonalGaussian : IDisposable
             throw new ArgumentException($"Moments must be [N, 2d, h, w], got [{string.Join(",", moments.shape)}].");
         var halves = moments.chunk(2, dim: 1);
         Mean = halves[0];
-        LogVariance = halves[1].clamp(-30.0, 20.0);
+        LogVariance = halves[1].Clamp(-30.0, 20.0);
     }
 
-    public Tensor Std => (0.5 * LogVariance).exp();
+    public Tensor Std => LogVariance.Times(0.5).exp();
 
     /// <summary>Reparameterised sample z = μ + σ·ε (gradients flow to μ and σ).</summary>
     public Tensor Sample(Generator? generator = null) =>
-        Mean + Std * randn(Mean.shape, dtype: Mean.dtype, device: Mean.device, generator: generator);
+        Mean.Plus(Std * randn(Mean.shape, dtype: Mean.dtype, device: Mean.device, generator: generator));
 
     /// <summary>KL(q ‖ N(0, I)) per sample: ½·Σ_{c,h,w} (μ² + σ² − 1 − log σ²), shape [N].</summary>
-    public Tensor Kl() => 0.5 * (Mean.pow(2) + LogVariance.exp() - 1.0 - LogVariance).sum(new long[] { 1, 2, 3 });
+    public Tensor Kl() => (Mean.Square().Plus(LogVariance.exp()).Minus(1.0) - LogVariance).sum(new long[] { 1, 2, 3 }).Times(0.5);
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,5 +14,5 @@ public static class AdaptiveGanWeight
 
     /// <summary>w_g · λ (a detached scalar).</summary>
     public static Tensor Compute(Tensor nllLoss, Tensor generatorLoss, Tensor decoderLastLayer, double weight = PaperWeight) =>
-        GradientNormRatio.Compute(nllLoss, generatorLoss, decoderLastLayer) * weight;
+        GradientNormRatio.Compute(nllLoss, generatorLoss, decoderLastLayer).Times(weight);
 }

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,6 +19,6 @@ public static class GradientNormRatio
     {
         var gMain = autograd.grad(new[] { mainLoss }, new[] { layerWeight }, retain_graph: true)[0];
         var gAux = autograd.grad(new[] { auxLoss }, new[] { layerWeight }, retain_graph: true)[0];
-        return (gMain.norm() / (gAux.norm() + Epsilon)).clamp(0.0, MaxWeight).detach();
+        return (gMain.norm() / gAux.norm().Plus(Epsilon)).Clamp(0.0, MaxWeight).detach();
     }
 }

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ public static class HingeGanLoss
 {
     /// <summary>L_D = ½·(mean(relu(1 − D(x))) + mean(relu(1 + D(x̂)))).</summary>
     public static Tensor Discriminator(Tensor logitsReal, Tensor logitsFake) =>
-        0.5 * (nn.functional.relu(1 - logitsReal).mean() + nn.functional.relu(1 + logitsFake).mean());
+        nn.functional.relu(logitsReal.OneMinus()).mean().Plus(nn.functional.relu(logitsFake.OnePlus()).mean()).Times(0.5);
 
     /// <summary>L_G = −mean(D(x̂)).</summary>
     public static Tensor Generator(Tensor logitsFake) => -logitsFake.mean();

@@ -1,3 +1,4 @@
+using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,9 +19,9 @@ public static class SemanticPreservationLoss
     public static Tensor Weighted(Tensor latents, Tensor frozenLatents, Tensor reconstructionLoss, Tensor encoderLastLayer, double wSp)
     {
         var lsp = Compute(latents, frozenLatents);
-        if (wSp == 0) return lsp * 0.0;
+        if (wSp == 0) return lsp.Times(0.0);
         // When L_sp is exactly zero (encoder unchanged) its gradient vanishes and the ratio would be huge; 0·huge = 0 anyway.
         var lambda = GradientNormRatio.Compute(reconstructionLoss, lsp, encoderLastLayer);
-        return lsp * lambda * wSp;
+        return (lsp * lambda).Times(wSp);
     }
 }
