@@ -45,7 +45,8 @@ stage tok-tiny-s2-nosp tok-tiny-s1 "${STEPS_S2:-}" "${EXTRA[@]}"
 stage tok-tiny-s3 tok-tiny-s2 "${STEPS_S3:-}" "${EXTRA[@]}"
 
 # Every row on the same held-out images at the resolution the chain trained at.
-RES=$(grep -o 'train_resolution=[0-9]*' <<<"${EXTRA[*]:-}" | tail -1 | cut -d= -f2)
+# (no train_resolution override: grep finds nothing, which under pipefail would end the script before the table)
+RES=$(grep -o 'train_resolution=[0-9]*' <<<"${EXTRA[*]:-}" | tail -1 | cut -d= -f2 || true)
 # The encoder-pretraining row gives the encoder's own linear-probe accuracy (the reference the later rows keep or lose).
 "$TRAINING" eval --data "$OUT/heldout-buckets" --out "$OUT/table" ${RES:+--resolution $RES} --threads "${EVAL_THREADS:-1}" \
   --run "$OUT/tok-tiny-pretrain" --run "$OUT/tok-tiny-s1" --run "$OUT/tok-tiny-s2" --run "$OUT/tok-tiny-s2-nosp" --run "$OUT/tok-tiny-s3"
