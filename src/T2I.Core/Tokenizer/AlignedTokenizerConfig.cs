@@ -53,5 +53,10 @@ public sealed record AlignedTokenizerConfig(
         WriteIndented = true, PropertyNameCaseInsensitive = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    public static AlignedTokenizerConfig FromJson(JsonNode node) => FromJson(node.ToJsonString());
+    /// <summary>Another codec's config (e.g. a KL-VAE run given to <c>training eval</c>) is refused by its kind,
+    /// not left to fail deep inside validation on a field it lacks.</summary>
+    public static AlignedTokenizerConfig FromJson(JsonNode node) =>
+        node["kind"]?.GetValue<string>() is { } kind && kind != T2I.Core.Inference.AlignedTokenizerCodec.Kind
+            ? throw new InvalidDataException($"This checkpoint holds a '{kind}' model, not an aligned tokenizer.")
+            : FromJson(node.ToJsonString());
 }

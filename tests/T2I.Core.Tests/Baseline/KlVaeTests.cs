@@ -119,4 +119,12 @@ public class KlVaeTests
         json["kind"] = "aligned";
         Assert.Throws<InvalidDataException>(() => KlVaeConfig.FromJson(json));
     }
+
+    [Fact]
+    public void AnAlignedTokenizerLoaderRefusesAKlVaeConfigByName()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(KlVaeConfig.Tiny.ToJson())!;
+        var error = Assert.Throws<InvalidDataException>(() => T2I.Core.VisualTokenizer.AlignedTokenizerConfig.FromJson(json));
+        Assert.Contains("'kl-vae' model, not an aligned tokenizer", error.Message);
+    }
 }
