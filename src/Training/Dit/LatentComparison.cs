@@ -91,7 +91,7 @@ public static class LatentComparison
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(ci, $"Preset {preset.Name}: DiT {preset.Config.DitSize}, {preset.Loop.Steps} steps × batch {preset.Loop.BatchSize}, {preset.Config.Resolution}-px buckets, data {preset.Config.Data}; " +
-            $"{preset.Config.EvalPrompts} prompts, {preset.Config.EvalSteps} DDIM steps, CFG {preset.Config.EvalGuidance}. Chance: colour {r.ColorChance:P0}, shape {r.ShapeChance:P0}.");
+            $"one image per distinct colour × shape prompt (at most {preset.Config.EvalPrompts}; for intervals run gen-accuracy), {preset.Config.EvalSteps} DDIM steps, CFG {preset.Config.EvalGuidance}. Chance: colour {r.ColorChance:P0}, shape {r.ShapeChance:P0}.");
         sb.AppendLine();
         sb.AppendLine("| step | " + string.Join(" | ", arms.Select(a => $"{a.Name} colour | {a.Name} shape | {a.Name} both | {a.Name} loss")) + " |");
         sb.AppendLine("|---:|" + string.Concat(arms.Select(_ => "---:|---:|---:|---:|")));
