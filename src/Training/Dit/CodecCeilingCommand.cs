@@ -23,9 +23,10 @@ public static class CodecCeilingCommand
         var shardResolution = new Option<int>("--shard-resolution") { DefaultValueFactory = _ => 256 };
         var word = new Option<string>("--caption-word") { Description = "Only rows whose caption holds this word (e.g. large).", DefaultValueFactory = _ => "" };
         var max = new Option<int>("--max") { Description = "Rows to judge.", DefaultValueFactory = _ => 300 };
+        var noise = new Option<double>("--latent-noise") { Description = "Also decode latents + σ × per-channel std × N(0,1) (how off-manifold samples decode)." };
         var command = new Command("codec-ceiling", "Judge accuracy on real images before and after the latent codec's round trip (the ceiling of gen-accuracy).")
         {
-            data, latents, judge, resolution, shardResolution, word, max,
+            data, latents, judge, resolution, shardResolution, word, max, noise,
         };
         command.SetAction(parse =>
         {
@@ -41,20 +42,26 @@ public static class CodecCeilingCommand
                     .Where(r => !string.IsNullOrEmpty(r.Labels) && (w.Length == 0 || LatentDataset.HasWord(r.Caption, w))).Take(parse.GetValue(max)).ToList();
                 var wanted = new List<AttributeRequest>();
                 var plain = new List<Tensor>();
-                var roundTrip = new List<Tensor>();
+                var encoded = new List<Tensor>();
                 foreach (var row in rows)
                 {
                     if (LatentDataset.ToTensor(row, AspectBuckets.Nearest(res, row.Width, row.Height)) is not { } image) continue;
                     var labels = AttributeRequest.FromLabels(row.Labels!);
                     wanted.Add(new AttributeRequest(labels.Color, labels.Shape));
                     plain.Add(image);
-                    using (no_grad()) roundTrip.Add(codec.Decode(codec.Encode(image.unsqueeze(0))));
+                    using (no_grad()) encoded.Add(codec.Encode(image.unsqueeze(0)));
                 }
+                List<Tensor> Decoded(IEnumerable<Tensor> zs) { using (no_grad()) return zs.Select(codec.Decode).ToList(); }
                 output.WriteLine($"{wanted.Count} real images at res {res}{(w.Length > 0 ? $" with '{w}' in the caption" : "")}");
                 output.WriteLine("as they are:");
                 output.Write(GenerationAccuracy.Evaluate(classifier, plain, wanted).Summary());
                 output.WriteLine($"after {parse.GetValue(latents)} encode → decode:");
-                output.Write(GenerationAccuracy.Evaluate(classifier, roundTrip, wanted).Summary());
+                output.Write(GenerationAccuracy.Evaluate(classifier, Decoded(encoded), wanted).Summary());
+                if (parse.GetValue(noise) is > 0 and var sigma)
+                {
+                    output.WriteLine($"after encode, + {sigma} × per-channel std of Gaussian noise, decode:");
+                    output.Write(GenerationAccuracy.Evaluate(classifier, Decoded(LatentNoise.Add(encoded, sigma, seed: 0)), wanted).Summary());
+                }
                 return 0;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException)
