@@ -140,6 +140,9 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, Tensor[]>
     }
 
     /// <summary>Loads a judge written by <see cref="Save"/> (e.g. <c>models/judge-synth</c>), in eval mode; strict about weight names and shapes.</summary>
+    /// <summary>Whether <paramref name="directory"/> holds a classifier <see cref="Save"/> wrote.</summary>
+    public static bool IsSavedIn(string directory) => File.Exists(Path.Combine(directory, VocabularyFile));
+
     public static SyntheticAttributeClassifier Load(string directory)
     {
         string configPath = Path.Combine(directory, ConfigFile);

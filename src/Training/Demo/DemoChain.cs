@@ -38,7 +38,7 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
             await Train("tok-" + stage, "tok-tiny-" + stage, [.. sets, .. options.TokenizerSets], steps, ct);
             previous = stage;
         }
-        string judge = File.Exists(Path.Combine(options.Judge, T2I.Core.Eval.SyntheticAttributeClassifier.VocabularyFile)) ? options.Judge : "";
+        string judge = T2I.Core.Eval.SyntheticAttributeClassifier.IsSavedIn(options.Judge) ? options.Judge : "";
         if (judge.Length == 0) log($"No judge at {options.Judge}: the DiT trains its own attribute classifier on the demo data.");
         await Train("dit", "t2i-tiny-aligned", [$"data={options.BucketsDir}", $"latents={options.RunDir("tok-s3")}", $"eval_classifier={judge}", .. options.DitSets],
             options.DitSteps, ct);

@@ -40,7 +40,7 @@ public static class GenerationEval
     {
         if (!string.IsNullOrEmpty(config.EvalClassifier)) return SyntheticAttributeClassifier.Load(config.EvalClassifier); // `--set eval_classifier=` gives null
         string dir = Path.Combine(runDir, ClassifierDir);
-        if (File.Exists(Path.Combine(dir, SyntheticAttributeClassifier.VocabularyFile))) return SyntheticAttributeClassifier.Load(dir);
+        if (SyntheticAttributeClassifier.IsSavedIn(dir)) return SyntheticAttributeClassifier.Load(dir);
         var classifier = TrainClassifier(config.Data, config.ShardResolution, seed, log);
         classifier.Save(dir);
         return classifier;

@@ -45,7 +45,7 @@ public static class LatentComparison
         if (only?.FirstOrDefault(n => arms.All(a => a.Name != n)) is { } unknown) throw new ArgumentException($"--only {unknown}: no arm has that name.");
         Directory.CreateDirectory(outDir);
         string judge = classifier ?? Path.Combine(outDir, "judge");
-        if (classifier is null && !File.Exists(Path.Combine(judge, T2I.Core.Eval.SyntheticAttributeClassifier.VocabularyFile)))
+        if (classifier is null && !T2I.Core.Eval.SyntheticAttributeClassifier.IsSavedIn(judge))
         {
             // Arms trained by separate processes must share one judge: training it in each would race on the folder.
             if (only is not null) throw new ArgumentException("--only needs a judge every process shares: pass --classifier, or run once without --only.");

@@ -8,15 +8,21 @@ namespace T2I.Training.Tests.Dit;
 [Collection(GlobalTorchState.Name)]
 public class LatentComparisonTests
 {
+    /// <summary>Shards, a tiny DiT preset evaluating every 2 steps, and two arms: a tokenizer run and DCT.</summary>
+    private static (string Data, Preset<DitTrainConfig> Preset, ComparisonArm[] Arms) Setup(TempDir tmp, long steps, long checkpointEvery)
+    {
+        string data = DitTestData.WriteShards(tmp.Sub("data"), perBucket: 12);
+        string tok = DitTestData.WriteTokenizerRun(tmp.Sub("tok"), seed: 3);
+        var preset = (Preset<DitTrainConfig>)DitTrainingTests.Tiny(data, steps);
+        preset = preset with { Loop = preset.Loop with { EvalEvery = 2, CheckpointEvery = checkpointEvery } };
+        return (data, preset, [ComparisonArm.Parse("aligned=" + tok), ComparisonArm.Parse("dct=dct")]);
+    }
+
     [Fact]
     public void ArmsTrainTheSamePresetAndAreJudgedByOneClassifier()
     {
         using var tmp = new TempDir();
-        string data = DitTestData.WriteShards(tmp.Sub("data"), perBucket: 12);
-        string tok = DitTestData.WriteTokenizerRun(tmp.Sub("tok"), seed: 3);
-        var preset = (Preset<DitTrainConfig>)DitTrainingTests.Tiny(data, 4);
-        preset = preset with { Loop = preset.Loop with { EvalEvery = 2, CheckpointEvery = 4 } };
-        var arms = new[] { ComparisonArm.Parse("aligned=" + tok), ComparisonArm.Parse("dct=dct") };
+        var (_, preset, arms) = Setup(tmp, steps: 4, checkpointEvery: 4);
         var logs = new List<string>();
         var result = LatentComparison.Run(preset, arms, tmp.Sub("out"), "cpu", classifier: null, progress: null, logs.Add)!;
 
@@ -36,11 +42,7 @@ public class LatentComparisonTests
     public void OnlyTrainsTheNamedArmsAndTheTableWaitsForAll()
     {
         using var tmp = new TempDir();
-        string data = DitTestData.WriteShards(tmp.Sub("data"), perBucket: 12);
-        string tok = DitTestData.WriteTokenizerRun(tmp.Sub("tok"), seed: 3);
-        var preset = (Preset<DitTrainConfig>)DitTrainingTests.Tiny(data, 2);
-        preset = preset with { Loop = preset.Loop with { EvalEvery = 2, CheckpointEvery = 2 } };
-        var arms = new[] { ComparisonArm.Parse("aligned=" + tok), ComparisonArm.Parse("dct=dct") };
+        var (data, preset, arms) = Setup(tmp, steps: 2, checkpointEvery: 2);
         string output = tmp.Sub("out");
         // Separate processes cannot each train the shared judge.
         Assert.Throws<ArgumentException>(() => LatentComparison.Run(preset, arms, output, "cpu", null, null, _ => { }, default, ["dct"]));
