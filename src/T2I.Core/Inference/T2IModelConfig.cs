@@ -9,8 +9,11 @@ namespace T2I.Core.Inference;
 /// What rebuilds a trained <see cref="T2IModel"/>: written by the DiT trainer as the checkpoint's
 /// <c>model_config</c> (snake_case JSON in config.json), read back by <see cref="T2IModel.LoadCheckpoint"/> and
 /// <see cref="T2IPipeline.FromCheckpoint"/>. <see cref="Codec"/> null: an early checkpoint on raw DCT latents.
+/// <see cref="BaseResolution"/>: the side the run trained at, so a model folder needs no preset.json to generate at
+/// its own size (null in checkpoints written before it was recorded).
 /// </summary>
-public sealed record T2IModelConfig(DitConfig Dit, BuiltinTextConfig BuiltinText, string TextEncoder = "builtin", LatentCodecReference? Codec = null)
+public sealed record T2IModelConfig(DitConfig Dit, BuiltinTextConfig BuiltinText, string TextEncoder = "builtin", LatentCodecReference? Codec = null,
+    int? BaseResolution = null)
 {
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

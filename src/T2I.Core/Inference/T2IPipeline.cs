@@ -96,11 +96,13 @@ public sealed class T2IPipeline : ITextToImageGenerator
     }
 
     /// <summary>
-    /// The base resolution the run trained at (preset.json's config.resolution beside the checkpoint or in its run
-    /// folder), else 256 — readable without loading the model (the web role that loads no weights uses it).
+    /// The base resolution the run trained at: model_config.base_resolution, else (older checkpoints) preset.json's
+    /// config.resolution beside the checkpoint or in its run folder, else 256 — readable without loading the model
+    /// (the web role that loads no weights uses it).
     /// </summary>
     public static int ResolutionOf(T2I.Core.Checkpoints.CheckpointFolder folder)
     {
+        if (folder.ReadConfig().ModelConfig?["base_resolution"]?.GetValue<int>() is int recorded) return recorded;
         foreach (var candidate in new[] { Path.Combine(folder.Path, "preset.json"), Path.Combine(folder.Path, "..", "..", "preset.json") })
         {
             if (!File.Exists(candidate)) continue;

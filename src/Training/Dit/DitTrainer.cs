@@ -96,7 +96,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         : new Dictionary<string, nn.Module> { ["model"] = _model };
     public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers => new Dictionary<string, optim.Optimizer> { ["adamw"] = _optimizer };
     public override Ema? Ema => _ema;
-    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _codecReference);
+    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _codecReference, _config.Resolution);
     protected override IDataSource<DitBatch> Source => _data;
 
     protected override IReadOnlyDictionary<string, double> Step(DitBatch batch, StepContext context)

@@ -97,6 +97,9 @@ public class DitTrainingTests
         // the checkpoint is a usable generator (EMA weights, normalised DCT latents, the run's resolution)
         var pipeline = T2IPipeline.FromCheckpoint(tmp.Sub("a"));
         Assert.Equal(64, pipeline.BaseResolution);
+        // recorded in the checkpoint itself: without preset.json (a hand-assembled model folder) it is still 64, not 256
+        File.Delete(Path.Combine(tmp.Sub("a"), "preset.json"));
+        Assert.Equal(64, T2IPipeline.ResolutionOf(CheckpointFolder.Open(tmp.Sub("a"))));
         Assert.StartsWith("t2i-tiny-step30", pipeline.ModelId);
         var png = pipeline.Generate(new GenerationRequest("a red circle", "", 64, 64, 2, 5.0, 1)).Png;
         Assert.Contains("Model: t2i-tiny-step30", PngText.Read(png)["parameters"]);
