@@ -24,6 +24,7 @@ public static class DemoCommand
         {
             work, model, count, tokSteps, ditSteps, tokSet, ditSet, device,
             GenerateBenchCommand.Build(),
+            DemoExportCommand.Build(),
         };
         command.SetAction(async (parse, ct) =>
         {
