@@ -61,8 +61,9 @@ public sealed class DitPresets : IPresetProvider
             }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny-aligned",
             "CPU: the demo recipe (t2i-tiny-demo's data, captions and judge) on the aligned tokenizer's latents from the tiny chain " +
-            "(runs/tok-tiny-s3); per-channel latent statistics as for any learned codec. `training demo` and `compare-latents` train it.",
-            TinyLoop with { Steps = 6000, CheckpointEvery = 1000, EvalEvery = 1000 },
+            "(runs/tok-tiny-s3); per-channel latent statistics as for any learned codec. `training demo` and `compare-latents` train it; " +
+            "10000 steps like t2i-tiny-demo, every checkpoint kept so gen-accuracy can judge the curve.",
+            TinyLoop with { Steps = 10_000, CheckpointEvery = 1000, EvalEvery = 1000, KeepLast = 10 },
             new DitTrainConfig
             {
                 Latents = "runs/tok-tiny-s3", Data = "data/demo-buckets", CaptionWord = "large", ShortCaptionRate = 0.5,
