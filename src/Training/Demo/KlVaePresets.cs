@@ -27,7 +27,7 @@ public sealed class KlVaePresets : IPresetProvider
                     new LoopSettings { Steps = 450_000, BatchSize = 256, Lr = 1e-4, GradClip = 0, EmaDecay = 0.9999,
                         CheckpointEvery = 5000, EvalEvery = 5000, KeepLast = 3 },
                     new KlVaeTrainConfig { Vae = KlVaeConfig.Paper, Discriminator = PatchDiscriminatorConfig.Paper, GanStartStep = 5000 }, factory),
-                new Preset<KlVaeTrainConfig>("kl-vae-tiny", "Tiny KL-VAE baseline with tok-tiny's latent shape and decoder; 2400 × 8 images at 128 px (twice the tiny aligned chain's reconstruction steps).",
+                new Preset<KlVaeTrainConfig>("kl-vae-tiny", "Tiny KL-VAE baseline with tok-tiny's latent shape and decoder; 2400 × 8 images at 128 px (the tiny aligned chain's reconstruction steps, s1 + s2 + s3).",
                     new LoopSettings { Steps = 2400, BatchSize = 8, Lr = 1e-3, GradClip = 1.0, EmaDecay = 0.99, CheckpointEvery = 100,
                         EvalEvery = 0, KeepLast = 2, Seed = 11, Threads = 2 },
                     new KlVaeTrainConfig { TrainResolution = 128, EvalBatches = 32, GanStartStep = 200 }, factory),
