@@ -9,6 +9,9 @@ public static class TimeShift
 {
     public const double BaseTokens = 256, BaseShift = 0.5, MaxTokens = 4096, MaxShift = 1.15;
 
+    /// <summary>mu for a run: ln(<paramref name="factor"/>) when one is set (SD3's "shift"), else the token-count rule.</summary>
+    public static double Mu(long imageTokens, double? factor) => factor is > 0 ? Math.Log(factor.Value) : Mu(imageTokens);
+
     public static double Mu(long imageTokens)
     {
         double slope = (MaxShift - BaseShift) / (MaxTokens - BaseTokens);

@@ -10,10 +10,11 @@ namespace T2I.Core.Inference;
 /// <c>model_config</c> (snake_case JSON in config.json), read back by <see cref="T2IModel.LoadCheckpoint"/> and
 /// <see cref="T2IPipeline.FromCheckpoint"/>. <see cref="Codec"/> null: an early checkpoint on raw DCT latents.
 /// <see cref="BaseResolution"/>: the side the run trained at, so a model folder needs no preset.json to generate at
-/// its own size (null in checkpoints written before it was recorded).
+/// its own size (null in checkpoints written before it was recorded). <see cref="TimeShift"/>: the fixed time-shift
+/// factor the run trained with, which sampling must use too (null: the token-count rule).
 /// </summary>
 public sealed record T2IModelConfig(DitConfig Dit, BuiltinTextConfig BuiltinText, string TextEncoder = "builtin", LatentCodecReference? Codec = null,
-    int? BaseResolution = null)
+    int? BaseResolution = null, double? TimeShift = null)
 {
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

@@ -41,7 +41,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
     /// <summary>The same components with other settings (e.g. <c>new T2IPipeline(p) { PreviewEvery = 5 }</c>).</summary>
     public T2IPipeline(T2IPipeline other) : this(other._text, other._dit, other._decoder, other.ModelId, other.BaseResolution, other._device)
     {
-        PreviewEvery = other.PreviewEvery;
+        (PreviewEvery, TimeShift) = (other.PreviewEvery, other.TimeShift);
     }
 
     public string ModelId { get; }
@@ -49,6 +49,9 @@ public sealed class T2IPipeline : ITextToImageGenerator
 
     /// <summary>Steps between preview images (0 = none).</summary>
     public int PreviewEvery { get; init; } = 10;
+
+    /// <summary>The fixed time-shift factor the model trained with (null: shift by token count), see <see cref="Diffusion.TimeShift"/>.</summary>
+    public double? TimeShift { get; init; }
 
     /// <summary>
     /// A pipeline with random weights (tiny DiT, built-in text encoder, random projection decoder) for testing
@@ -92,7 +95,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
         decoder ??= new DctPatchCodec();
         var preset = folder.ReadConfig().Preset ?? "t2i";
         int resolution = ResolutionOf(folder);
-        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{preset}-step{folder.Step}", resolution, device);
+        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{preset}-step{folder.Step}", resolution, device) { TimeShift = config.TimeShift };
     }
 
     /// <summary>
@@ -131,7 +134,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
 
             var cpu = new Generator((ulong)request.Seed);
             var noise = randn(new long[] { 1, _dit.Config.InChannels, h, w }, generator: cpu).to(_device);
-            var grid = TimeGrid.Create(request.Steps, h * w);
+            var grid = TimeGrid.Create(request.Steps, h * w, factor: TimeShift);
             var latents = sampler.Sample(model, noise, grid, cpu, step =>
             {
                 byte[]? preview = PreviewEvery > 0 && step.Step % PreviewEvery == 0 && step.Step < step.TotalSteps

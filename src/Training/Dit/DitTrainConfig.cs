@@ -59,6 +59,12 @@ public sealed record DitTrainConfig
     /// only ever saw full captions paints such a prompt's colour over the whole image under CFG.
     /// </summary>
     public double ShortCaptionRate { get; init; }
+    /// <summary>
+    /// Fixed time-shift factor s (SD3's shift: t' = s·t / (1 + (s − 1)·t)) for training times and the sampling grid,
+    /// recorded in the checkpoint; 0 = FLUX's token-count rule (≈ 1.6 at 64 tokens). Larger s trains more at high
+    /// noise, where a prompt's layout and shape are decided.
+    /// </summary>
+    public double TimeShift { get; init; }
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.95;
     /// <summary>

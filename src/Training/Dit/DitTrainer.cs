@@ -28,7 +28,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly optim.Optimizer _optimizer;
     private readonly Ema? _ema;
     private readonly LatentBatches _data;
-    private readonly TimestepSampler _times = new();
+    private readonly TimestepSampler _times;
     private readonly ScalarType? _autocast;
     private readonly IReadOnlyList<EvalPrompt> _evalPrompts;
     private readonly string _runDir;
@@ -38,6 +38,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     public DitTrainer(DitTrainConfig config, TrainerContext context)
     {
         (_config, _runDir, _log) = (config, context.RunDir, context.Log);
+        _times = new TimestepSampler(ShiftFactor: ShiftFactor);
         // Bit-exact resume: exact GELU (built-in text encoder) and the codec's convolutions give other bits with oneDNN
         // on than off, and the judge (first evaluation) or a tokenizer codec switches it off for the rest of the process.
         // Off from the first step, a resumed process computes what the uninterrupted one did.
@@ -96,7 +97,10 @@ public sealed class DitTrainer : Trainer<DitBatch>
         : new Dictionary<string, nn.Module> { ["model"] = _model };
     public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers => new Dictionary<string, optim.Optimizer> { ["adamw"] = _optimizer };
     public override Ema? Ema => _ema;
-    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _codecReference, _config.Resolution);
+    /// <summary>time_shift when set (&gt; 0), else null: the token-count rule.</summary>
+    private double? ShiftFactor => _config.TimeShift > 0 ? _config.TimeShift : null;
+
+    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _codecReference, _config.Resolution, ShiftFactor);
     protected override IDataSource<DitBatch> Source => _data;
 
     protected override IReadOnlyDictionary<string, double> Step(DitBatch batch, StepContext context)
@@ -138,7 +142,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _judge ??= GenerationEval.LoadOrTrainClassifier(_config, _runDir, context.Loop.Seed, _log);
         using var swap = _ema?.SwapIn();
         var pipeline = new T2IPipeline(_text, _dit, new DenormalizingDecoder(_codec, _codecReference.Normalization), $"eval-step{context.Step}",
-            _config.Resolution, context.Device) { PreviewEvery = 0 };
+            _config.Resolution, context.Device) { PreviewEvery = 0, TimeShift = ShiftFactor };
         var scores = GenerationEval.Measure(pipeline, _judge, _evalPrompts, _config, context.OutputDir);
         _model.train();
         return scores;

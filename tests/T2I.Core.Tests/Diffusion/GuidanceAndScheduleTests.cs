@@ -64,6 +64,11 @@ public class GuidanceAndScheduleTests
         Assert.Equal(1 / (1 + Math.Exp(-1.15)), shifted.median().item<float>(), 0.02);
         // logit of a logit-normal sample is normal: its std is 1
         Assert.Equal(1.0, logit(plain).std().item<float>(), 0.03);
+        // a fixed factor s replaces the token rule in training and sampling alike: median sigmoid(ln s) = s / (1 + s)
+        var fixedShift = new TimestepSampler(ShiftFactor: 3).Sample(20000, 64, new Generator(3));
+        Assert.Equal(0.75, fixedShift.median().item<float>(), 0.02);
+        Assert.Equal(0.75, TimeGrid.Create(2, 64, factor: 3)[1], 12);
+        Assert.Equal(TimeGrid.Create(4, 64), TimeGrid.Create(4, 64, factor: null));
         var first = new TimestepSampler().Sample(16, 256, new Generator(7));
         Assert.True(first.equal(new TimestepSampler().Sample(16, 256, new Generator(7))).all().item<bool>());
     }

@@ -64,6 +64,23 @@ public class DitTrainingTests
     }
 
     [Fact]
+    public void AFixedTimeShiftIsRecordedAndSamplingUsesIt()
+    {
+        using var tmp = new TempDir();
+        var preset = (Preset<DitTrainConfig>)Tiny(DitTestData.WriteShards(tmp.Sub("data")), 20); // EMA far enough from v = 0 to draw
+        preset = preset with { Config = preset.Config with { TimeShift = 3 } };
+        Assert.Contains(preset.Plan().Lines, l => l.Contains("fixed factor 3"));
+        Assert.True(TrainingLoop.Run(preset, Options(tmp.Sub("run"), [])).Completed);
+        Assert.Equal(3.0, CheckpointFolder.Open(tmp.Sub("run")).ReadConfig().ModelConfig!["time_shift"]!.GetValue<double>());
+        var pipeline = T2IPipeline.FromCheckpoint(tmp.Sub("run"));
+        Assert.Equal(3.0, pipeline.TimeShift);
+        Assert.Equal(3.0, new T2IPipeline(pipeline) { PreviewEvery = 0 }.TimeShift); // kept by the copy
+        // a different grid: the same seed draws a different image than under the token rule
+        var request = new GenerationRequest("a red circle", "", 64, 64, 3, 5.0, 1);
+        Assert.NotEqual(pipeline.Generate(request).Png, new T2IPipeline(pipeline) { TimeShift = null }.Generate(request).Png);
+    }
+
+    [Fact]
     public void TinyRunLearnsResumesExactlyAndSeedsTheHiresPhase()
     {
         using var tmp = new TempDir();
