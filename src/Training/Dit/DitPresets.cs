@@ -62,11 +62,12 @@ public sealed class DitPresets : IPresetProvider
         new Preset<DitTrainConfig>("t2i-tiny-aligned",
             "CPU: the demo recipe (t2i-tiny-demo's data, captions and judge) on the aligned tokenizer's latents from the tiny chain " +
             "(runs/tok-tiny-s3); per-channel latent statistics as for any learned codec. `training demo` and `compare-latents` train it; " +
-            "10000 steps like t2i-tiny-demo, every checkpoint kept so gen-accuracy can judge the curve.",
+            "10000 steps like t2i-tiny-demo, every checkpoint kept so gen-accuracy can judge the curve; time shift 3 " +
+            "(shape 50 → 72 % on aligned latents, 54 → 59 % on the KL-VAE's; README).",
             TinyLoop with { Steps = 10_000, CheckpointEvery = 1000, EvalEvery = 1000, KeepLast = 10 },
             new DitTrainConfig
             {
-                Latents = "runs/tok-tiny-s3", Data = "data/demo-buckets", CaptionWord = "large", ShortCaptionRate = 0.5,
+                Latents = "runs/tok-tiny-s3", Data = "data/demo-buckets", CaptionWord = "large", ShortCaptionRate = 0.5, TimeShift = 3,
                 EvalClassifier = "models/judge-synth",
             }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny-hires",
