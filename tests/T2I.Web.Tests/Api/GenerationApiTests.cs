@@ -186,9 +186,9 @@ public class GenerationApiTests
         var done = await http.WaitForAsync(id, TimeSpan.FromSeconds(120), "succeeded", "failed");
 
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
-        Assert.StartsWith("t2i-tiny", done.GetProperty("modelId").GetString());
+        Assert.StartsWith("t2i-tiny-aligned", done.GetProperty("modelId").GetString()); // models/t2i-demo, on aligned latents
         Assert.DoesNotContain("untrained", done.GetProperty("modelId").GetString());
         var png = await http.GetByteArrayAsync($"/api/generations/{id}/image");
-        Assert.Contains("Model: t2i-tiny", PngText.Read(png)["parameters"]);
+        Assert.Contains("Model: t2i-tiny-aligned", PngText.Read(png)["parameters"]);
     }
 }
