@@ -49,7 +49,7 @@ public sealed class DitPresets : IPresetProvider
             "CPU: tiny DiT + built-in text encoder on the tiny tokenizer's latents of dataprep's synthetic shards, 128-px buckets (the demo model's recipe).",
             TinyLoop, new DitTrainConfig(), Factory),
         new Preset<DitTrainConfig>("t2i-tiny-demo",
-            "CPU: the web demo model (models/t2i-tiny-demo). Tiny DiT on raw DCT latents of the demo vocabulary's large objects " +
+            "CPU: the DCT-latent comparison model (models/t2i-tiny-demo; the web default is models/t2i-demo). Tiny DiT on raw DCT latents of the demo vocabulary's large objects " +
             "(`dataprep synth --count 6000 --defect-share 0 --shapes circle,square,triangle --colors red,green,blue,yellow " +
             "--backgrounds white,gray,blue` + `dataprep ingest --resolution 256` into data/demo-buckets), half the captions " +
             "shortened to 'a red circle'.",
@@ -60,7 +60,7 @@ public sealed class DitPresets : IPresetProvider
                 EvalClassifier = "models/judge-synth",
             }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny-aligned",
-            "CPU: the demo recipe (t2i-tiny-demo's data, captions and judge) on the aligned tokenizer's latents from the tiny chain " +
+            "CPU: the web demo model's recipe (models/t2i-demo: t2i-tiny-demo's data, captions and judge) on the aligned tokenizer's latents from the tiny chain " +
             "(runs/tok-tiny-s3); per-channel latent statistics as for any learned codec. `training demo` and `compare-latents` train it; " +
             "10000 steps like t2i-tiny-demo, every checkpoint kept so gen-accuracy can judge the curve; time shift 3 " +
             "(shape 50 → 72 % on aligned latents, 54 → 59 % on the KL-VAE's; README).",

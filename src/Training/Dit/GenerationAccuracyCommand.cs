@@ -16,7 +16,7 @@ public static class GenerationAccuracyCommand
 {
     public static Command Build()
     {
-        var model = new Argument<string>("model") { Description = "T2I checkpoint or run folder (e.g. models/t2i-tiny-demo)." };
+        var model = new Argument<string>("model") { Description = "T2I checkpoint or run folder (e.g. models/t2i-demo)." };
         var judge = new Option<string>("--judge") { Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ => "models/judge-synth" };
         var colors = new Option<string?>("--colors") { Description = "Comma-separated colours to prompt (default: the judge's)." };
         var shapes = new Option<string?>("--shapes") { Description = "Comma-separated shapes to prompt (default: the judge's)." };
