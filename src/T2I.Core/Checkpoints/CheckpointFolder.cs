@@ -42,6 +42,13 @@ public sealed partial class CheckpointFolder
 
     public CheckpointConfig ReadConfig() => CheckpointConfig.Parse(System.IO.File.ReadAllText(File(ConfigFile)), File(ConfigFile));
 
+    /// <summary>
+    /// The preset.json the run was trained with: beside this folder (an exported model) or in the run folder two
+    /// levels up (<c>&lt;run&gt;/checkpoints/step-N</c>); null when neither exists.
+    /// </summary>
+    public string? RunPresetFile() =>
+        new[] { File("preset.json"), System.IO.Path.Combine(Path, "..", "..", "preset.json") }.FirstOrDefault(System.IO.File.Exists);
+
     public static string FolderName(long step) => "step-" + step.ToString("D8", CultureInfo.InvariantCulture);
 
     /// <summary><c>&lt;run&gt;/checkpoints</c>.</summary>

@@ -139,9 +139,10 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, Tensor[]>
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>Loads a judge written by <see cref="Save"/> (e.g. <c>models/judge-synth</c>), in eval mode; strict about weight names and shapes.</summary>
     /// <summary>Whether <paramref name="directory"/> holds a classifier <see cref="Save"/> wrote.</summary>
     public static bool IsSavedIn(string directory) => File.Exists(Path.Combine(directory, VocabularyFile));
+
+    /// <summary>Loads a judge written by <see cref="Save"/> (e.g. <c>models/judge-synth</c>), in eval mode; strict about weight names and shapes.</summary>
 
     public static SyntheticAttributeClassifier Load(string directory)
     {

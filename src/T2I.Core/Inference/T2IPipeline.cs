@@ -82,7 +82,8 @@ public sealed class T2IPipeline : ITextToImageGenerator
     public static T2IPipeline FromCheckpoint(string path, ILatentDecoder? decoder = null, Device? device = null)
     {
         var folder = T2I.Core.Checkpoints.CheckpointFolder.Open(path);
-        var config = T2IModelConfig.FromJson(folder.ReadConfig().ModelConfig!, folder.Path);
+        var saved = folder.ReadConfig();
+        var config = T2IModelConfig.FromJson(saved.ModelConfig!, folder.Path);
         var model = T2IModel.LoadCheckpoint(folder);
         model.to(device ?? CPU);
         if (config.Codec is { } codec)
@@ -93,9 +94,8 @@ public sealed class T2IPipeline : ITextToImageGenerator
             decoder = new DenormalizingDecoder(decoder, codec.Normalization);
         }
         decoder ??= new DctPatchCodec();
-        var preset = folder.ReadConfig().Preset ?? "t2i";
-        int resolution = ResolutionOf(folder);
-        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{preset}-step{folder.Step}", resolution, device) { TimeShift = config.TimeShift };
+        int resolution = config.BaseResolution ?? PresetResolution(folder);
+        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{saved.Preset ?? "t2i"}-step{folder.Step}", resolution, device) { TimeShift = config.TimeShift };
     }
 
     /// <summary>
@@ -103,17 +103,12 @@ public sealed class T2IPipeline : ITextToImageGenerator
     /// config.resolution beside the checkpoint or in its run folder, else 256 — readable without loading the model
     /// (the web role that loads no weights uses it).
     /// </summary>
-    public static int ResolutionOf(T2I.Core.Checkpoints.CheckpointFolder folder)
-    {
-        if (folder.ReadConfig().ModelConfig?["base_resolution"]?.GetValue<int>() is int recorded) return recorded;
-        foreach (var candidate in new[] { Path.Combine(folder.Path, "preset.json"), Path.Combine(folder.Path, "..", "..", "preset.json") })
-        {
-            if (!File.Exists(candidate)) continue;
-            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(candidate));
-            if (node?["config"]?["resolution"]?.GetValue<int>() is int r) return r;
-        }
-        return 256;
-    }
+    public static int ResolutionOf(T2I.Core.Checkpoints.CheckpointFolder folder) =>
+        folder.ReadConfig().ModelConfig?["base_resolution"]?.GetValue<int>() ?? PresetResolution(folder);
+
+    private static int PresetResolution(T2I.Core.Checkpoints.CheckpointFolder folder) =>
+        folder.RunPresetFile() is { } file && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))?["config"]?["resolution"]?.GetValue<int>() is int r
+            ? r : 256;
 
     public GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken ct = default)
     {

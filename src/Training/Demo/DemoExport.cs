@@ -22,9 +22,7 @@ public static class DemoExport
         File.Copy(folder.File(weights), Path.Combine(temp, CheckpointFolder.ModelFile));
         File.Copy(folder.File(CheckpointFolder.ConfigFile), Path.Combine(temp, CheckpointFolder.ConfigFile));
         if (folder.Has(LatentCodecs.WeightsFileName)) File.Copy(folder.File(LatentCodecs.WeightsFileName), Path.Combine(temp, LatentCodecs.WeightsFileName));
-        // The run's preset (a run folder, or two levels above one of its checkpoints): what it was trained with.
-        var preset = new[] { Path.Combine(ditRun, "preset.json"), Path.Combine(folder.Path, "..", "..", "preset.json") }.FirstOrDefault(File.Exists);
-        if (preset is not null) File.Copy(preset, Path.Combine(temp, "preset.json"));
+        if (folder.RunPresetFile() is { } preset) File.Copy(preset, Path.Combine(temp, "preset.json"));
         long bytes = Size(temp);
         if (bytes > maxBytes)
         {

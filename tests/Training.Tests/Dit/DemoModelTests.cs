@@ -11,6 +11,7 @@ namespace T2I.Training.Tests.Dit;
 /// </summary>
 public class DemoModelTests
 {
+    /// <summary>A folder under the repository's models/ (default: the web's demo model).</summary>
     public static string DemoPath(string name = "t2i-demo")
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -47,8 +48,7 @@ public class DemoModelTests
     public void DemoModelFollowsShapeWords(string model)
     {
         var pipeline = T2IPipeline.FromCheckpoint(DemoPath(model));
-        string judgeDir = Path.Combine(Path.GetDirectoryName(DemoPath())!, "judge-synth");
-        using var judge = T2I.Core.Eval.SyntheticAttributeClassifier.Load(judgeDir);
+        using var judge = T2I.Core.Eval.SyntheticAttributeClassifier.Load(DemoPath("judge-synth"));
         int squareIndex = judge.Vocabulary.IndexOf(T2I.Core.Eval.AttributeVocabulary.Shape, "square");
         int shapeHead = judge.Attributes.ToList().IndexOf(T2I.Core.Eval.AttributeVocabulary.Shape);
         int SquaresSeen(string shape)

@@ -5,7 +5,7 @@ namespace T2I.Training.Tests.Dit;
 /// <summary><c>training gen-accuracy</c> over the committed demo model and judge: the prompt grid, the figures, the PNGs.</summary>
 public class GenerationAccuracyCommandTests
 {
-    private static readonly string Judge = Path.Combine(Path.GetDirectoryName(DemoModelTests.DemoPath())!, "judge-synth");
+    private static readonly string Judge = DemoModelTests.DemoPath("judge-synth");
 
     [Fact]
     public async Task JudgesEveryColourShapeSeedAndReportsBothChanceLevels()
