@@ -33,8 +33,16 @@ command -v node >/dev/null || fail "node is not installed (run infra/install-dep
 
 if [ ! -x "$s3dir/node_modules/.bin/s3rver" ]; then
   command -v npm >/dev/null || fail "npm is not installed (run infra/install-deps.sh)"
-  echo "start-s3: installing s3rver into infra/s3/node_modules" >&2
-  (cd "$s3dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || fail "npm ci in infra/s3 failed"
+  # Test projects start this script in parallel on a fresh clone: one installs, the others wait for it
+  # (two concurrent `npm ci` in one folder fail with ENOTEMPTY).
+  exec 9>"$s3dir/.install.lock"
+  flock 9
+  if [ ! -x "$s3dir/node_modules/.bin/s3rver" ]; then
+    echo "start-s3: installing s3rver into infra/s3/node_modules" >&2
+    (cd "$s3dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || fail "npm ci in infra/s3 failed"
+  fi
+  flock -u 9
+  exec 9>&-
 fi
 
 [ -n "$dir" ] || dir="$(mktemp -d "${TMPDIR:-/tmp}/t2i-s3.XXXXXX")"
