@@ -22,6 +22,7 @@ public sealed class BucketBatchReader
     private readonly List<AspectBucket> _buckets;
     private readonly Dictionary<(int File, int RowGroup), IList<BucketRow>> _cache = new();
     private readonly LinkedList<(int File, int RowGroup)> _lru = new();
+    private readonly Lock _cacheLock = new();   // several enumerations may share one reader (resume, eval)
 
     private BucketBatchReader(IBlobStore store, BucketBatchOptions options, List<ShardFile> files)
     {
@@ -125,22 +126,27 @@ public sealed class BucketBatchReader
     private async Task<IList<BucketRow>> RowGroupAsync(int file, int rowGroup, CancellationToken ct)
     {
         var id = (file, rowGroup);
-        if (_cache.TryGetValue(id, out var rows))
-        {
-            _lru.Remove(id);
-            _lru.AddFirst(id);
-            return rows;
-        }
+        lock (_cacheLock)
+            if (_cache.TryGetValue(id, out var cached))
+            {
+                _lru.Remove(id);
+                _lru.AddFirst(id);
+                return cached;
+            }
+        // Read outside the lock: two enumerations may both read a missing group; the second store wins, same rows.
+        IList<BucketRow> rows;
         await using (var s = await SeekableStream.OpenAsync(_store, _files[file].Key, ct))
             rows = await BucketShardFile.ReadAsync(s, rowGroup, ct);
-        _cache[id] = rows;
-        _lru.AddFirst(id);
-        // Each bucket works through one window at a time (plus rows carried over from the previous one).
-        int capacity = Math.Max(4, _buckets.Count * Math.Max(1, _options.WindowRowGroups) * 2);
-        while (_lru.Count > capacity)
+        lock (_cacheLock)
         {
-            _cache.Remove(_lru.Last!.Value);
-            _lru.RemoveLast();
+            if (_cache.TryAdd(id, rows)) _lru.AddFirst(id);
+            // Each bucket works through one window at a time (plus rows carried over from the previous one).
+            int capacity = Math.Max(4, _buckets.Count * Math.Max(1, _options.WindowRowGroups) * 2);
+            while (_lru.Count > capacity)
+            {
+                _cache.Remove(_lru.Last!.Value);
+                _lru.RemoveLast();
+            }
         }
         return rows;
     }

@@ -94,4 +94,16 @@ public class BucketBatchReaderTests
                          rest.Select(b => string.Join(",", b.Rows.Select(r => r.Key))));
         }
     }
+
+    [Fact]
+    public async Task ConcurrentReadsShareTheRowGroupCacheSafely()
+    {
+        // One reader, many enumerations at once (a training source, its restarted producer, an eval pass):
+        // the row-group cache is evicting all the time here (window 1 → room for 6 groups of 18).
+        var reader = await BucketBatchReader.OpenAsync(await StoreAsync(), 256, new BucketBatchOptions(BatchSize: 3, Seed: 5, WindowRowGroups: 1));
+        async Task<List<string>> Keys() => (await ReadAll(reader, BucketReaderPosition.Start, epochs: 3)).Select(b => string.Join(",", b.Rows.Select(r => r.Key))).ToList();
+        var expected = await Keys();
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(Keys)));
+        Assert.All(runs, run => Assert.Equal(expected, run));
+    }
 }
