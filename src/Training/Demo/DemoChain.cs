@@ -143,7 +143,8 @@ public static class DemoMetrics
         var parts = new List<string>();
         foreach (var what in new[] { "color", "shape", "both" })
             if (eval.TryGetValue($"{what}_acc", out double acc))
-                parts.Add(eval.TryGetValue($"{what}_chance", out double chance) ? $"{what} {acc:P0} (chance {chance:P0})" : $"{what} {acc:P0}");
+                parts.Add(eval.TryGetValue($"{what}_prompt_chance", out double chance) || eval.TryGetValue($"{what}_chance", out chance)
+                    ? $"{what} {acc:P0} (chance {chance:P0})" : $"{what} {acc:P0}");
         return parts.Count == 0 ? "no generation eval" : "generation accuracy: " + string.Join(", ", parts);
     }
 

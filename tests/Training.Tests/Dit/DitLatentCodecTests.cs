@@ -90,6 +90,11 @@ public class DitGenerationEvalTests
         var pngs = Directory.GetFiles(Path.Combine(run, "eval"), "*.png", SearchOption.AllDirectories);
         Assert.Equal(6, pngs.Length);
         Assert.Equal(6, pngs.Select(p => string.Join('-', Path.GetFileNameWithoutExtension(p).Split('-')[1..])).Distinct().Count());
+        var asked = pngs.Select(p => Path.GetFileNameWithoutExtension(p).Split('-')).ToList();
+        int colors = asked.Select(a => a[1]).Distinct().Count(), shapes = asked.Select(a => a[2]).Distinct().Count();
+        Assert.Equal(1.0 / colors, eval["eval/color_prompt_chance"]!.GetValue<double>(), 6);
+        Assert.Equal(1.0 / shapes, eval["eval/shape_prompt_chance"]!.GetValue<double>(), 6);
+        Assert.Equal(1.0 / (colors * shapes), eval["eval/both_prompt_chance"]!.GetValue<double>(), 6);
         var judge = T2I.Core.Eval.SyntheticAttributeClassifier.Load(Path.Combine(run, GenerationEval.ClassifierDir));
         Assert.Equal(DitTestData.Colors.Select(c => c.Name).Order(StringComparer.Ordinal), judge.Vocabulary.Colors);
     }
