@@ -11,6 +11,8 @@ public sealed record AttributeScore(string Attribute, IReadOnlyList<string> Clas
 {
     public double Accuracy => Count == 0 ? double.NaN : (double)Hits / Count;
     public double Chance => 1.0 / Classes.Count;
+    /// <summary>Uniform guessing over the classes that were asked for (the judge's vocabulary may be wider).</summary>
+    public double PromptedChance => Confusion.Count(r => r.Sum() > 0) is int asked and > 0 ? 1.0 / asked : double.NaN;
     public (double Low, double High) Interval95 => BinomialInterval.Wilson(Hits, Count);
 
     /// <summary>

@@ -19,6 +19,9 @@ public sealed record GenerationAccuracyResult(int Count, IReadOnlyList<Attribute
     public double ColorChance => this[AttributeVocabulary.Color]!.Chance;
     public double ShapeChance => this[AttributeVocabulary.Shape]!.Chance;
     public double BothChance => ColorChance * ShapeChance;
+    public double ColorPromptedChance => this[AttributeVocabulary.Color]!.PromptedChance;
+    public double ShapePromptedChance => this[AttributeVocabulary.Shape]!.PromptedChance;
+    public double BothPromptedChance => ColorPromptedChance * ShapePromptedChance;
     public (double Low, double High) BothInterval95 => BinomialInterval.Wilson(BothHits, Count);
 
     /// <summary>One line per attribute: accuracy, 95 % interval, chance, n.</summary>

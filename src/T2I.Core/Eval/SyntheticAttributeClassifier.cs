@@ -143,7 +143,6 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, Tensor[]>
     public static bool IsSavedIn(string directory) => File.Exists(Path.Combine(directory, VocabularyFile));
 
     /// <summary>Loads a judge written by <see cref="Save"/> (e.g. <c>models/judge-synth</c>), in eval mode; strict about weight names and shapes.</summary>
-
     public static SyntheticAttributeClassifier Load(string directory)
     {
         string configPath = Path.Combine(directory, ConfigFile);

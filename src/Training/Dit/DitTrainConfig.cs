@@ -65,6 +65,9 @@ public sealed record DitTrainConfig
     /// noise, where a prompt's layout and shape are decided.
     /// </summary>
     public double TimeShift { get; init; }
+    /// <summary><see cref="TimeShift"/> when set, else null (the token-count rule): what the checkpoint and sampling use.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double? FixedTimeShift => TimeShift > 0 ? TimeShift : null;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.95;
     /// <summary>

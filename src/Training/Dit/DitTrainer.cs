@@ -38,7 +38,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     public DitTrainer(DitTrainConfig config, TrainerContext context)
     {
         (_config, _runDir, _log) = (config, context.RunDir, context.Log);
-        _times = new TimestepSampler(ShiftFactor: ShiftFactor);
+        _times = new TimestepSampler(ShiftFactor: config.FixedTimeShift);
         // Bit-exact resume: exact GELU (built-in text encoder) and the codec's convolutions give other bits with oneDNN
         // on than off, and the judge (first evaluation) or a tokenizer codec switches it off for the rest of the process.
         // Off from the first step, a resumed process computes what the uninterrupted one did.
@@ -97,10 +97,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         : new Dictionary<string, nn.Module> { ["model"] = _model };
     public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers => new Dictionary<string, optim.Optimizer> { ["adamw"] = _optimizer };
     public override Ema? Ema => _ema;
-    /// <summary>time_shift when set (&gt; 0), else null: the token-count rule.</summary>
-    private double? ShiftFactor => _config.TimeShift > 0 ? _config.TimeShift : null;
-
-    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _codecReference, _config.Resolution, ShiftFactor);
+    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _codecReference, _config.Resolution, _config.FixedTimeShift);
     protected override IDataSource<DitBatch> Source => _data;
 
     protected override IReadOnlyDictionary<string, double> Step(DitBatch batch, StepContext context)
@@ -142,7 +139,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _judge ??= GenerationEval.LoadOrTrainClassifier(_config, _runDir, context.Loop.Seed, _log);
         using var swap = _ema?.SwapIn();
         var pipeline = new T2IPipeline(_text, _dit, new DenormalizingDecoder(_codec, _codecReference.Normalization), $"eval-step{context.Step}",
-            _config.Resolution, context.Device) { PreviewEvery = 0, TimeShift = ShiftFactor };
+            _config.Resolution, context.Device) { PreviewEvery = 0, TimeShift = _config.FixedTimeShift };
         var scores = GenerationEval.Measure(pipeline, _judge, _evalPrompts, _config, context.OutputDir);
         _model.train();
         return scores;

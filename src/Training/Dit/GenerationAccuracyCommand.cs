@@ -63,7 +63,7 @@ public static class GenerationAccuracyCommand
             console.WriteLine($"{pipeline.ModelId}: {requests.Count} images ({colorList.Count} colours × {shapeList.Count} shapes × {seeds} seeds), " +
                               $"{parse.GetValue(steps)} DDIM steps, CFG {parse.GetValue(guidance)}, {side}x{side}");
             console.Write(result.Summary());
-            console.WriteLine($"chance over the prompted set: colour {1.0 / colorList.Count:P1}, shape {1.0 / shapeList.Count:P1}, both {1.0 / (colorList.Count * shapeList.Count):P1}");
+            console.WriteLine($"chance over the prompted set: colour {result.ColorPromptedChance:P1}, shape {result.ShapePromptedChance:P1}, both {result.BothPromptedChance:P1}");
             if (result["shape"] is { } shape)
                 console.WriteLine($"shape if the shape word were ignored (same output spread, Cohen's p_e): {shape.IndependenceChance:P1}; colour: {result["color"]?.IndependenceChance:P1}");
             console.Write(result["shape"]?.ConfusionTable());

@@ -79,13 +79,12 @@ public static class GenerationEval
             images.Add(ImageTensor.FromBitmap(bitmap));
         }
         var r = GenerationAccuracy.Evaluate(judge, stack(images), usable.Select(p => p.Requested).ToList());
-        int colors = usable.Select(p => p.Requested.Color).Distinct().Count(), shapes = usable.Select(p => p.Requested.Shape).Distinct().Count();
         return new Dictionary<string, double>
         {
             ["color_acc"] = r.ColorAccuracy, ["shape_acc"] = r.ShapeAccuracy, ["both_acc"] = r.BothAccuracy,
             ["color_chance"] = r.ColorChance, ["shape_chance"] = r.ShapeChance,
             // What a model that ignores the word would score over the prompts actually asked (the judge's vocabulary is wider).
-            ["color_prompt_chance"] = 1.0 / colors, ["shape_prompt_chance"] = 1.0 / shapes, ["both_prompt_chance"] = 1.0 / (colors * shapes),
+            ["color_prompt_chance"] = r.ColorPromptedChance, ["shape_prompt_chance"] = r.ShapePromptedChance, ["both_prompt_chance"] = r.BothPromptedChance,
         };
     }
 }
