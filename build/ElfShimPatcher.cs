@@ -12,10 +12,12 @@ public class T2IPatchTorchSharpShim : Task
     [Required] public string Source { get; set; } = "";
     [Required] public string Destination { get; set; } = "";
     [Output] public bool Needed { get; set; }
+    /// <summary>Patch even where this machine's libstdc++ has the version: the output runs on other machines.</summary>
+    public bool Portable { get; set; }
 
     public override bool Execute()
     {
-        Needed = !SystemLibStdCxxHas(Version);
+        Needed = Portable || !SystemLibStdCxxHas(Version);
         if (!Needed) { Log.LogMessage(MessageImportance.Low, "libstdc++ has " + Version + "; TorchSharp needs no fix."); return true; }
         byte[] elf = File.ReadAllBytes(Source);
         int weakened = 0, unversioned = 0;

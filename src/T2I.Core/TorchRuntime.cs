@@ -6,15 +6,26 @@ namespace T2I.Core;
 /// <summary>Device choice and deterministic seeding shared by every host.</summary>
 public static class TorchRuntime
 {
-    /// <summary>"auto" picks CUDA when the CUDA backend is built in and a GPU is visible, else CPU.</summary>
+    /// <summary>"auto" picks CUDA when the loaded libtorch has CUDA and a GPU is visible, else CPU.</summary>
     public static Device ResolveDevice(string? requested = "auto")
     {
         string name = string.IsNullOrWhiteSpace(requested) ? "auto" : requested.Trim().ToLowerInvariant();
         if (name == "auto") return cuda.is_available() ? CUDA : CPU;
         if (name.StartsWith("cuda", StringComparison.Ordinal) && !cuda.is_available())
-            throw new InvalidOperationException($"Device '{requested}' requested but CUDA is not available (build with -p:T2IBackend=cuda on a machine with a GPU).");
+            throw new InvalidOperationException($"Device '{requested}' requested but CUDA is not available: libtorch " +
+                $"{LibTorchDescription}. Build with -p:T2IBackend=external and set T2I_LIBTORCH to a CUDA libtorch 2.10 " +
+                "(a pip torch's torch/lib) on a GPU machine.");
         return new Device(name);
     }
+
+    /// <summary>Which libtorch this process runs: the NuGet one shipped beside it, or the external one T2I_LIBTORCH named.</summary>
+    public static string LibTorchDescription => AppContext.GetData("T2I.LibTorch") is string s && s.Length > 0
+        ? s : $"2.10.0 ({AppContext.GetData("T2I.Backend") as string ?? "cpu"}, shipped with the build)";
+
+    /// <summary>The JIT's optimisation state of this build, for benchmark result lines.</summary>
+    public static string BuildConfiguration =>
+        typeof(TorchRuntime).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled) ? "Debug" : "Release";
 
     /// <summary>Seeds torch's global generators (CPU and, where present, CUDA).</summary>
     public static void Seed(long seed)

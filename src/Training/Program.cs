@@ -34,6 +34,7 @@ public static class Program
             Dit.CodecCeilingCommand.Build(),
             TrainJudgeCommand.Build(),
             ScoreCommand.Build(),
+            BackendCheckCommand.Build(),
         };
         return root;
     }

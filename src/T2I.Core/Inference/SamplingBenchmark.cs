@@ -18,18 +18,30 @@ public sealed record SamplingBenchmarkResult(int Steps, int Width, int Height, d
 public static class SamplingBenchmark
 {
     public static SamplingBenchmarkResult Run(FluxDit dit, ITextEncoder text, int steps = 50, int width = 256, int height = 256,
-        Device? device = null, int repeats = 3)
+        Device? device = null, int repeats = 3, ScalarType? precision = null)
+    {
+        using var pos = text.Encode(new[] { "a red circle" });
+        using var neg = text.Encode(new[] { "" });
+        using var cond = pos.Concat(neg);
+        return Run(dit, cond, steps, width, height, device, repeats, precision);
+    }
+
+    /// <summary>
+    /// Times sampling on given (cond, uncond) text states — e.g. random ones of T5's width for a DiT whose text encoder is
+    /// not at hand; <paramref name="precision"/> opens an <see cref="Autocast"/> scope (bf16 on a GPU) as the pipeline does.
+    /// </summary>
+    public static SamplingBenchmarkResult Run(FluxDit dit, TextEncoding condUncond, int steps = 50, int width = 256, int height = 256,
+        Device? device = null, int repeats = 3, ScalarType? precision = null)
     {
         device ??= CPU;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
+        using var autocast = Autocast.Enable(precision);
         dit.eval();
-        using var pos = text.Encode(new[] { "a red circle" });
-        using var neg = text.Encode(new[] { "" });
-        var cond = pos.Concat(neg).To(device);
+        var cond = condUncond.To(device);
         long h = height / 16, w = width / 16;
         var noise = randn(new long[] { 1, dit.Config.InChannels, h, w }, generator: new Generator(0)).to(device);
-        VelocityModel batched = (x, t) => dit.ForwardLatents(x, t, cond.Sequence, cond.Pooled, cond.Mask);
+        VelocityModel batched = (x, t) => dit.ForwardLatents(x, t, cond.Sequence, cond.Pooled, cond.Mask).to_type(x.dtype);
         var guided = ClassifierFreeGuidance.Wrap(batched, 5.0);
         var grid = TimeGrid.Create(steps, h * w);
         var x2 = cat(new[] { noise, noise });

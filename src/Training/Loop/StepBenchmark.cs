@@ -1,29 +1,35 @@
 using System.Diagnostics;
 using T2I.Core;
+using T2I.Core.Nn;
 using T2I.Training.Presets;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace T2I.Training.Loop;
 
-/// <summary>Figures from <c>training bench</c>: step time, throughput and FLOP/s against a same-run fp32 GEMM.</summary>
-public sealed record BenchmarkResult(string Device, int Threads, int BatchSize, int Steps, double SecondsPerStep, double? FlopsPerStep, double GemmFlops, int GemmSize)
+/// <summary>Figures from <c>training bench</c>: step time, throughput and FLOP/s against a same-run GEMM.</summary>
+public sealed record BenchmarkResult(string Device, int Threads, int BatchSize, int Steps, double SecondsPerStep, double? FlopsPerStep,
+    double GemmFlops, int GemmSize)
 {
+    /// <summary>The reference GEMM's dtype: fp32, or bf16 for a bf16 step on a GPU (the MFU denominator).</summary>
+    public string GemmDtype { get; init; } = "fp32";
+
     public double StepsPerSecond => 1 / SecondsPerStep;
     public double SamplesPerSecond => BatchSize / SecondsPerStep;
     public double? AchievedFlops => FlopsPerStep / SecondsPerStep;
-    /// <summary>Achieved training FLOP/s ÷ fp32 GEMM FLOP/s measured in the same process (the issues' ≥ 0.5 goal).</summary>
+    /// <summary>Achieved training FLOP/s ÷ GEMM FLOP/s measured in the same process (the issues' ≥ 0.5 goal).</summary>
     public double? GemmRatio => AchievedFlops / GemmFlops;
 }
 
 /// <summary>
 /// Times real training steps of a preset — the trainer's own <c>TrainStep</c>, no checkpoints or metrics — and
-/// an fp32 GEMM in the same process, so the ratio is independent of how fast this particular machine is.
+/// a GEMM in the same process, so the ratio is independent of how fast this particular machine is.
 /// </summary>
 public static class StepBenchmark
 {
-    public static BenchmarkResult Run(Preset preset, string device, int warmup, int steps, int gemmSize = 1024)
+    public static BenchmarkResult Run(Preset preset, string device, int warmup, int steps, int gemmSize = 1024, string gemmDtype = "fp32")
     {
+        var gemmType = Autocast.Parse(gemmDtype) ?? ScalarType.Float32;
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
         var loop = preset.Loop;
@@ -49,7 +55,8 @@ public static class StepBenchmark
             for (int i = 1; i <= steps; i++) Step(warmup + i);
             Synchronize(dev);
             double perStep = clock.Elapsed.TotalSeconds / steps;
-            return new BenchmarkResult(dev.ToString(), get_num_threads(), loop.BatchSize, steps, perStep, plan.FlopsPerStep, GemmFlops(dev, gemmSize), gemmSize);
+            return new BenchmarkResult(dev.ToString(), get_num_threads(), loop.BatchSize, steps, perStep, plan.FlopsPerStep,
+                GemmFlops(dev, gemmSize, gemmType), gemmSize) { GemmDtype = gemmDtype };
         }
         finally
         {
@@ -57,12 +64,12 @@ public static class StepBenchmark
         }
     }
 
-    /// <summary>fp32 FLOP/s of an n×n×n matmul (best of several runs after a warmup).</summary>
-    public static double GemmFlops(Device device, int n = 1024, int repeats = 5)
+    /// <summary>FLOP/s of an n×n×n matmul in <paramref name="dtype"/> (default fp32; best of several runs after a warmup).</summary>
+    public static double GemmFlops(Device device, int n = 1024, ScalarType dtype = ScalarType.Float32, int repeats = 5)
     {
         using var scope = NewDisposeScope();
-        var a = randn(n, n, device: device);
-        var b = randn(n, n, device: device);
+        var a = randn(n, n, device: device).to_type(dtype);
+        var b = randn(n, n, device: device).to_type(dtype);
         a.matmul(b);
         Synchronize(device);
         double best = double.MaxValue;
