@@ -1,3 +1,4 @@
+using T2I.Core.Ingestion;
 using System.CommandLine;
 
 namespace T2I.DataPrep;

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using SkiaSharp;
 using T2I.Core.Dit;
 using T2I.Core.Inference;
-using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core;
 

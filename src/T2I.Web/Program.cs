@@ -3,6 +3,7 @@ using T2I.Web.Api;
 using T2I.Web.Clients;
 using T2I.Web.Components;
 using T2I.Web.Hosting;
+using T2I.Web.Roles;
 
 namespace T2I.Web;
 

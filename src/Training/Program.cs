@@ -1,5 +1,6 @@
 using System.CommandLine;
 using T2I.Training.Commands;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training;
 
@@ -11,7 +12,7 @@ public static class Program
     {
         // Every command here runs its tensors on one compute thread, the condition for OneDnnConv2d's process-wide
         // oneDNN toggle (training, eval, bench, gen-accuracy, demo…); the multi-threaded web host never sets it.
-        T2I.Core.Nn.OneDnnConv2d.Enabled = true;
+        T2I.Core.TorchSharpFixes.OneDnnConv2d.Enabled = true;
         return BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
@@ -26,12 +27,12 @@ public static class Program
             BenchCommand.Build(),
             ConvBenchCommand.Build(),
             EvalCommand.Build(),
-            Dit.SampleBenchCommand.Build(),
-            Demo.DemoCommand.Build(),
-            Dit.CompareLatentsCommand.Build(),
-            Dit.ScalarRaceCommand.Build(),
-            Dit.GenerationAccuracyCommand.Build(),
-            Dit.CodecCeilingCommand.Build(),
+            SampleBenchCommand.Build(),
+            DemoCommand.Build(),
+            CompareLatentsCommand.Build(),
+            ScalarRaceCommand.Build(),
+            GenerationAccuracyCommand.Build(),
+            CodecCeilingCommand.Build(),
             TrainJudgeCommand.Build(),
             ScoreCommand.Build(),
             BackendCheckCommand.Build(),

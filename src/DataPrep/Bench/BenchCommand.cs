@@ -1,5 +1,5 @@
 using System.CommandLine;
-using T2I.DataPrep.Ingest;
+using T2I.Core.Ingestion;
 
 namespace T2I.DataPrep.Bench;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using T2I.Core.Data;
-using T2I.DataPrep.Ingest;
+using T2I.Core.Ingestion;
 
 namespace T2I.DataPrep.Bench;
 

@@ -1,6 +1,9 @@
+using T2I.Core.Storage;
+using T2I.Core.Ingestion;
+using T2I.Core;
 using System.CommandLine;
 using Spectre.Console;
-using T2I.Core.Cli;
+using T2I.Cli;
 
 namespace T2I.DataPrep.Ingest;
 
@@ -23,7 +26,7 @@ public static class IngestCommand
             try
             {
                 var filters = FilterConfig.Load(parse.GetValue(config));
-                var outStore = StoreLocation.Open(parse.GetValue(output)!);
+                var outStore = BlobStores.Open(parse.GetValue(output)!);
                 var (lease, holder) = await IngestLease.TryAcquireAsync(outStore, IngestionJob.LeaseTtl, TimeSpan.FromMilliseconds(200), ct);
                 if (lease is null)
                 {
@@ -33,7 +36,7 @@ public static class IngestCommand
                 await using (lease)
                 {
                     using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
-                    var runner = new IngestRunner(StoreLocation.Open(parse.GetValue(input)!), outStore, parse.GetValue(resolution)!, filters)
+                    var runner = new IngestRunner(BlobStores.Open(parse.GetValue(input)!), outStore, parse.GetValue(resolution)!, filters)
                     {
                         Workers = Math.Max(1, parse.GetValue(workers)),
                     };

@@ -1,4 +1,4 @@
-using T2I.DataPrep.Ingest;
+using T2I.Core.Ingestion;
 
 namespace T2I.DataPrep.Stats;
 

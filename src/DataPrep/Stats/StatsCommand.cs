@@ -1,6 +1,7 @@
+using T2I.Core.Storage;
 using System.CommandLine;
 using Spectre.Console;
-using T2I.DataPrep.Ingest;
+using T2I.Core.Ingestion;
 
 namespace T2I.DataPrep.Stats;
 
@@ -14,7 +15,7 @@ public static class StatsCommand
         var cmd = new Command("stats", "Print rows per bucket and drops per reason of an ingest output, and write bar charts as PNG.") { input, chart };
         cmd.SetAction(async (parse, ct) =>
         {
-            var store = StoreLocation.Open(parse.GetValue(input)!);
+            var store = BlobStores.Open(parse.GetValue(input)!);
             IngestManifest? manifest;
             try { manifest = await StoreUnavailableException.Guard("input", store, $"reading {IngestManifest.Key}", () => IngestManifest.LoadAsync(store, ct)); }
             catch (InvalidDataException e) { await Console.Error.WriteLineAsync($"stats: {e.Message}"); return 4; }

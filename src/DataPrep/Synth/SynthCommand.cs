@@ -1,7 +1,9 @@
+using T2I.Core.Synthesis;
+using T2I.Core;
 using System.CommandLine;
-using T2I.Core.Cli;
+using T2I.Cli;
 using T2I.Core.Storage;
-using T2I.DataPrep.Ingest;
+using T2I.Core.Ingestion;
 
 namespace T2I.DataPrep.Synth;
 
@@ -38,8 +40,12 @@ public static class SynthCommand
                 await Console.Error.WriteLineAsync($"synth: {e.Message}");
                 return 2;
             }
-            var store = StoreLocation.Open(parse.GetValue(output)!);
-            try { await RunAsync(store, n, k, parse.GetValue(seed), share, ct, vocabulary); }
+            var store = BlobStores.Open(parse.GetValue(output)!);
+            try
+            {
+                await ConsoleProgress.RunAsync("synth", progress =>
+                    SyntheticShards.WriteAsync(store, n, k, parse.GetValue(seed), share, vocabulary, progress, ct));
+            }
             catch (StoreUnavailableException e)
             {
                 await Console.Error.WriteLineAsync($"synth: {e.Message}");
@@ -49,25 +55,5 @@ public static class SynthCommand
             return 0;
         });
         return cmd;
-    }
-
-    public static Task RunAsync(IBlobStore store, int count, int shards, int seed, double defectShare = 0.25, CancellationToken ct = default,
-        SynthVocabulary? vocabulary = null)
-    {
-        var generator = new SyntheticLaionGenerator(seed, count, shards, defectShare, vocabulary);
-        return ConsoleProgress.RunAsync("synth", async progress =>
-        {
-            long done = 0;
-            for (int s = 0; s < generator.ShardCount; s++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var samples = generator.Shard(s);
-                await StoreUnavailableException.Guard("output", store, $"writing shard {s:D5}",
-                    () => SynthShardWriter.WriteAsync(store, s, samples, ct));
-                done += samples.Count;
-                progress.Report(new ConsoleProgress.Update("images", done, count, $"shard {s + 1}/{shards}"));
-            }
-            return done;
-        });
     }
 }

@@ -1,6 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using T2I.Core.Nn;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.Diffusion;
 

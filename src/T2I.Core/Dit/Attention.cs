@@ -1,6 +1,5 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using T2I.Core.Nn;
 
 namespace T2I.Core.Dit;
 

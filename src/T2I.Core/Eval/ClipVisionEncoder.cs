@@ -1,8 +1,8 @@
-using T2I.Core.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using T2I.Core.Text;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.Eval;
 

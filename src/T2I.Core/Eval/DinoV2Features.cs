@@ -1,7 +1,7 @@
 using T2I.Core.Checkpoints;
-using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.Eval;
 

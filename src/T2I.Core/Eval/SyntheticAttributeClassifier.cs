@@ -2,6 +2,7 @@ using System.Text.Json;
 using T2I.Core.Checkpoints;
 using T2I.Core.Nn;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.Eval;
 

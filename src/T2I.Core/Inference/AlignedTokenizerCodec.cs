@@ -3,7 +3,8 @@ using T2I.Core.Checkpoints;
 using T2I.Core.VisualTokenizer;
 using TorchSharp;
 using static TorchSharp.torch;
-using T2I.Core.Nn;
+using T2I.Core.TorchSharpFixes;
+using T2I.Core.Latents;
 
 namespace T2I.Core.Inference;
 
@@ -13,7 +14,7 @@ namespace T2I.Core.Inference;
 /// </summary>
 public sealed class AlignedTokenizerCodec : ITrainedLatentCodec
 {
-    public const string Kind = "aligned";
+    public const string Kind = AlignedTokenizerConfig.CodecKind;
 
     public AlignedTokenizerCodec(AlignedTokenizer tokenizer)
     {

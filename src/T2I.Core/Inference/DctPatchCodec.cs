@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using T2I.Core.Nn;
+using T2I.Core.TorchSharpFixes;
+using T2I.Core.Latents;
 
 namespace T2I.Core.Inference;
 

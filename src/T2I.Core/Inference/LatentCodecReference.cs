@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using T2I.Core.Latents;
 
 namespace T2I.Core.Inference;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using T2I.Core.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.Latents;
 
 namespace T2I.Core.Inference;
 

@@ -1,5 +1,6 @@
 using static TorchSharp.torch;
-using T2I.Core.Nn;
+using T2I.Core.TorchSharpFixes;
+using T2I.Core.Latents;
 
 namespace T2I.Core.Inference;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 using T2I.Core.Diffusion;
 using T2I.Core.Dit;
 using T2I.Core.Text;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.Inference;
 

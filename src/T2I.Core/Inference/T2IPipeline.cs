@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using SkiaSharp;
-using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 using T2I.Core.Data;
 using T2I.Core.Diffusion;
 using T2I.Core.Dit;
 using T2I.Core.Text;
+using T2I.Core.TorchSharpFixes;
+using T2I.Core.Latents;
 
 namespace T2I.Core.Inference;
 
@@ -36,7 +37,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
         _dit.eval();
         // Exact GELU (text encoders) and convolutions (codecs) give other bits with oneDNN on than off, and the switch is
         // process-wide and one-way: pin it off here so a seed's bytes do not depend on what the process ran before.
-        Nn.OneDnnWorkaround.Apply();
+        TorchSharpFixes.OneDnnWorkaround.Apply();
     }
 
     /// <summary>The same components with other settings (e.g. <c>new T2IPipeline(p) { PreviewEvery = 5 }</c>).</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.Nn;
 

@@ -65,9 +65,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     /// <summary>
     /// Opens an object for random access by ranged GETs — a Parquet footer and chosen row groups, or a long tar, are
-    /// read without downloading the whole object (<see cref="Data.SeekableStream"/>).
+    /// read without downloading the whole object (<see cref="SeekableStream"/>).
     /// </summary>
-    internal async Task<Data.RangeReadStream> OpenRangeReadAsync(string key, int blockSize, CancellationToken ct)
+    internal async Task<RangeReadStream> OpenRangeReadAsync(string key, int blockSize, CancellationToken ct)
     {
         var full = FullKey(key);
         long length;
@@ -76,7 +76,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         {
             throw new FileNotFoundException($"Blob '{key}' not found in {Location}.", $"{Location}/{key}", e);
         }
-        return new Data.RangeReadStream(length, async (offset, buffer, token) =>
+        return new RangeReadStream(length, async (offset, buffer, token) =>
         {
             using var response = await _s3.GetObjectAsync(new GetObjectRequest
             {

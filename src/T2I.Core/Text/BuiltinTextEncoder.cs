@@ -2,8 +2,8 @@ using System.Text.Json;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using T2I.Core.Nn;
 using T2I.Core.Checkpoints;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.Text;
 

@@ -3,6 +3,7 @@ using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using T2I.Web.Generation;
+using T2I.Web.Roles;
 
 namespace T2I.Web.Hosting;
 
@@ -16,7 +17,7 @@ namespace T2I.Web.Hosting;
 /// </summary>
 public static class HangfireSetup
 {
-    public const string MaintenanceQueue = "default";
+    public const string MaintenanceQueue = Ingestion.ShardIngestionJob.Queue;
 
     /// <summary>Production default of <c>T2I:Hangfire:InvisibilityTimeout</c> (Hangfire.PostgreSql's own default).</summary>
     public static readonly TimeSpan DefaultInvisibilityTimeout = TimeSpan.FromMinutes(30);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using T2I.Core.Storage;
 using T2I.Web.Generation;
+using T2I.Web.Roles;
 
 namespace T2I.Web.Hosting;
 

@@ -1,6 +1,7 @@
 using T2I.Core.Storage;
 using T2I.Web.Clients;
 using T2I.Web.Generation;
+using T2I.Web.Roles;
 
 namespace T2I.Web.Hosting;
 
@@ -22,8 +23,8 @@ public static class WebSetup
         services.AddSingleton<IGeneratorSource, ConfiguredModelSource>();
         services.AddSingleton<GeneratorProvider>();
         services.AddTransient<GenerationJob>();
-        if (Ingestion.DataPrepShardIngestion.IsConfigured(config))
-            services.AddSingleton<Ingestion.IShardIngestion, Ingestion.DataPrepShardIngestion>();
+        if (Ingestion.ConfiguredShardIngestion.IsConfigured(config))
+            services.AddSingleton<Ingestion.IShardIngestion, Ingestion.ConfiguredShardIngestion>();
         services.AddHostedService<Ingestion.IngestionScheduler>();
         if (role.RunsJobs()) services.AddHostedService<GeneratorWarmup>();
         if (role.ServesUi())
@@ -52,5 +53,3 @@ public static class WebSetup
     }
 }
 
-/// <summary>The role this process was started in (see <see cref="T2IRole"/>).</summary>
-public sealed record HostRole(T2IRole Role);

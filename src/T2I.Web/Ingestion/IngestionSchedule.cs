@@ -17,6 +17,9 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
 {
     public const string RecurringId = "shard-ingestion";
 
+    /// <summary>The maintenance queue this job runs on (Hangfire's default queue; workers serve it beside generation).</summary>
+    public const string Queue = "default";
+
     /// <summary>
     /// Retries: 2, a minute apart. A run is idempotent and its usual failures (storage or network hiccups
     /// while reading shards) are transient; beyond two the error is real and waits for the next schedule.
@@ -25,7 +28,7 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
     /// DisableConcurrentExecution: its PostgreSQL lock outlives a killed worker by the lock timeout (10 min),
     /// which the scale-out test showed blocking every other run.
     /// </summary>
-    [Queue(Hosting.HangfireSetup.MaintenanceQueue)]
+    [Queue(Queue)]
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [60, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [JobDisplayName("shard ingestion")]
     public async Task<string> RunAsync(CancellationToken cancellationToken)
@@ -57,7 +60,7 @@ public sealed class IngestionScheduler(IConfiguration config, IServiceProvider s
             log.LogWarning("T2I:Ingestion:Cron is set but this build has no shard ingestion job; nothing scheduled");
             return Task.CompletedTask;
         }
-        recurring.AddOrUpdate<ShardIngestionJob>(ShardIngestionJob.RecurringId, Hosting.HangfireSetup.MaintenanceQueue,
+        recurring.AddOrUpdate<ShardIngestionJob>(ShardIngestionJob.RecurringId, ShardIngestionJob.Queue,
             j => j.RunAsync(CancellationToken.None), cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         log.LogInformation("Shard ingestion scheduled: {Cron} (UTC)", cron);
         return Task.CompletedTask;

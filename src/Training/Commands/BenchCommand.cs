@@ -28,7 +28,7 @@ public static class BenchCommand
         {
             var output = parse.InvocationConfiguration.Output;
             Preset resolved;
-            try { resolved = LaunchCommand.Resolve(parse.GetRequiredValue(preset), parse.GetValue(set) ?? [], null); }
+            try { resolved = PresetOverrides.Resolve(parse.GetRequiredValue(preset), parse.GetValue(set) ?? [], null); }
             catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
             {
                 parse.InvocationConfiguration.Error.WriteLine(e.Message);

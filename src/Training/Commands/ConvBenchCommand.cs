@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using T2I.Core.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Commands;
 

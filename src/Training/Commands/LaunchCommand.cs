@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using T2I.Core;
-using T2I.Core.Cli;
+using T2I.Cli;
 using T2I.Training.Loop;
 using T2I.Training.Presets;
+using T2I.Training.Dit;
+using T2I.Training.Demo;
 
 namespace T2I.Training.Commands;
 
@@ -35,7 +37,7 @@ public static class LaunchCommand
             Preset resolved;
             try
             {
-                resolved = Resolve(parse.GetRequiredValue(preset), parse.GetValue(set) ?? [], parse.GetValue(steps));
+                resolved = PresetOverrides.Resolve(parse.GetRequiredValue(preset), parse.GetValue(set) ?? [], parse.GetValue(steps));
             }
             catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
             {
@@ -52,14 +54,6 @@ public static class LaunchCommand
             return await Run(resolved, dir, deviceName, output, error, cancel);
         });
         return command;
-    }
-
-    /// <summary>Preset + overrides (<c>--steps</c> wins over <c>--set steps=</c>).</summary>
-    public static Preset Resolve(string name, IEnumerable<string> sets, long? steps)
-    {
-        var overrides = sets.ToList();
-        if (steps is { } n) overrides.Add($"loop.steps={n}");
-        return PresetOverrides.Apply(PresetRegistry.Get(name), overrides);
     }
 
     private static async Task<int> Run(Preset preset, string runDir, string device, TextWriter output, TextWriter error, CancellationToken cancel)

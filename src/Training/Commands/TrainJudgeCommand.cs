@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using T2I.Core;
-using T2I.Core.Cli;
+using T2I.Cli;
 using T2I.Core.Eval;
 using T2I.Core.Storage;
 
@@ -65,7 +65,7 @@ public static class TrainJudgeCommand
                 AttributeClassifierTrainer.Train(judge, train, options, (e, loss) =>
                 {
                     judge.Save(dir, new Dictionary<string, string>(metadata) { ["epochs"] = $"{e + 1}" });
-                    progress.Report(new ConsoleProgress.Update("epochs", e + 1, options.Epochs, $"loss {loss:0.000}"));
+                    progress.Report(new ProgressUpdate("epochs", e + 1, options.Epochs, $"loss {loss:0.000}"));
                 }), ct));
             outw.WriteLine($"train-judge: saved {dir} ({judge.parameters().Sum(p => p.numel()):N0} parameters)");
             if (parse.GetValue(test) is { } testLocation)

@@ -1,8 +1,8 @@
-using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Demo;
 

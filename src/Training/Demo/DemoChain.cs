@@ -1,12 +1,15 @@
+using T2I.Core;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using T2I.Core.Cli;
+using T2I.Cli;
 using T2I.Core.Storage;
-using T2I.DataPrep.Ingest;
-using T2I.DataPrep.Synth;
+using T2I.Core.Ingestion;
+using T2I.Core.Synthesis;
 using T2I.Training.Commands;
 using T2I.Training.Loop;
+using T2I.Training.Dit;
+using T2I.Training.Presets;
 
 namespace T2I.Training.Demo;
 
@@ -50,7 +53,9 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
             string marker = Path.Combine(options.RawDir, "_synth.json");
             if (File.Exists(marker)) return "done before";
             var vocabulary = SynthVocabulary.Parse(options.Shapes, options.Colors, options.Backgrounds);
-            await SynthCommand.RunAsync(new LocalBlobStore(options.RawDir), options.Count, options.Shards, options.Seed, options.DefectShare, ct, vocabulary);
+            var store = new LocalBlobStore(options.RawDir);
+            await ConsoleProgress.RunAsync("synth", progress => SyntheticShards.WriteAsync(
+                store, options.Count, options.Shards, options.Seed, options.DefectShare, vocabulary, progress, ct));
             File.WriteAllText(marker, JsonSerializer.Serialize(new { options.Count, options.Shards, options.Seed, vocabulary = vocabulary.ToString() }));
             return $"{options.Count} samples ({vocabulary})";
         }
@@ -58,7 +63,7 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
 
     private async Task Train(string stage, string preset, IReadOnlyList<string> sets, long? steps, CancellationToken ct)
     {
-        var resolved = LaunchCommand.Resolve(preset, sets, steps);
+        var resolved = PresetOverrides.Resolve(preset, sets, steps);
         await Timed(stage, () => ConsoleProgress.RunAsync($"train {stage}", progress => Task.Run(() =>
         {
             var run = new RunOptions(options.RunDir(stage)) { Device = options.Device, Log = log, Progress = progress };

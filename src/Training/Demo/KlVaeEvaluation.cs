@@ -1,9 +1,9 @@
 using T2I.Core.Data;
 using T2I.Core.Eval;
-using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer.Baseline;
 using T2I.Training.Tokenizer;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Demo;
 

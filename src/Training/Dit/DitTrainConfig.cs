@@ -39,7 +39,7 @@ public sealed record DitTrainConfig
     /// </summary>
     public string Latents { get; init; } = "runs/tok-tiny-s3";
     /// <summary>
-    /// <c>fp32</c>, or <c>bf16</c>: the DiT's matmuls compute in bf16 from fp32 master weights (T2I.Core.Nn.Autocast — what
+    /// <c>fp32</c>, or <c>bf16</c>: the DiT's matmuls compute in bf16 from fp32 master weights (T2I.Core.TorchSharpFixes.Autocast — what
     /// torch.autocast does for linears); gradients, AdamW, EMA and the loss stay fp32. The text encoders stay fp32.
     /// </summary>
     public string Precision { get; init; } = "fp32";

@@ -3,11 +3,12 @@ using T2I.Core.Data;
 using T2I.Core.Diffusion;
 using T2I.Core.Dit;
 using T2I.Core.Inference;
-using T2I.Core.Nn;
 using T2I.Core.Text;
 using T2I.Training.Loop;
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
+using T2I.Core.Latents;
 
 namespace T2I.Training.Dit;
 

@@ -1,7 +1,8 @@
+using T2I.Core;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using T2I.Core.Cli;
+using T2I.Cli;
 using T2I.Core.Metrics;
 using T2I.Training.Loop;
 using T2I.Training.Presets;
@@ -37,7 +38,7 @@ public sealed record ComparisonResult(IReadOnlyList<ComparisonRow> Rows, double 
 public static class LatentComparison
 {
     public static ComparisonResult? Run(Preset<DitTrainConfig> preset, IReadOnlyList<ComparisonArm> arms, string outDir, string device,
-        string? classifier, IProgress<ConsoleProgress.Update>? progress, Action<string> log, CancellationToken cancel = default,
+        string? classifier, IProgress<ProgressUpdate>? progress, Action<string> log, CancellationToken cancel = default,
         IReadOnlyCollection<string>? only = null)
     {
         if (arms.Count < 2 || arms.Select(a => a.Name).Distinct().Count() != arms.Count) throw new ArgumentException("Give at least two arms with distinct names.");

@@ -6,6 +6,7 @@ using T2I.Core.Data;
 using T2I.Core.Inference;
 using T2I.Core.Storage;
 using static TorchSharp.torch;
+using T2I.Core.Latents;
 
 namespace T2I.Training.Dit;
 

@@ -1,5 +1,5 @@
-using T2I.Core.Nn;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Dit;
 

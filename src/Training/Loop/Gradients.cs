@@ -1,6 +1,6 @@
-using T2I.Core.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Loop;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using T2I.Training.Presets;
 using static TorchSharp.torch;
 
 namespace T2I.Training.Loop;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using T2I.Core.Checkpoints;
-using T2I.Training.Presets;
 
 namespace T2I.Training.Loop;
 

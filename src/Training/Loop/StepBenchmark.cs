@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using T2I.Core;
-using T2I.Core.Nn;
-using T2I.Training.Presets;
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Loop;
 

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using T2I.Core;
 using T2I.Core.Checkpoints;
-using T2I.Core.Cli;
+using T2I.Cli;
 using T2I.Core.Metrics;
-using T2I.Core.Nn;
-using T2I.Training.Presets;
 using TorchSharp;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Loop;
 
@@ -14,7 +13,7 @@ public sealed record RunOptions(string RunDir)
 {
     /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>.</summary>
     public string Device { get; init; } = "auto";
-    public IProgress<ConsoleProgress.Update>? Progress { get; init; }
+    public IProgress<ProgressUpdate>? Progress { get; init; }
     public Action<string> Log { get; init; } = Console.Error.WriteLine;
     /// <summary>Called after every step with its metrics (tests and hosts watch the run through it).</summary>
     public Action<long, IReadOnlyDictionary<string, double>>? OnStep { get; init; }
@@ -164,12 +163,12 @@ public static class TrainingLoop
         }
     }
 
-    private static void Report(IProgress<ConsoleProgress.Update>? progress, string name, long step, long total, IReadOnlyDictionary<string, double> row, double itPerSecond)
+    private static void Report(IProgress<ProgressUpdate>? progress, string name, long step, long total, IReadOnlyDictionary<string, double> row, double itPerSecond)
     {
         if (progress is null) return;
         string loss = row.TryGetValue("loss", out double l) ? $"loss {l:0.####} · " : "";
         string eta = itPerSecond > 0 ? TimeSpan.FromSeconds(Math.Min((total - step) / itPerSecond, TimeSpan.MaxValue.TotalSeconds / 2)).ToString(@"d\.hh\:mm\:ss") : "?";
-        progress.Report(new ConsoleProgress.Update(name, step, total, $"{loss}{itPerSecond:0.00} it/s · ETA {eta}"));
+        progress.Report(new ProgressUpdate(name, step, total, $"{loss}{itPerSecond:0.00} it/s · ETA {eta}"));
     }
 
     private static void Plot(string metricsPath, string plotsDir, double smoothing, Action<string> log)

@@ -17,6 +17,14 @@ public sealed class PresetOverrideException(string message) : ArgumentException(
 /// </summary>
 public static class PresetOverrides
 {
+    /// <summary>A registered preset with overrides (<c>--steps</c> wins over <c>--set steps=</c>).</summary>
+    public static Preset Resolve(string name, IEnumerable<string> sets, long? steps = null)
+    {
+        var overrides = sets.ToList();
+        if (steps is { } n) overrides.Add($"loop.steps={n}");
+        return Apply(PresetRegistry.Get(name), overrides);
+    }
+
     public static Preset Apply(Preset preset, IEnumerable<string> assignments)
     {
         var loop = JsonSerializer.SerializeToNode(preset.Loop, PresetJson.Options)!.AsObject();

@@ -1,4 +1,5 @@
 using System.Reflection;
+using T2I.Training.Loop;
 
 namespace T2I.Training.Presets;
 

@@ -1,6 +1,5 @@
 using T2I.Core.Checkpoints;
 using T2I.Core.Data;
-using T2I.Core.Nn;
 using T2I.Core.Storage;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Losses;
@@ -8,6 +7,7 @@ using T2I.Training.Loop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Tokenizer;
 

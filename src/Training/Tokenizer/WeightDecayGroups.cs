@@ -1,8 +1,8 @@
-using T2I.Core.Nn;
 using T2I.Core.VisualTokenizer;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Tokenizer;
 

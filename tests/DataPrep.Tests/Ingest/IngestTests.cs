@@ -1,8 +1,8 @@
 using System.Text.Json;
 using T2I.Core.Data;
 using T2I.Core.Storage;
-using T2I.DataPrep.Ingest;
-using T2I.DataPrep.Synth;
+using T2I.Core.Ingestion;
+using T2I.Core.Synthesis;
 using T2I.DataPrep.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Ingest;

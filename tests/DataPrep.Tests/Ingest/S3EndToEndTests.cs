@@ -1,7 +1,7 @@
 using T2I.Core.Storage;
 using T2I.Core.Tests.Storage;
-using T2I.DataPrep.Ingest;
-using T2I.DataPrep.Synth;
+using T2I.Core.Ingestion;
+using T2I.Core.Synthesis;
 using T2I.DataPrep.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Ingest;
@@ -16,7 +16,7 @@ public class S3EndToEndTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture
         var prefix = "e2e-" + Guid.NewGuid().ToString("N");
         using var input = new S3BlobStore(s3.OptionsFor(prefix + "/raw"));
         using var output = new S3BlobStore(s3.OptionsFor(prefix + "/buckets"));
-        await SynthCommand.RunAsync(input, 40, 2, seed: 1);
+        await SyntheticShards.WriteAsync(input, 40, 2, seed: 1);
         var config = FilterConfig.Load(SynthSets.Filters(tmp));
         var onS3 = await new IngestRunner(input, output, [256], config).RunAsync();
 

@@ -1,5 +1,5 @@
 using T2I.Core.Storage;
-using T2I.DataPrep.Synth;
+using T2I.Core.Synthesis;
 
 namespace T2I.DataPrep.Tests.Support;
 
@@ -15,7 +15,7 @@ internal static class SynthSets
         {
             if (Cache.TryGetValue((count, shards, seed, defectShare), out var dir)) return dir;
             dir = Path.Combine(Root, $"{count}-{shards}-{seed}-{defectShare}");
-            SynthCommand.RunAsync(new LocalBlobStore(dir), count, shards, seed, defectShare).GetAwaiter().GetResult();
+            SyntheticShards.WriteAsync(new LocalBlobStore(dir), count, shards, seed, defectShare).GetAwaiter().GetResult();
             return Cache[(count, shards, seed, defectShare)] = dir;
         }
     }

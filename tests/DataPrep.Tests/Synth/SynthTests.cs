@@ -1,7 +1,7 @@
 using System.Text.Json;
 using T2I.Core.Data;
 using T2I.Core.Storage;
-using T2I.DataPrep.Synth;
+using T2I.Core.Synthesis;
 using T2I.DataPrep.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Synth;
@@ -12,9 +12,9 @@ public class SynthTests
     public async Task SameSeedGivesIdenticalShardsOtherSeedDiffers()
     {
         using var tmp = new TempDir();
-        await SynthCommand.RunAsync(new LocalBlobStore(tmp.Sub("a")), 24, 2, seed: 5);
-        await SynthCommand.RunAsync(new LocalBlobStore(tmp.Sub("b")), 24, 2, seed: 5);
-        await SynthCommand.RunAsync(new LocalBlobStore(tmp.Sub("c")), 24, 2, seed: 6);
+        await SyntheticShards.WriteAsync(new LocalBlobStore(tmp.Sub("a")), 24, 2, seed: 5);
+        await SyntheticShards.WriteAsync(new LocalBlobStore(tmp.Sub("b")), 24, 2, seed: 5);
+        await SyntheticShards.WriteAsync(new LocalBlobStore(tmp.Sub("c")), 24, 2, seed: 6);
         var names = Directory.GetFiles(tmp.Sub("a")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["00000.parquet", "00000.tar", "00000_stats.json", "00001.parquet", "00001.tar", "00001_stats.json"], names);
         foreach (var n in names) Assert.Equal(File.ReadAllBytes(Path.Combine(tmp.Sub("a"), n!)), File.ReadAllBytes(Path.Combine(tmp.Sub("b"), n!)));

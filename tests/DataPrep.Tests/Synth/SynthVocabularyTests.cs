@@ -1,5 +1,5 @@
 using System.Text.Json;
-using T2I.DataPrep.Synth;
+using T2I.Core.Synthesis;
 
 namespace T2I.DataPrep.Tests.Synth;
 

@@ -1,5 +1,5 @@
-using T2I.Core.Nn;
 using static TorchSharp.torch;
+using T2I.Core.Dit;
 
 namespace T2I.Core.Tests.Dit;
 

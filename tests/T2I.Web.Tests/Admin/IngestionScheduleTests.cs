@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using T2I.Core.Storage;
-using T2I.DataPrep.Synth;
+using T2I.Core.Synthesis;
 using T2I.Web.Admin;
 using T2I.Web.Ingestion;
 using T2I.Web.Tests.Support;
@@ -46,10 +46,10 @@ public class IngestionScheduleTests
     {
         string root = Directory.CreateTempSubdirectory("t2i-web-ingest-").FullName;
         string input = Path.Combine(root, "raw"), output = Path.Combine(root, "buckets");
-        await SynthCommand.RunAsync(new LocalBlobStore(input), count: 24, shards: 2, seed: 5, defectShare: 0);
+        await SyntheticShards.WriteAsync(new LocalBlobStore(input), count: 24, shards: 2, seed: 5, defectShare: 0);
         await using var app = await TestApp.StartWithAsync(_ => { },
             "T2I:Ingestion:Cron=0 3 * * *", $"T2I:Ingestion:Input={input}", $"T2I:Ingestion:Output={output}", "T2I:Ingestion:Resolutions=256");
-        Assert.IsType<DataPrepShardIngestion>(app.Service<IShardIngestion>());
+        Assert.IsType<ConfiguredShardIngestion>(app.Service<IShardIngestion>());
         var monitor = app.Service<AdminMonitor>();
 
         monitor.RunNow(Assert.Single(monitor.Take().Schedule).Id);

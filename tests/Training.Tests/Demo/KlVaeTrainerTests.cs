@@ -7,6 +7,8 @@ using T2I.Training.Loop;
 using T2I.Training.Presets;
 using T2I.Training.Tests.Loop;
 using static TorchSharp.torch;
+using T2I.Core.Latents;
+using T2I.Core.Inference;
 
 namespace T2I.Training.Tests.Demo;
 
@@ -43,7 +45,7 @@ public class KlVaeTrainerTests
         // Round trip: the run folder loads as a codec with the EMA weights, and a second load encodes identically.
         var folder = CheckpointFolder.Latest(CheckpointFolder.CheckpointsDir(run))!;
         Assert.Equal("kl-vae", folder.ReadConfig().ModelConfig!["kind"]!.GetValue<string>());
-        using var vae = KlVaeCheckpoint.Load(run);
+        using var vae = KlVaeCheckpoint.Open(LatentCodecs.Describe(run));
         var ema = SafeTensors.Load(folder.File(CheckpointFolder.EmaFile));
         foreach (var (name, tensor) in vae.state_dict()) Assert.True(TensorAssert.BitEqual(ema[name], tensor), name);
         // Through the DiT's codec switch (kind kl-vae), as `--set latents=<run>` opens it.

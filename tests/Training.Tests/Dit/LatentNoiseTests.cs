@@ -1,5 +1,6 @@
 using T2I.Training.Dit;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Tests.Dit;
 
@@ -17,7 +18,7 @@ public class LatentNoiseTests
         Assert.True(same[0].allclose(latents[0], 0, 0) && same[1].allclose(latents[1], 0, 0));
 
         var noisy = LatentNoise.Add(latents, 0.5, seed: 1);
-        var added = cat(noisy.Zip(latents, (n, z) => T2I.Core.Nn.ScalarSafe.Plus(n, z.neg()).transpose(0, 1).reshape(2, -1)).ToArray(), 1).std(1);
+        var added = cat(noisy.Zip(latents, (n, z) => T2I.Core.TorchSharpFixes.ScalarSafe.Plus(n, z.neg()).transpose(0, 1).reshape(2, -1)).ToArray(), 1).std(1);
         Assert.InRange(added[0].item<float>(), 4.5f, 5.5f);     // 0.5 × ≈10
         Assert.InRange(added[1].item<float>(), 0.045f, 0.055f); // 0.5 × ≈0.1
         Assert.True(LatentNoise.Add(latents, 0.5, seed: 1)[1].allclose(noisy[1], 0, 0), "same seed, same noise");

@@ -1,3 +1,4 @@
+using T2I.Training.Loop;
 using T2I.Core.Metrics;
 
 namespace T2I.Training.Tests.Loop;

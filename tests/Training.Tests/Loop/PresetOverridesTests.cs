@@ -89,11 +89,11 @@ public class PresetOverridesTests
     [Fact]
     public void LaunchResolvesRegistryPresetsAndStepsOption()
     {
-        var p = LaunchCommand.Resolve("toy-regression", ["lr=0.2", "steps=50"], steps: 70);
+        var p = PresetOverrides.Resolve("toy-regression", ["lr=0.2", "steps=50"], steps: 70);
         Assert.Equal(70, p.Loop.Steps);   // --steps wins
         Assert.Equal(0.2, p.Loop.Lr);
         Assert.Equal(0.05, PresetRegistry.Get("toy-regression").Loop.Lr);   // the registry's preset is immutable
-        var e = Assert.Throws<KeyNotFoundException>(() => LaunchCommand.Resolve("nope", [], null));
+        var e = Assert.Throws<KeyNotFoundException>(() => PresetOverrides.Resolve("nope", [], null));
         Assert.Contains("toy-regression", e.Message);
     }
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using T2I.Core.Checkpoints;
-using T2I.Core.Nn;
 using T2I.Training.Loop;
 using TorchSharp;
 using static TorchSharp.torch;
+using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Presets.Smoke;
 

@@ -1,0 +1,25 @@
+using T2I.Core.Ingestion;
+
+namespace T2I.Web.Ingestion;
+
+/// <summary>
+/// Scheduled ingestion backed by the shared engine (<see cref="IngestionJob"/>, as `dataprep ingest` runs it), configured by <c>T2I:Ingestion:Input</c>,
+/// <c>T2I:Ingestion:Output</c> (local paths or s3://bucket/prefix), <c>T2I:Ingestion:Resolutions</c> (e.g. "256,512")
+/// and optional <c>T2I:Ingestion:Config</c> (filters.json). Registered only when input and output are set.
+/// </summary>
+public sealed class ConfiguredShardIngestion(IConfiguration config, ILogger<IngestionJob> log) : IShardIngestion
+{
+    public static bool IsConfigured(IConfiguration config) =>
+        !string.IsNullOrWhiteSpace(config["T2I:Ingestion:Input"]) && !string.IsNullOrWhiteSpace(config["T2I:Ingestion:Output"]);
+
+    public async Task<string> RunAsync(CancellationToken ct)
+    {
+        int[] resolutions = (config["T2I:Ingestion:Resolutions"] ?? "256")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(int.Parse).ToArray();
+        string result = await new IngestionJob(log).RunAsync(
+            config["T2I:Ingestion:Input"]!, config["T2I:Ingestion:Output"]!, resolutions, config["T2I:Ingestion:Config"], ct);
+        log.LogInformation("Scheduled ingestion: {Result}", result);
+        return result;
+    }
+}

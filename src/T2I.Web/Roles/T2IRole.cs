@@ -1,0 +1,42 @@
+namespace T2I.Web.Roles;
+
+/// <summary>
+/// What one process of the app does (<c>T2I:Role</c>). <c>all</c> (default): UI, API and the Hangfire servers in
+/// one process. <c>web</c>: UI and API; it enqueues jobs but runs none (no Hangfire server, no model weights
+/// loaded). <c>worker</c>: the Hangfire servers for the generation and maintenance (ingestion) queues, and on
+/// HTTP only <c>/healthz</c> and <c>/readyz</c>. Web and worker processes meet in shared storage: PostgreSQL
+/// for Hangfire and one image store (<c>T2I:Images</c>), so both roles require <c>ConnectionStrings:Hangfire</c>.
+/// </summary>
+public enum T2IRole { All, Web, Worker }
+
+public static class T2IRoles
+{
+    public const string Key = "T2I:Role";
+
+    public static T2IRole Of(IConfiguration config)
+    {
+        string? text = config[Key];
+        var role = string.IsNullOrWhiteSpace(text) ? T2IRole.All : text.Trim().ToLowerInvariant() switch
+        {
+            "all" => T2IRole.All,
+            "web" => T2IRole.Web,
+            "worker" => T2IRole.Worker,
+            _ => throw new InvalidOperationException($"{Key} must be 'all', 'web' or 'worker' (got '{text}')."),
+        };
+        if (role != T2IRole.All && string.IsNullOrWhiteSpace(config.GetConnectionString("Hangfire")))
+            throw new InvalidOperationException(
+                $"{Key}={role.ToString().ToLowerInvariant()} needs job storage shared with the other processes: set ConnectionStrings:Hangfire " +
+                "(PostgreSQL). The in-memory default only works with T2I:Role=all.");
+        return role;
+    }
+
+    public static bool ServesUi(this T2IRole role) => role != T2IRole.Worker;
+
+    public static bool RunsJobs(this T2IRole role) => role != T2IRole.Web;
+
+    /// <summary>Several processes share the image store and job storage, so in-memory caches are not the truth.</summary>
+    public static bool IsShared(IConfiguration config) => !string.IsNullOrWhiteSpace(config.GetConnectionString("Hangfire"));
+}
+
+/// <summary>The role this process was started in (see <see cref="T2IRole"/>).</summary>
+public sealed record HostRole(T2IRole Role);
