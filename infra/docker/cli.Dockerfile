@@ -11,10 +11,12 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/T2I.Core/T2I.Core.csproj src/T2I.Core/
+COPY src/T2I.Cli/T2I.Cli.csproj src/T2I.Cli/
 COPY src/DataPrep/DataPrep.csproj src/DataPrep/
 COPY src/Training/Training.csproj src/Training/
 RUN dotnet restore src/DataPrep/DataPrep.csproj && dotnet restore src/Training/Training.csproj
 COPY src/T2I.Core/ src/T2I.Core/
+COPY src/T2I.Cli/ src/T2I.Cli/
 COPY src/DataPrep/ src/DataPrep/
 COPY src/Training/ src/Training/
 RUN dotnet publish src/DataPrep/DataPrep.csproj -c Release --no-restore -o /app/dataprep \

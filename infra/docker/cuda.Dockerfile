@@ -14,14 +14,14 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/T2I.Core/T2I.Core.csproj src/T2I.Core/
-COPY src/DataPrep/DataPrep.csproj src/DataPrep/
+COPY src/T2I.Cli/T2I.Cli.csproj src/T2I.Cli/
 COPY src/T2I.Web/T2I.Web.csproj src/T2I.Web/
 COPY src/Training/Training.csproj src/Training/
 RUN if [ -n "$EXTRA_NUGET_SOURCE" ]; then dotnet nuget add source "$EXTRA_NUGET_SOURCE" -n extra; fi \
  && dotnet restore src/T2I.Web/T2I.Web.csproj -p:T2IBackend=cuda \
  && dotnet restore src/Training/Training.csproj -p:T2IBackend=cuda
 COPY src/T2I.Core/ src/T2I.Core/
-COPY src/DataPrep/ src/DataPrep/
+COPY src/T2I.Cli/ src/T2I.Cli/
 COPY src/T2I.Web/ src/T2I.Web/
 COPY src/Training/ src/Training/
 RUN dotnet publish src/T2I.Web/T2I.Web.csproj -c Release --no-restore -p:T2IBackend=cuda -o /app/web \

@@ -14,11 +14,9 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/T2I.Core/T2I.Core.csproj src/T2I.Core/
-COPY src/DataPrep/DataPrep.csproj src/DataPrep/
 COPY src/T2I.Web/T2I.Web.csproj src/T2I.Web/
 RUN dotnet restore src/T2I.Web/T2I.Web.csproj
 COPY src/T2I.Core/ src/T2I.Core/
-COPY src/DataPrep/ src/DataPrep/
 COPY src/T2I.Web/ src/T2I.Web/
 RUN dotnet publish src/T2I.Web/T2I.Web.csproj -c Release --no-restore -o /app
 

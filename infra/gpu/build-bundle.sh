@@ -10,8 +10,10 @@ out="$(mkdir -p "${1:-$root/artifacts/gpu-bundle}" && cd "${1:-$root/artifacts/g
 limit_mb=60
 stage="$(mktemp -d)"; trap 'rm -rf "$stage"' EXIT
 # InvariantGlobalization: the GPU machine need not have libicu; English resources only.
-dotnet publish "$root/src/Training" -c Release -r linux-x64 --self-contained -p:T2IBackend=external \
-  -p:InvariantGlobalization=true -p:SatelliteResourceLanguages=en -nodeReuse:false -v q -nologo -o "$stage/bin"
+for project in Training DataPrep; do
+  dotnet publish "$root/src/$project" -c Release -r linux-x64 --self-contained -p:T2IBackend=external \
+    -p:InvariantGlobalization=true -p:SatelliteResourceLanguages=en -nodeReuse:false -v q -nologo -o "$stage/bin"
+done
 if find "$stage/bin" -name 'libtorch*.so' | grep -q .; then echo "build-bundle: libtorch in the bundle" >&2; exit 1; fi
 cp "$root/infra/gpu/run-checks.sh" "$stage/"
 git -C "$root" rev-parse HEAD > "$stage/COMMIT" 2>/dev/null || true

@@ -8,11 +8,15 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 BIN="${BIN:-$here/bin}"
+DATAPREP_BIN="${DATAPREP_BIN:-$BIN}"   # the bundle has both CLIs in one folder; a build tree has two
 DEVICE="${DEVICE:-cuda}"
 QUICK="${QUICK:-0}"
 PYTHON="${PYTHON:-python3}"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-run() { if [ -x "$BIN/$1" ]; then "$BIN/$1" "${@:2}"; else dotnet "$BIN/$1.dll" "${@:2}"; fi; }
+run() {
+  local dir="$BIN"; [ "$1" = dataprep ] && dir="$DATAPREP_BIN"
+  if [ -f "$dir/$1.runtimeconfig.json" ] && [ -x "$dir/$1" ]; then "$dir/$1" "${@:2}"; else dotnet "$dir/$1.dll" "${@:2}"; fi
+}
 step() { echo; echo "== $*"; }
 failed=0
 check() { "$@" || { echo "FAILED ($?): $*"; failed=$((failed + 1)); }; }

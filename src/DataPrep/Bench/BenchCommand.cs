@@ -1,5 +1,5 @@
 using System.CommandLine;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 
 namespace T2I.DataPrep.Bench;
 

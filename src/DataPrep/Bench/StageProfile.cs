@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using T2I.Core.Data;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 
 namespace T2I.DataPrep.Bench;
 

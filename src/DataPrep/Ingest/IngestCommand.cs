@@ -1,5 +1,5 @@
 using T2I.Core.Storage;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.Core;
 using System.CommandLine;
 using Spectre.Console;

@@ -1,4 +1,4 @@
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 
 namespace T2I.DataPrep.Stats;
 

@@ -1,7 +1,7 @@
 using T2I.Core.Storage;
 using System.CommandLine;
 using Spectre.Console;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 
 namespace T2I.DataPrep.Stats;
 

@@ -3,7 +3,7 @@ using T2I.Core;
 using System.CommandLine;
 using T2I.Cli;
 using T2I.Core.Storage;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 
 namespace T2I.DataPrep.Synth;
 

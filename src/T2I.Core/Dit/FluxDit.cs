@@ -44,6 +44,27 @@ public sealed class FluxDit : nn.Module
             .Select(_ => new SingleStreamBlock(d, config.NumHeads, config.MlpRatio)).ToArray());
         final_layer = new LastLayer(d, 1, config.InChannels);
         RegisterComponents();
+        InitializeWeights();
+    }
+
+    /// <summary>
+    /// The whole initialisation recipe in one place, as DiT's <c>initialize_weights</c>: every linear layer keeps
+    /// nn.Linear's default draw (made when it was built, in construction order), then adaLN-Zero — every block's
+    /// modulation and the final layer's modulation and projection are zeroed, so each block starts as the identity
+    /// and the model predicts v = 0. Zeroing draws no random numbers, so a seed gives the same weights as before.
+    /// </summary>
+    public void InitializeWeights()
+    {
+        using var noGrad = no_grad();
+        void Zero(AutocastLinear linear)
+        {
+            linear.weight.zero_();
+            linear.bias?.zero_();
+        }
+        foreach (var block in double_blocks) { Zero(block.img_mod.lin); Zero(block.txt_mod.lin); }
+        foreach (var block in single_blocks) Zero(block.modulation.lin);
+        Zero(final_layer.linear);
+        Zero((AutocastLinear)final_layer.adaLN_modulation[1]);
     }
 
     /// <summary>

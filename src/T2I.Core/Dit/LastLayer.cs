@@ -5,7 +5,10 @@ using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.Dit;
 
-/// <summary>Final adaLN (shift, scale) + Linear to patch channels; zero-initialised so the model starts at v = 0.</summary>
+/// <summary>
+/// Final adaLN (shift, scale) + Linear to patch channels; <see cref="FluxDit.InitializeWeights"/> zeroes both, so the
+/// model starts at v = 0.
+/// </summary>
 public sealed class LastLayer : nn.Module<Tensor, Tensor, Tensor>
 {
     public LayerNorm norm_final;
@@ -19,8 +22,6 @@ public sealed class LastLayer : nn.Module<Tensor, Tensor, Tensor>
         var ada = new AutocastLinear(hidden, 2 * hidden, hasBias: true);
         adaLN_modulation = nn.Sequential(("0", nn.SiLU()), ("1", ada));
         RegisterComponents();
-        ZeroInit.Apply(ada);
-        ZeroInit.Apply(linear);
     }
 
     public override Tensor forward(Tensor x, Tensor vec)

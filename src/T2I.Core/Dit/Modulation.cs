@@ -15,8 +15,8 @@ public sealed record ModulationOut(Tensor Shift, Tensor Scale, Tensor Gate)
 }
 
 /// <summary>
-/// adaLN-Zero modulation: SiLU(vec) → Linear → 3 (single) or 6 (double) vectors. Zero-initialised so every
-/// block starts as the identity (gates are zero).
+/// adaLN-Zero modulation: SiLU(vec) → Linear → 3 (single) or 6 (double) vectors. <see cref="FluxDit.InitializeWeights"/>
+/// zeroes it, so every block starts as the identity (gates are zero).
 /// </summary>
 public sealed class Modulation : nn.Module
 {
@@ -31,7 +31,6 @@ public sealed class Modulation : nn.Module
         _multiplier = isDouble ? 6 : 3;
         lin = new AutocastLinear(dim, _multiplier * dim, hasBias: true);
         RegisterComponents();
-        ZeroInit.Apply(lin);
     }
 
     public (ModulationOut First, ModulationOut? Second) forward(Tensor vec)
@@ -39,16 +38,5 @@ public sealed class Modulation : nn.Module
         var chunks = lin.forward(nn.functional.silu(vec)).unsqueeze(1).chunk(_multiplier, dim: -1);
         var first = new ModulationOut(chunks[0], chunks[1], chunks[2]);
         return (first, IsDouble ? new ModulationOut(chunks[3], chunks[4], chunks[5]) : null);
-    }
-}
-
-/// <summary>Zeroes a linear layer in place (adaLN-Zero initialisation).</summary>
-public static class ZeroInit
-{
-    public static void Apply(AutocastLinear linear)
-    {
-        using var noGrad = no_grad();
-        linear.weight!.zero_();
-        linear.bias?.zero_();
     }
 }

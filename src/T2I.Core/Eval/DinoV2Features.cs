@@ -1,3 +1,4 @@
+using T2I.Core.Data;
 using T2I.Core.Checkpoints;
 using T2I.Core.VisualTokenizer;
 using static TorchSharp.torch;
@@ -12,8 +13,6 @@ namespace T2I.Core.Eval;
 /// </summary>
 public sealed class DinoV2Features(VisionTransformer vit, int imageSize = 224) : IImageFeatureEncoder
 {
-    private static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
-    private static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
 
     public VisionTransformer Vit { get; } = vit;
     public string Name => "dinov2";
@@ -54,7 +53,7 @@ public sealed class DinoV2Features(VisionTransformer vit, int imageSize = 224) :
         var device = Vit.parameters().First().device;
         var x = nn.functional.interpolate(images.to(ScalarType.Float32).to(device).OnePlus().DividedBy(2), [imageSize, imageSize],
             mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
-        x = (x - tensor(ImageNetMean, device: device).view(1, 3, 1, 1)) / tensor(ImageNetStd, device: device).view(1, 3, 1, 1);
+        x = ImageNetNormalization.Apply(x);
         return Vit.ClassToken(x).MoveToOuterDisposeScope();
     }
 

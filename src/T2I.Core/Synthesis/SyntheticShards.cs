@@ -1,4 +1,4 @@
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.Core.Storage;
 
 namespace T2I.Core.Synthesis;

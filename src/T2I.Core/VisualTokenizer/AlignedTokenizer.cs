@@ -1,3 +1,4 @@
+using T2I.Core.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 using T2I.Core.TorchSharpFixes;
@@ -10,9 +11,6 @@ namespace T2I.Core.VisualTokenizer;
 /// </summary>
 public sealed class AlignedTokenizer : nn.Module<Tensor, Tensor>
 {
-    // DINOv2 was trained on ImageNet-normalised RGB in [0,1].
-    private static readonly float[] ImageNetMean = { 0.485f, 0.456f, 0.406f };
-    private static readonly float[] ImageNetStd = { 0.229f, 0.224f, 0.225f };
 
     private readonly VisionTransformer encoder;
     private readonly Adapter adapter;
@@ -74,8 +72,7 @@ public sealed class AlignedTokenizer : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var resized = nn.functional.interpolate(images, size: new[] { h / f * p, w / f * p },
             mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
-        var mean = tensor(ImageNetMean, device: images.device).view(1, 3, 1, 1);
-        var std = tensor(ImageNetStd, device: images.device).view(1, 3, 1, 1);
-        return ((resized.OnePlus().DividedBy(2) - mean) / std).MoveToOuterDisposeScope();
+        // DINOv2 was trained on ImageNet-normalised RGB in [0, 1].
+        return ImageNetNormalization.Apply(resized.OnePlus().DividedBy(2)).MoveToOuterDisposeScope();
     }
 }

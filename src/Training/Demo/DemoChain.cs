@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using T2I.Cli;
 using T2I.Core.Storage;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.Core.Synthesis;
 using T2I.Training.Commands;
 using T2I.Training.Loop;

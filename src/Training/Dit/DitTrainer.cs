@@ -106,18 +106,15 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _optimizer.zero_grad();
         var x0 = batch.Latents;
         long n = x0.shape[0], tokens = x0.shape[2] * x0.shape[3];
-        var drop = rand(n).LessThan(_config.CaptionDropout).data<bool>().ToArray();
-        // Drawn only when asked for, so runs without short captions keep their random stream.
-        var shorten = _config.ShortCaptionRate > 0 ? rand(n).LessThan(_config.ShortCaptionRate).data<bool>().ToArray() : new bool[n];
-        var captions = batch.Captions.Select((c, i) => drop[i] ? "" : shorten[i] && batch.ShortCaptions[i] is { } s ? s : c).ToList();
+        var captions = new CaptionDropout(_config.CaptionDropout, _config.ShortCaptionRate).Apply(batch.Captions, batch.ShortCaptions);
         using var text = _textTrains ? _text.Encode(captions) : EncodeFrozen(captions);
 
         var t = _times.Sample(n, tokens).to(x0.device);
         var noise = randn_like(x0);
-        var xt = FlowMatchingPath.Interpolate(x0, noise, t);
+        var (xt, target) = FlowMatchingLoss.Pair(x0, noise, t);
         Tensor v;
         using (Autocast.Enable(_autocast)) v = _dit.ForwardLatents(xt, t, text.Sequence, text.Pooled, text.Mask);
-        var loss = nn.functional.mse_loss(v.to_type(x0.dtype), FlowMatchingPath.Velocity(x0, noise)); // fp32 loss, as autocast's
+        var loss = FlowMatchingLoss.Compute(v, target);
         loss.backward();
         double gradNorm = context.ClipGradients(_model.parameters());
         _optimizer.step();

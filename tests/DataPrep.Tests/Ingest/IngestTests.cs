@@ -1,7 +1,7 @@
 using System.Text.Json;
 using T2I.Core.Data;
 using T2I.Core.Storage;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.Core.Synthesis;
 using T2I.DataPrep.Tests.Support;
 

@@ -1,5 +1,5 @@
 using T2I.Core.Storage;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.DataPrep.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Ingest;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using T2I.Core.Storage;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.DataPrep.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Ingest;

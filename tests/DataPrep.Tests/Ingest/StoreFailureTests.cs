@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using T2I.Core.Storage;
 using T2I.Core.Tests.Storage;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.DataPrep.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Ingest;

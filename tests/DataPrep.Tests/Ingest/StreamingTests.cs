@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using T2I.Core.Data;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.DataPrep.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Ingest;

@@ -1,6 +1,6 @@
 using T2I.Core.Data;
 using T2I.Core.Storage;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.DataPrep.Stats;
 using T2I.DataPrep.Tests.Support;
 

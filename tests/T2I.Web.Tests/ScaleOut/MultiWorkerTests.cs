@@ -3,7 +3,7 @@ using System.Net;
 using Hangfire;
 using Hangfire.States;
 using T2I.Core.Data;
-using T2I.Core.Ingestion;
+using T2I.Core.Ingest;
 using T2I.Core.Synthesis;
 using T2I.Web.Generation;
 using T2I.Web.Ingestion;

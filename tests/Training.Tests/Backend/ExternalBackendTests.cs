@@ -13,16 +13,21 @@ public sealed class ExternalBuild
 {
     public string Repo { get; } = Path.GetDirectoryName(Path.GetDirectoryName(DemoModelTests.DemoPath()))!;
     public string TrainingDll => Path.Combine(Repo, "artifacts/external/bin/Training/Debug/net10.0/training.dll");
+    public string DataPrepDir => Path.Combine(Repo, "artifacts/external/bin/DataPrep/Debug/net10.0");
     public string BundledLibTorch { get; } = Path.Combine(AppContext.BaseDirectory, "runtimes/linux-x64/native");
     public string BuildLog { get; }
 
     public ExternalBuild()
     {
-        // No build servers: they would outlive the build holding our output pipes open.
-        var (code, stdout, stderr) = Cli.Run("dotnet", ["build", Path.Combine(Repo, "src/Training"), "-p:T2IBackend=external",
-            "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v", "q", "-nologo"], env: null, timeoutMs: 600_000);
-        BuildLog = stdout + stderr;
-        if (code != 0) throw new InvalidOperationException($"external build failed ({code}):\n{BuildLog}");
+        // No build servers: they would outlive the build holding our output pipes open. DataPrep for the GPU script's data.
+        BuildLog = "";
+        foreach (var project in new[] { "src/Training", "src/DataPrep" })
+        {
+            var (code, stdout, stderr) = Cli.Run("dotnet", ["build", Path.Combine(Repo, project), "-p:T2IBackend=external",
+                "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v", "q", "-nologo"], env: null, timeoutMs: 600_000);
+            BuildLog += stdout + stderr;
+            if (code != 0) throw new InvalidOperationException($"external build of {project} failed ({code}):\n{BuildLog}");
+        }
     }
 
     public (int Code, string Out, string Err) Training(string? libtorch, params string[] args) =>
@@ -108,7 +113,8 @@ public class ExternalBackendTests(ExternalBuild build) : IClassFixture<ExternalB
         // The bundle's script at tiny sizes (QUICK=1) on the CPU: each command it runs on a GPU machine exists and works.
         var env = new Dictionary<string, string?>
         {
-            ["BIN"] = Path.GetDirectoryName(build.TrainingDll), ["T2I_LIBTORCH"] = build.BundledLibTorch,
+            ["BIN"] = Path.GetDirectoryName(build.TrainingDll), ["DATAPREP_BIN"] = build.DataPrepDir,
+            ["T2I_LIBTORCH"] = build.BundledLibTorch,
             ["DEVICE"] = "cpu", ["QUICK"] = "1",
         };
         var (code, stdout, stderr) = Cli.Run("bash", [Path.Combine(build.Repo, "infra/gpu/run-checks.sh")], env, timeoutMs: 600_000);

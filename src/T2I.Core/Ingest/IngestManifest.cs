@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using T2I.Core.Storage;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>What one finished input shard produced; written into the manifest as the shard's commit.</summary>
 public sealed record ShardRecord

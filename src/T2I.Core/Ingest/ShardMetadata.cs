@@ -3,7 +3,7 @@ using Parquet.Serialization;
 using T2I.Core.Data;
 using T2I.Core.Storage;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// The optional <c>NNNNN.parquet</c> beside a tar: img2dataset's per-sample metadata (with whatever LAION

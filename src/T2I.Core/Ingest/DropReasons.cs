@@ -1,4 +1,4 @@
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>Every reason a sample can be dropped; the manifest and <c>dataprep stats</c> count by these names.</summary>
 public static class DropReasons

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using T2I.Core.Data;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// The per-sample path, free of shared state so it runs on every core: metadata filters first (cheap), then

@@ -1,6 +1,6 @@
 using T2I.Core.Storage;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// The input or output store failed (endpoint down, bucket missing, access denied, disk full …) while the run

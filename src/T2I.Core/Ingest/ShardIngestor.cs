@@ -2,7 +2,7 @@ using System.Text;
 using T2I.Core.Data;
 using T2I.Core.Storage;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// Ingests one input shard as a stream: the tar is read sample by sample, samples are processed on all cores

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>Turns caption bytes into text or a drop reason: strict UTF-8, no control characters, trimmed.</summary>
 public static class CaptionText

@@ -2,7 +2,7 @@ using T2I.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// One run of shard ingestion under the output's lease, as the web host's scheduled job and `training demo` run it:

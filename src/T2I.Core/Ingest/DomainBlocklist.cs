@@ -1,4 +1,4 @@
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>Blocked hosts: a listed host blocks itself and every subdomain (<c>example.com</c> blocks <c>cdn.example.com</c>).</summary>
 public sealed class DomainBlocklist

@@ -1,7 +1,7 @@
 using T2I.Core.Data;
 using T2I.Core.Storage;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// Input blobs opened for ingestion: seekable (ranged GETs on S3), and every failure to open or read them is a

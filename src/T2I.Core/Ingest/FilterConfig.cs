@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// Every ingestion filter in one JSON file (<c>--config filters.json</c>); absent keys keep these defaults:

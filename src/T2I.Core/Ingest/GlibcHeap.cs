@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// Keeps the native heap flat. Decoding allocates a pixel buffer of a few MB per image (in Skia, outside the

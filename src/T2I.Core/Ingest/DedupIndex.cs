@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>A sha256 as four machine words: 32 bytes inline, no string, no per-entry object.</summary>
 public readonly record struct Sha256Key(ulong A, ulong B, ulong C, ulong D)

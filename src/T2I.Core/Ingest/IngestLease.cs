@@ -1,7 +1,7 @@
 using System.Text.Json;
 using T2I.Core.Storage;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// A lease object (<c>_lease.json</c>) in the output store so two servers (or a server and a CLI) never ingest

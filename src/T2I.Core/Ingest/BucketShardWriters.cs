@@ -1,7 +1,7 @@
 using T2I.Core.Data;
 using T2I.Core.Storage;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>
 /// The outputs of one input shard while it is being ingested: one Parquet file per (resolution, bucket), each

@@ -3,7 +3,7 @@ using System.Text.Json;
 using T2I.Core.Data;
 using T2I.Core.Storage;
 
-namespace T2I.Core.Ingestion;
+namespace T2I.Core.Ingest;
 
 /// <summary>What one ingestion run did.</summary>
 public sealed record IngestSummary(int ShardsIngested, int ShardsAlreadyDone, long Samples, long Kept, IngestManifest Manifest)
