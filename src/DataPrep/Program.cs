@@ -1,4 +1,5 @@
 using System.CommandLine;
+using T2I.Core.Cli;
 
 namespace T2I.DataPrep;
 
@@ -7,7 +8,9 @@ public static class Program
     public static Task<int> Main(string[] args)
     {
         GlibcHeap.KeepLargeBlocksMapped();
-        return BuildRoot().Parse(args).InvokeAsync();
+        // Exceptions reach CliGuard (one line for a missing input, the stack trace for a bug), not System.CommandLine's handler.
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        return CliGuard.RunAsync(() => BuildRoot().Parse(args).InvokeAsync(config), config.Error);
     }
 
     /// <summary>The `dataprep` command tree; each subcommand lives in Commands/.</summary>
