@@ -27,7 +27,8 @@ public class CliGuardTests
         var error = new StringWriter();
         Assert.Equal(1, await CliGuard.RunAsync(() => throw new AggregateException(new FileNotFoundException("no x.png")), error));
         Assert.Equal("error: no x.png", error.ToString().Trim());
-        await Assert.ThrowsAsync<InvalidOperationException>(() => CliGuard.RunAsync(() => throw new InvalidOperationException("bug"), error));
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            () => CliGuard.RunAsync(() => throw new InvalidOperationException("bug"), error));
         var assembly = new FileNotFoundException("missing", "Foo, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null");
         Assert.Null(CliGuard.UserError(assembly));
     }

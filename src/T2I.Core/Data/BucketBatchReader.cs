@@ -50,7 +50,8 @@ public sealed class BucketBatchReader
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         if (files.Count == 0) throw new InvalidOperationException(
-            $"No bucketed shards under {store.Location}/{BucketLayout.ResolutionPrefix(resolution)} (write them with `dataprep synth` + `dataprep ingest`).");
+            $"No bucketed shards under {store.Location}/{BucketLayout.ResolutionPrefix(resolution)} " +
+            "(write them with `dataprep synth` + `dataprep ingest`).");
         return new BucketBatchReader(store, options, files);
     }
 

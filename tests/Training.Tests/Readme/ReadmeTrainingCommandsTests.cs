@@ -41,7 +41,8 @@ public class ReadmeTrainingCommandsTests
     public void ParsingFollowsContinuationsCommentsAndOptionalParts()
     {
         const string markdown = "text\n```bash\ndotnet run --project src/Training -c Release -- a --x 1 \\\n  --y 2   # note\n" +
-                                "# a comment\ntraining b [--z 3]\ndotnet run --project src/T2I.Web --urls u\n```\n```json\ntraining c\n```\n";
+                                "# a comment\ntraining b [--z 3]\ndotnet run --project src/T2I.Web --urls u\n```\n" +
+                                "```json\ntraining c\n```\n";
         var parsed = ReadmeCommands.Parse(markdown, "m.md").ToList();
         Assert.Equal([["a", "--x", "1", "--y", "2"], ["b", "--z", "3"]], parsed.Select(c => c.Args));
         Assert.All(parsed, c => Assert.Equal("training", c.Tool));
