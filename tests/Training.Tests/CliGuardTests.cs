@@ -22,14 +22,23 @@ public class CliGuardTests
     }
 
     [Fact]
-    public async Task AMissingPathIsOneLineAndABugKeepsItsException()
+    public async Task AMissingPathIsOneLineAndABugKeepsItsStackTrace()
     {
         var error = new StringWriter();
         Assert.Equal(1, await CliGuard.RunAsync(() => throw new AggregateException(new FileNotFoundException("no x.png")), error));
         Assert.Equal("error: no x.png", error.ToString().Trim());
-        await Assert.ThrowsAsync<InvalidOperationException>(
-            () => CliGuard.RunAsync(() => throw new InvalidOperationException("bug"), error));
+        var bug = new StringWriter();
+        Assert.Equal(1, await CliGuard.RunAsync(() => Task.FromException<int>(Thrown()), bug));
+        Assert.StartsWith("Unhandled exception: System.InvalidOperationException: bug", bug.ToString());
+        Assert.Contains($"at {nameof(T2I)}.{nameof(Training)}.{nameof(Tests)}.{nameof(CliGuardTests)}.{nameof(Thrown)}", bug.ToString());
         var assembly = new FileNotFoundException("missing", "Foo, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null");
         Assert.Null(CliGuard.UserError(assembly));
+    }
+
+    /// <summary>An exception with a stack trace (thrown, not just constructed).</summary>
+    private static InvalidOperationException Thrown()
+    {
+        try { throw new InvalidOperationException("bug"); }
+        catch (InvalidOperationException e) { return e; }
     }
 }

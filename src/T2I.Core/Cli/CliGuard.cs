@@ -2,7 +2,8 @@ namespace T2I.Core.Cli;
 
 /// <summary>
 /// The CLIs' last line of defence: an exception that means "the user's input or machine is not ready" (a folder or
-/// file that is not there) becomes one line on stderr and exit 1; anything else is a bug and keeps its stack trace.
+/// file that is not there) becomes one line on stderr and exit 1; anything else is a bug and is printed with its stack
+/// trace (exit 1, as System.CommandLine's own handler did, rather than an abort).
 /// </summary>
 public static class CliGuard
 {
@@ -19,6 +20,17 @@ public static class CliGuard
         catch (Exception e) when (UserError(e) is { } user)
         {
             error.WriteLine($"error: {user.Message}");
+            return ExitEnvironment;
+        }
+        catch (OperationCanceledException e)
+        {
+            // A stop the user asked for (a command that lets its cancellation escape): the conventional 128 + SIGINT.
+            error.WriteLine($"stopped: {e.Message}");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"Unhandled exception: {e}");
             return ExitEnvironment;
         }
     }
