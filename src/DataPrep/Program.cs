@@ -1,5 +1,6 @@
 using T2I.Core.Ingest;
 using System.CommandLine;
+using T2I.Cli;
 
 namespace T2I.DataPrep;
 
@@ -8,7 +9,9 @@ public static class Program
     public static Task<int> Main(string[] args)
     {
         GlibcHeap.KeepLargeBlocksMapped();
-        return BuildRoot().Parse(args).InvokeAsync();
+        // Exceptions reach CliGuard (one line for a missing input, the stack trace for a bug), not System.CommandLine's handler.
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        return CliGuard.RunAsync(() => BuildRoot().Parse(args).InvokeAsync(config), config.Error);
     }
 
     /// <summary>The `dataprep` command tree; each subcommand lives in Commands/.</summary>

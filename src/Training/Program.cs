@@ -1,4 +1,5 @@
 using System.CommandLine;
+using T2I.Cli;
 using T2I.Training.Commands;
 using T2I.Core.TorchSharpFixes;
 
@@ -12,8 +13,18 @@ public static class Program
     {
         // Every command here runs its tensors on one compute thread, the condition for OneDnnConv2d's process-wide
         // oneDNN toggle (training, eval, bench, gen-accuracy, demo…); the multi-threaded web host never sets it.
-        T2I.Core.TorchSharpFixes.OneDnnConv2d.Enabled = true;
-        return BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        OneDnnConv2d.Enabled = true;
+        return Run(args, new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>; exceptions reach <see cref="CliGuard"/> (one line for a missing input,
+    /// the stack trace for a bug) instead of System.CommandLine's handler, which prints every one with its trace.
+    /// </summary>
+    public static Task<int> Run(string[] args, InvocationConfiguration config)
+    {
+        config.EnableDefaultExceptionHandler = false;
+        return CliGuard.RunAsync(() => BuildRoot().Parse(args).InvokeAsync(config), config.Error);
     }
 
     /// <summary>The `training` command tree; each subcommand lives in Commands/.</summary>

@@ -1,3 +1,4 @@
+using T2I.Core;
 using System.CommandLine;
 using T2I.Core.Ingest;
 
@@ -67,8 +68,10 @@ public static class BenchCommand
             if (Throughput.LibVips(files, res) is { } v) vipsRuns.Add(v);
         }
         var ours = Median(oursRuns);
-        Console.WriteLine($"per core = images per CPU-second (user + system, all threads; robust on a shared machine), median of {Rounds} alternating rounds; wall-clock rates in brackets");
-        Console.WriteLine($"ours, 1 core (production path):               {ours.ImagesPerCpuSecond,7:0.0} images/s  [{ours.ImagesPerSecond:0.0} wall]  (out {ours.MeanOutputBytes / 1024:0.0} kB, {ours.Chroma}, {ours.WrongSize} of {n} not at bucket size; rounds {Join(oursRuns)})");
+        Console.WriteLine($"per core = images per CPU-second (user + system, all threads; robust on a shared machine), median of {Rounds} alternating rounds; wall-clock rates in brackets; " +
+            TorchRuntime.BuildNote);
+        Console.WriteLine($"ours, 1 core (production path):               {ours.ImagesPerCpuSecond,7:0.0} images/s  [{ours.ImagesPerSecond:0.0} wall]  (out {ours.MeanOutputBytes / 1024:0.0} kB, {ours.Chroma}, {ours.WrongSize} of {n} not at bucket size; rounds {Join(oursRuns)})" +
+            $"  [{TorchRuntime.BuildNote}]");
         if (vipsRuns.Count == 0)
         {
             Console.WriteLine("libvips: not installed (apt-get install libvips-tools)");
@@ -77,7 +80,8 @@ public static class BenchCommand
         {
             var vips = Median(vipsRuns);
             Console.WriteLine($"libvips in-process, 1 thread (start-up once): {vips.ImagesPerCpuSecond,7:0.0} images/s  [{vips.ImagesPerSecond:0.0} wall]  (out {vips.MeanOutputBytes / 1024:0.0} kB, {vips.Chroma}, {vips.WrongSize} of {n} not at bucket size; rounds {Join(vipsRuns)})");
-            Console.WriteLine($"ratio ours/libvips:                           {ours.ImagesPerCpuSecond / vips.ImagesPerCpuSecond,7:0.00}");
+            Console.WriteLine($"ratio ours/libvips:                           {ours.ImagesPerCpuSecond / vips.ImagesPerCpuSecond,7:0.00}" +
+                $"  [{TorchRuntime.BuildNote}]");
         }
         if (VipsThumbnail.Run(files, res, dir) is { } cli)
         {

@@ -49,7 +49,9 @@ public sealed class BucketBatchReader
             files.Add(new ShardFile(blob.Key, parsed.Bucket, await BucketShardFile.RowGroupSizesAsync(s, ct)));
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        if (files.Count == 0) throw new InvalidOperationException($"No bucketed shards under {store.Location}/{BucketLayout.ResolutionPrefix(resolution)}.");
+        if (files.Count == 0) throw new InvalidOperationException(
+            $"No bucketed shards under {store.Location}/{BucketLayout.ResolutionPrefix(resolution)} " +
+            "(write them with `dataprep synth` + `dataprep ingest`).");
         return new BucketBatchReader(store, options, files);
     }
 

@@ -1,3 +1,4 @@
+using T2I.Core;
 using System.CommandLine;
 using System.Globalization;
 using T2I.Training.Loop;
@@ -45,8 +46,10 @@ public static class BenchCommand
     public static IEnumerable<string> Describe(string preset, BenchmarkResult r)
     {
         var c = CultureInfo.InvariantCulture;
-        yield return $"preset {preset} on {r.Device}, {r.Threads} threads, batch {r.BatchSize}, {r.Steps} timed steps";
-        yield return string.Format(c, "step: {0:0.###} ms  ({1:0.##} steps/s, {2:0.#} samples/s)", r.SecondsPerStep * 1e3, r.StepsPerSecond, r.SamplesPerSecond);
+        yield return $"preset {preset} on {r.Device}, {r.Threads} threads, batch {r.BatchSize}, {r.Steps} timed steps, " +
+                     $"{TorchRuntime.BuildConfiguration} build";
+        yield return string.Format(c, "step: {0:0.###} ms  ({1:0.##} steps/s, {2:0.#} samples/s)  [{3}]",
+            r.SecondsPerStep * 1e3, r.StepsPerSecond, r.SamplesPerSecond, TorchRuntime.BuildNote);
         yield return string.Format(c, "{0} GEMM {1}³: {2:0.0} GFLOP/s", r.GemmDtype, r.GemmSize, r.GemmFlops / 1e9);
         yield return r.AchievedFlops is { } f
             ? string.Format(c, "training: {0:0.###} GFLOP/step → {1:0.00} GFLOP/s = {2:0.000} × GEMM", r.FlopsPerStep!.Value / 1e9, f / 1e9, r.GemmRatio)

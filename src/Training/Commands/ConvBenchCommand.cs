@@ -1,3 +1,4 @@
+using T2I.Core;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -35,7 +36,8 @@ public static class ConvBenchCommand
             int n = Math.Max(1, parse.GetValue(batch)), r = Math.Max(1, parse.GetValue(reps));
             OneDnnWorkaround.Apply();
             OneDnnConv2d.Enabled = true;
-            output.WriteLine($"batch {n}, {torch.get_num_threads()} thread(s), oneDNN off by default: {OneDnnWorkaround.IsOneDnnDisabled}; fwd+bwd per call, max rel err of y/dx/dw vs float64");
+            output.WriteLine($"batch {n}, {torch.get_num_threads()} thread(s), oneDNN off by default: {OneDnnWorkaround.IsOneDnnDisabled}" +
+                $"; fwd+bwd per call, max rel err of y/dx/dw vs float64; {TorchRuntime.BuildNote}");
             output.WriteLine($"{"layer",-24} {"native ms",10} {"GFLOP/s",8} {"err",8} | {"OneDnnConv2d ms",15} {"GFLOP/s",8} {"err",8} {"speedup",8}");
             foreach (var layer in Layers)
             {

@@ -70,6 +70,10 @@ public static class LaunchCommand
         }
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        // The runtime keeps an inherited SIG_IGN for SIGINT (POSIX background jobs), so the handler above never runs.
+        if (SigIntInheritedAsIgnored())
+            error.WriteLine("warning: this process ignores SIGINT (inherited, e.g. started with `&` from a script): Ctrl+C and " +
+                            "kill -INT will not stop it; SIGTERM still checkpoints and exits.");
         try
         {
             var plan = preset.Plan();
@@ -93,6 +97,14 @@ public static class LaunchCommand
             error.WriteLine($"error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>SIGINT's bit in /proc/self/status SigIgn (Linux; elsewhere false).</summary>
+    private static bool SigIntInheritedAsIgnored()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x2) != 0;
     }
 }
 

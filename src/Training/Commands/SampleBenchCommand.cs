@@ -47,7 +47,7 @@ public static class SampleBenchCommand
                 : Checkpoint(parse.GetValue(checkpoint), n, bucket, dev, dtype);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"sampling {r.Width}x{r.Height}, {r.Steps} DDIM steps with CFG on {dev} ({dtype?.ToString() ?? "fp32"}, " +
-                $"{TorchRuntime.BuildConfiguration} build): {r.SamplingSeconds:0.000} s; " +
+                $"{TorchRuntime.BuildNote}): {r.SamplingSeconds:0.000} s; " +
                 $"one batched forward {r.ForwardSeconds * 1000:0.00} ms; ratio {r.Ratio:0.000} (goal ≤ 1.05)");
             return 0;
         });

@@ -44,7 +44,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         // on than off, and the judge (first evaluation) or a tokenizer codec switches it off for the rest of the process.
         // Off from the first step, a resumed process computes what the uninterrupted one did.
         OneDnnWorkaround.Apply();
-        var codecSource = LatentCodecs.Describe(config.Latents);
+        var codecSource = DescribeLatents(config.Latents);
         _codec = LatentCodecs.Open(codecSource, context.Device);
         var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0 ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
         // Statistics of this dataset under this codec; stored in the checkpoint so sampling can map back.
@@ -90,6 +90,18 @@ public sealed class DitTrainer : Trainer<DitBatch>
             weightDecay: context.Loop.WeightDecay);
         _ema = context.Loop.EmaDecay > 0 ? new Ema(_model, context.Loop.EmaDecay) : null; // after init_from, so EMA starts there
         _data = new LatentBatches(buckets, context.Loop.BatchSize, (int)context.Loop.Seed, context.Device);
+    }
+
+    /// <summary>The latents codec; a tokenizer run that was never trained says which commands make it.</summary>
+    private static LatentCodecSource DescribeLatents(string latents)
+    {
+        try { return LatentCodecs.Describe(latents); }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new DirectoryNotFoundException(
+                $"latents '{latents}' has no complete checkpoint: train the tokenizer chain first (`training launch tok-tiny-pretrain`, " +
+                "then tok-tiny-s1, tok-tiny-s2, tok-tiny-s3; or `training demo`), or pass --set latents=dct.", e);
+        }
     }
 
     /// <summary>The model, and the frozen codec's weights (codec.safetensors) so the checkpoint decodes on its own.</summary>

@@ -31,7 +31,9 @@ public static class WebBench
         var generator = new TestDoubleGenerator { StepDelay = TimeSpan.Zero };
         await using var app = await TestApp.StartAsync(generator, null, settings);
         using var http = app.NewClient();
-        Console.WriteLine($"T2I.Web bench — Hangfire storage: {(pg is null ? "in-memory" : "PostgreSQL (infra/start-postgres.sh)")}, {Environment.ProcessorCount} cores");
+        string storage = pg is null ? "in-memory" : "PostgreSQL (infra/start-postgres.sh)";
+        Console.WriteLine(
+            $"T2I.Web bench — Hangfire storage: {storage}, {Environment.ProcessorCount} cores, {T2I.Core.TorchRuntime.BuildNote}");
 
         // Warm-up: first requests JIT the endpoints and the job path.
         for (int i = 0; i < 3; i++) await http.WaitForAsync(await http.SubmitAsync(new { prompt = "warm", steps = 1 }), TimeSpan.FromSeconds(30), "succeeded");

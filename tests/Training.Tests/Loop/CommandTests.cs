@@ -55,6 +55,19 @@ public class CommandTests
     }
 
     [Fact]
+    public async Task BenchSaysItsBuildAndWarnsInItsResultLineWhenTheJitDoesNotOptimise()
+    {
+        var (code, output, err) = await Invoke("bench", "toy-regression", "--steps", "1", "--warmup", "0", "--gemm-size", "16",
+            "--set", "threads=0", "--device", "cpu");
+        Assert.True(code == 0, err);
+        string header = output.Split('\n')[0], result = output.Split('\n').Single(l => l.StartsWith("step:", StringComparison.Ordinal));
+        // The test assembly is built like T2I.Core: a Debug test run must see the warning, a Release one must not.
+        bool debug = T2I.Core.TorchRuntime.BuildConfiguration == "Debug";
+        Assert.EndsWith(debug ? "Debug build" : "Release build", header.TrimEnd());
+        Assert.Equal(debug, result.Contains("Debug build: figures not representative; use -c Release", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task PlotRendersARunsMetrics()
     {
         using var tmp = new TempDir();

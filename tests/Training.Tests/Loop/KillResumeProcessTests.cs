@@ -30,7 +30,12 @@ public static class TrainingProcess
 
     public static Process Launch(string runDir, int delayMs = 0)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A process started from a background job of a non-interactive shell (`.ci/run &`, a harness running
+        // `dotnet test … &`) inherits SIGINT as ignored, the runtime keeps it ignored (POSIX), and Process.Start
+        // passes that on: `kill -INT` would then do nothing and the run would finish. GNU env restores the default.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add("exec");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "training.dll"));
         foreach (string a in LaunchArgs(runDir, delayMs)) psi.ArgumentList.Add(a);
@@ -110,6 +115,7 @@ public class KillResumeProcessTests(ReferenceRun reference) : IClassFixture<Refe
         // other test assemblies load the machine; an on-time interrupt stops the run early, so this costs nothing.
         var run = TrainingProcess.Launch(tmp.Path, delayMs: 100);
         TrainingProcess.WaitForCheckpoint(run, tmp.Path);
+        Assert.False(SignalState.Ignored(run.Id, SignalState.SigInt), "the training process ignores SIGINT: Ctrl+C cannot reach it");
         using (var kill = Process.Start("kill", ["-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
         var (code, stdout, stderr) = TrainingProcess.Run(run);
         Assert.True(code == 0, stderr);
@@ -149,5 +155,19 @@ public class KillResumeProcessTests(ReferenceRun reference) : IClassFixture<Refe
         bad.WaitForExit();
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("has no such setting", err);
+    }
+}
+
+/// <summary>A process's signal dispositions, from /proc (Linux).</summary>
+public static class SignalState
+{
+    public const int SigInt = 2;
+
+    /// <summary>Whether <paramref name="signal"/> is set to SIG_IGN in process <paramref name="pid"/> (the SigIgn mask).</summary>
+    public static bool Ignored(int pid, int signal)
+    {
+        string line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        ulong mask = Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
+        return (mask & (1UL << (signal - 1))) != 0;
     }
 }
