@@ -1,6 +1,6 @@
 using T2I.Core.Data;
 using T2I.DataPrep.Bench;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
 namespace T2I.DataPrep.Tests;
 

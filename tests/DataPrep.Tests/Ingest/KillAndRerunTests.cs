@@ -1,7 +1,8 @@
+using T2I.DataPrep.Tests.Support;
 using System.Text.Json;
 using T2I.Core.Storage;
 using T2I.Core.Ingest;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Ingest;
 

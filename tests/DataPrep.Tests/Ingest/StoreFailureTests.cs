@@ -1,9 +1,10 @@
+using T2I.DataPrep.Tests.Support;
 using System.Net;
 using System.Net.Sockets;
 using T2I.Core.Storage;
 using T2I.Core.Tests.Storage;
 using T2I.Core.Ingest;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Ingest;
 

@@ -2,7 +2,7 @@ using T2I.Core.Data;
 using T2I.Core.Storage;
 using T2I.Core.Ingest;
 using T2I.DataPrep.Stats;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
 namespace T2I.DataPrep.Tests.Stats;
 

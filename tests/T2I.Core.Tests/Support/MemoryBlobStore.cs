@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using T2I.Core.Storage;
 
-namespace T2I.DataPrep.Tests.Support;
+namespace T2I.Core.Tests.Support;
 
 /// <summary>An in-memory IBlobStore for unit tests of code that only needs the contract.</summary>
-internal sealed class MemoryBlobStore : IBlobStore
+public sealed class MemoryBlobStore : IBlobStore
 {
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new();
     public string Location => "memory://";

@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
 using T2I.Core.Storage;
 
-namespace T2I.DataPrep.Tests.Support;
+namespace T2I.Core.Tests.Support;
 
 /// <summary>
 /// A store that goes down on cue: once <see cref="Down"/> is set every call fails the way an unreachable S3
 /// endpoint does, and <see cref="CutReadsOf"/> makes one blob's stream fail part-way (a reset connection).
 /// </summary>
-internal sealed class FailingStore(IBlobStore inner) : IBlobStore
+public sealed class FailingStore(IBlobStore inner) : IBlobStore
 {
     public bool Down { get; set; }
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using T2I.Core.Synthesis;
 
-namespace T2I.DataPrep.Tests.Synth;
+namespace T2I.Core.Tests.Synthesis;
 
 public class SynthVocabularyTests
 {

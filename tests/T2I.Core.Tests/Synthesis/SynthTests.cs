@@ -2,9 +2,9 @@ using System.Text.Json;
 using T2I.Core.Data;
 using T2I.Core.Storage;
 using T2I.Core.Synthesis;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
-namespace T2I.DataPrep.Tests.Synth;
+namespace T2I.Core.Tests.Synthesis;
 
 public class SynthTests
 {

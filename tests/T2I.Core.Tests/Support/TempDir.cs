@@ -1,6 +1,6 @@
-namespace T2I.DataPrep.Tests.Support;
+namespace T2I.Core.Tests.Support;
 
-internal sealed class TempDir : IDisposable
+public sealed class TempDir : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("t2i-dataprep-").FullName;
     public string Sub(string name) => System.IO.Path.Combine(Path, name);

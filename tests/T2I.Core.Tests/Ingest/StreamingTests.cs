@@ -2,9 +2,9 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using T2I.Core.Data;
 using T2I.Core.Ingest;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
-namespace T2I.DataPrep.Tests.Ingest;
+namespace T2I.Core.Tests.Ingest;
 
 /// <summary>The pieces that keep ingestion's memory flat: streamed row groups, a bounded window, a compact dedup index.</summary>
 public class StreamingTests

@@ -1,10 +1,10 @@
 using T2I.Core.Storage;
 using T2I.Core.Synthesis;
 
-namespace T2I.DataPrep.Tests.Support;
+namespace T2I.Core.Tests.Support;
 
 /// <summary>Small synthetic shard sets, cached per (count, shards, seed) for the test run — drawing is the slow part.</summary>
-internal static class SynthSets
+public static class SynthSets
 {
     private static readonly Dictionary<(int, int, int, double), string> Cache = new();
     private static readonly string Root = Directory.CreateTempSubdirectory("t2i-synth-cache-").FullName;

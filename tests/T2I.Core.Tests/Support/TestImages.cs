@@ -1,8 +1,8 @@
 using SkiaSharp;
 
-namespace T2I.DataPrep.Tests.Support;
+namespace T2I.Core.Tests.Support;
 
-internal static class TestImages
+public static class TestImages
 {
     /// <summary>Left half red, right half blue: crops and resizes are visible in the centre and edge colours.</summary>
     public static SKBitmap Halves(int width, int height)

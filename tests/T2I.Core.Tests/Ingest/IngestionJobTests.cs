@@ -1,8 +1,8 @@
 using T2I.Core.Storage;
 using T2I.Core.Ingest;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
-namespace T2I.DataPrep.Tests.Ingest;
+namespace T2I.Core.Tests.Ingest;
 
 public class IngestionJobTests
 {

@@ -1,7 +1,7 @@
 using T2I.Core.Data;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
-namespace T2I.DataPrep.Tests.Core;
+namespace T2I.Core.Tests.Data;
 
 public class BucketBatchReaderTests
 {

@@ -2,9 +2,9 @@ using T2I.Core.Storage;
 using T2I.Core.Tests.Storage;
 using T2I.Core.Ingest;
 using T2I.Core.Synthesis;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
-namespace T2I.DataPrep.Tests.Ingest;
+namespace T2I.Core.Tests.Ingest;
 
 /// <summary>synth → ingest → stats against a real S3 endpoint (s3rver on loopback, the storage fixture).</summary>
 public class S3EndToEndTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture>

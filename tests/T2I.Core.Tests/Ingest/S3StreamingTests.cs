@@ -3,9 +3,9 @@ using T2I.Core.Data;
 using T2I.Core.Storage;
 using T2I.Core.Tests.Storage;
 using T2I.Core.Ingest;
-using T2I.DataPrep.Tests.Support;
+using T2I.Core.Tests.Support;
 
-namespace T2I.DataPrep.Tests.Ingest;
+namespace T2I.Core.Tests.Ingest;
 
 /// <summary>S3 reads stream: Parquet through ranged GETs of the footer and the wanted row group, tars block by block (real s3rver).</summary>
 public class S3StreamingTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture>

@@ -1,6 +1,6 @@
-namespace T2I.DataPrep.Tests.Support;
+namespace T2I.Core.Tests.Support;
 
-internal static class OutputTrees
+public static class OutputTrees
 {
     /// <summary>Same relative file names (temp files of the store excluded) with byte-identical contents.</summary>
     public static void AssertIdentical(string expectedDir, string actualDir)
