@@ -26,7 +26,8 @@ public static class ConsoleProgress
                 var tasks = new Dictionary<string, ProgressTask>();
                 var reporter = new SyncProgress(u =>
                 {
-                    if (!tasks.TryGetValue(u.Task, out var t)) tasks[u.Task] = t = ctx.AddTask(Markup.Escape(u.Task), maxValue: Math.Max(1, u.Total));
+                    if (!tasks.TryGetValue(u.Task, out var t)) tasks[u.Task] = t = ctx.AddTask(Markup.Escape(u.Task),
+                        maxValue: Math.Max(1, u.Total));
                     t.MaxValue = Math.Max(1, u.Total);
                     t.Value = Math.Min(u.Done, t.MaxValue);
                     if (u.Detail is not null) t.Description = Markup.Escape($"{u.Task} {u.Detail}");
@@ -61,7 +62,8 @@ public static class ConsoleProgress
     /// <summary>Items per second, for work that is not bytes.</summary>
     private sealed class TransferSpeedLikeColumn : ProgressColumn
     {
-        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options,
+            ProgressTask task, TimeSpan deltaTime)
             => new Spectre.Console.Text(task.Speed is { } s ? $"{s:0.0}/s" : "-");
     }
 }

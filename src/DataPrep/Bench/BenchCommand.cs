@@ -14,10 +14,16 @@ public static class BenchCommand
 {
     public static Command Build()
     {
-        var images = new Option<int>("--images") { Description = "Photo-sized JPEGs to generate (500–1500 px); 0 skips the throughput part.", DefaultValueFactory = _ => 96 };
-        var resolution = new Option<int>("--resolution") { Description = "Base resolution of the bucket the images are fitted to.", DefaultValueFactory = _ => 256 };
-        var shards = new Option<int[]>("--memory-shards") { Description = "Shard counts for the memory test (each shard: 40 synthetic samples); 0 skips the memory part.", DefaultValueFactory = _ => [1, 4, 16, 64], AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("bench", "Throughput (images/s per core) vs vipsthumbnail on the same files, and peak memory vs shard count.") { images, resolution, shards };
+        var images = new Option<int>("--images") { Description = "Photo-sized JPEGs to generate (500–1500 px); 0 skips the " +
+            "throughput part.", DefaultValueFactory = _ => 96 };
+        var resolution = new Option<int>("--resolution") { Description = "Base resolution of the bucket the images are fitted " +
+            "to.", DefaultValueFactory = _ => 256 };
+        var shards = new Option<int[]>("--memory-shards") { Description = "Shard counts for the memory test (each shard: 40 " +
+            "synthetic samples); 0 skips the memory part.", DefaultValueFactory = _ => [1, 4, 16, 64],
+            AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("bench",
+            "Throughput (images/s per core) vs vipsthumbnail on the same files, and peak memory vs shard count.") { images,
+            resolution, shards };
         cmd.SetAction(async (parse, ct) =>
         {
             string dir = Directory.CreateTempSubdirectory("t2i-bench-").FullName;
@@ -32,7 +38,9 @@ public static class BenchCommand
                     Console.WriteLine("| shards | samples | peak RSS MB | dedup hashes (≈ MB) | manifest kB | seconds |");
                     Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
                     foreach (var r in results)
-                        Console.WriteLine($"| {r.Shards} | {r.Samples} | {r.PeakMb:0} | {r.DedupEntries} ({r.DedupEntries * DedupIndex.BytesPerImage / 1048576.0:0.00}) | {r.ManifestBytes / 1024.0:0} | {r.Seconds:0.0} |");
+                        Console.WriteLine($"| {r.Shards} | {r.Samples} | {r.PeakMb:0} | {r.DedupEntries} " +
+                            $"({r.DedupEntries * DedupIndex.BytesPerImage / 1048576.0:0.00}) | {r.ManifestBytes / 1024.0:0} | " +
+                            $"{r.Seconds:0.0} |");
                 }
                 return 0;
             }
@@ -43,7 +51,8 @@ public static class BenchCommand
 
     private const int Rounds = 3;
 
-    private static Throughput.Result Median(List<Throughput.Result> runs) => runs.OrderBy(r => r.ImagesPerCpuSecond).ElementAt(runs.Count / 2);
+    private static Throughput.Result Median(List<Throughput.Result> runs) => runs.OrderBy(r =>
+        r.ImagesPerCpuSecond).ElementAt(runs.Count / 2);
 
     private static string Join(List<Throughput.Result> runs) => string.Join(" / ", runs.Select(r => r.ImagesPerCpuSecond.ToString("0.0")));
 
@@ -56,7 +65,8 @@ public static class BenchCommand
             File.WriteAllBytes(path, PhotoLikeImages.Jpeg(i, 1234));
             return path;
         }).ToList();
-        Console.WriteLine($"bench: mean file size {files.Average(f => new FileInfo(f).Length) / 1024:0} kB; every image → its res{res} bucket, centre crop, JPEG Q92");
+        Console.WriteLine($"bench: mean file size {files.Average(f => new FileInfo(f).Length) / 1024:0} kB; every image → its " +
+            $"res{res} bucket, centre crop, JPEG Q92");
 
         // Alternate ours and libvips a few times and keep each side's median: on a shared machine the load
         // drifts, and alternating exposes both to the same drift.
@@ -68,9 +78,12 @@ public static class BenchCommand
             if (Throughput.LibVips(files, res) is { } v) vipsRuns.Add(v);
         }
         var ours = Median(oursRuns);
-        Console.WriteLine($"per core = images per CPU-second (user + system, all threads; robust on a shared machine), median of {Rounds} alternating rounds; wall-clock rates in brackets; " +
+        Console.WriteLine($"per core = images per CPU-second (user + system, all threads; robust on a shared machine), median of " +
+            $"{Rounds} alternating rounds; wall-clock rates in brackets; " +
             TorchRuntime.BuildNote);
-        Console.WriteLine($"ours, 1 core (production path):               {ours.ImagesPerCpuSecond,7:0.0} images/s  [{ours.ImagesPerSecond:0.0} wall]  (out {ours.MeanOutputBytes / 1024:0.0} kB, {ours.Chroma}, {ours.WrongSize} of {n} not at bucket size; rounds {Join(oursRuns)})" +
+        Console.WriteLine($"ours, 1 core (production path):               {ours.ImagesPerCpuSecond,7:0.0} images/s  " +
+            $"[{ours.ImagesPerSecond:0.0} wall]  (out {ours.MeanOutputBytes / 1024:0.0} kB, {ours.Chroma}, {ours.WrongSize} of " +
+            $"{n} not at bucket size; rounds {Join(oursRuns)})" +
             $"  [{TorchRuntime.BuildNote}]");
         if (vipsRuns.Count == 0)
         {
@@ -79,21 +92,28 @@ public static class BenchCommand
         else
         {
             var vips = Median(vipsRuns);
-            Console.WriteLine($"libvips in-process, 1 thread (start-up once): {vips.ImagesPerCpuSecond,7:0.0} images/s  [{vips.ImagesPerSecond:0.0} wall]  (out {vips.MeanOutputBytes / 1024:0.0} kB, {vips.Chroma}, {vips.WrongSize} of {n} not at bucket size; rounds {Join(vipsRuns)})");
+            Console.WriteLine($"libvips in-process, 1 thread (start-up once): {vips.ImagesPerCpuSecond,7:0.0} images/s  " +
+                $"[{vips.ImagesPerSecond:0.0} wall]  (out {vips.MeanOutputBytes / 1024:0.0} kB, {vips.Chroma}, {vips.WrongSize} " +
+                $"of {n} not at bucket size; rounds {Join(vipsRuns)})");
             Console.WriteLine($"ratio ours/libvips:                           {ours.ImagesPerCpuSecond / vips.ImagesPerCpuSecond,7:0.00}" +
                 $"  [{TorchRuntime.BuildNote}]");
         }
         if (VipsThumbnail.Run(files, res, dir) is { } cli)
         {
-            Console.WriteLine($"vipsthumbnail CLI, 1 thread, with start-up:   {cli.ImagesPerCpuSecond,7:0.0} images/s  [{cli.ImagesPerSecond:0.0} wall]  ({cli.Processes} calls, one per bucket size, {cli.CpuSeconds:0.00} CPU-s)");
-            Console.WriteLine($"  start-up per call {cli.StartupCpuSeconds * 1000:0} CPU-ms; excluding it: {cli.ExcludingStartup:0.0} images/s  (out {cli.MeanOutputBytes / 1024:0.0} kB, {cli.Chroma}, {cli.WrongSize} of {n} not at bucket size)");
+            Console.WriteLine($"vipsthumbnail CLI, 1 thread, with start-up:   {cli.ImagesPerCpuSecond,7:0.0} images/s  " +
+                $"[{cli.ImagesPerSecond:0.0} wall]  ({cli.Processes} calls, one per bucket size, {cli.CpuSeconds:0.00} CPU-s)");
+            Console.WriteLine($"  start-up per call {cli.StartupCpuSeconds * 1000:0} CPU-ms; excluding it: " +
+                $"{cli.ExcludingStartup:0.0} images/s  (out {cli.MeanOutputBytes / 1024:0.0} kB, {cli.Chroma}, {cli.WrongSize} of " +
+                $"{n} not at bucket size)");
         }
         int cores = Environment.ProcessorCount;
         var oursN = Throughput.Production(files, res, workers: cores);
-        Console.WriteLine($"ours, {cores} cores:                                {oursN.ImagesPerSecond,7:0.0} images/s wall  ({oursN.ImagesPerCpuSecond:0.0} per CPU-second)");
+        Console.WriteLine($"ours, {cores} cores:                                {oursN.ImagesPerSecond,7:0.0} images/s wall  " +
+            $"({oursN.ImagesPerCpuSecond:0.0} per CPU-second)");
         var stages = StageProfile.Run(files, res, 92);
         Console.WriteLine("ours per stage, 1 thread, CPU-ms per image (thread CPU clock):");
         foreach (var st in stages) Console.WriteLine($"  {st.Name,-28} {st.CpuMsPerImage,7:0.00}");
-        Console.WriteLine($"  {"total",-28} {stages.Sum(st => st.CpuMsPerImage),7:0.00}  (≙ {1000 / stages.Sum(st => st.CpuMsPerImage):0.0} images per CPU-second on this thread)");
+        Console.WriteLine($"  {"total",-28} {stages.Sum(st => st.CpuMsPerImage),7:0.00}  (≙ " +
+            $"{1000 / stages.Sum(st => st.CpuMsPerImage):0.0} images per CPU-second on this thread)");
     }
 }

@@ -20,7 +20,8 @@ internal static partial class MemoryProbe
         int max = shardCounts.Max();
         string all = Path.Combine(dir, "mem-in");
         Console.WriteLine($"bench: drawing {max} synthetic shards × {SamplesPerShard} samples for the memory test …");
-        await RunAsync(ct, "synth", "--output", all, "--count", (max * SamplesPerShard).ToString(), "--shards", max.ToString(), "--seed", "7");
+        await RunAsync(ct, "synth", "--output", all, "--count", (max * SamplesPerShard).ToString(), "--shards", max.ToString(),
+            "--seed", "7");
         var results = new List<Result>();
         foreach (int k in shardCounts)
         {
@@ -32,7 +33,8 @@ internal static partial class MemoryProbe
             string text = await RunAsync(ct, "ingest", "--input", input, "--output", output, "--resolution", "256");
             var m = SummaryLine().Match(text);
             if (!m.Success) throw new InvalidOperationException("ingest did not report its summary:\n" + text);
-            results.Add(new Result(k, long.Parse(m.Groups["samples"].Value), double.Parse(m.Groups["peak"].Value, CultureInfo.InvariantCulture),
+            results.Add(new Result(k, long.Parse(m.Groups["samples"].Value), double.Parse(m.Groups["peak"].Value,
+                CultureInfo.InvariantCulture),
                 long.Parse(m.Groups["hashes"].Value), new FileInfo(Path.Combine(output, "manifest.json")).Length, sw.Elapsed.TotalSeconds));
             Directory.Delete(output, true);
         }

@@ -16,7 +16,8 @@ internal static class StageProfile
     public static IReadOnlyList<Stage> Run(IReadOnlyList<string> files, int resolution, int quality)
     {
         var config = new FilterConfig { Dedup = false };
-        var names = new[] { "read file", "caption + header + bucket", "decode (DCT-scaled)", "resize + crop", "encode JPEG", "sha256", "parquet write" };
+        var names = new[] { "read file", "caption + header + bucket", "decode (DCT-scaled)", "resize + crop", "encode JPEG",
+            "sha256", "parquet write" };
         var ms = new double[names.Length];
         var rows = new List<BucketRow>(files.Count);
         var caption = "a photo of a benchmark scene"u8.ToArray();
@@ -38,7 +39,9 @@ internal static class StageProfile
                     stage => clock.Next(2 + (int)stage))[0];
                 string sha = Sha256Key.Of(bytes).ToHex();
                 clock.Next(5);
-                rows.Add(new BucketRow { Key = Path.GetFileNameWithoutExtension(f), Caption = text, Image = encoded, Width = bucket.Width, Height = bucket.Height, OriginalWidth = header.Width, OriginalHeight = header.Height, Sha256 = sha, SourceShard = "bench" });
+                rows.Add(new BucketRow { Key = Path.GetFileNameWithoutExtension(f), Caption = text, Image = encoded,
+                    Width = bucket.Width, Height = bucket.Height, OriginalWidth = header.Width, OriginalHeight = header.Height,
+                    Sha256 = sha, SourceShard = "bench" });
             }
             var parquet = new Lap(ms);
             foreach (var group in rows.GroupBy(r => (r.Width, r.Height)))

@@ -48,7 +48,8 @@ internal static class VipsThumbnail
                 chroma = JpegInfo.Chroma(output);
             }
         double work = Math.Max(1e-9, total - groups.Count * startup);
-        return new Result(files.Count / total, files.Count / work, files.Count / wall, groups.Count, startup, total, wrong, sizes.Average(), chroma);
+        return new Result(files.Count / total, files.Count / work, files.Count / wall, groups.Count, startup, total, wrong,
+            sizes.Average(), chroma);
     }
 
     /// <summary>Median CPU time of a call on a 16×16 JPEG: process start, library and module loading, exit.</summary>
@@ -72,7 +73,8 @@ internal static class VipsThumbnail
     {
         var psi = new ProcessStartInfo("vipsthumbnail") { RedirectStandardError = true, UseShellExecute = false };
         psi.Environment["VIPS_CONCURRENCY"] = "1";
-        foreach (var a in new[] { "--size", $"{bucket.Width}x{bucket.Height}", "--smartcrop", "centre", "-o", Path.Combine(outDir, "%s.jpg[Q=92,subsample-mode=on]") })
+        foreach (var a in new[] { "--size", $"{bucket.Width}x{bucket.Height}", "--smartcrop", "centre", "-o", Path.Combine(outDir,
+            "%s.jpg[Q=92,subsample-mode=on]") })
             psi.ArgumentList.Add(a);
         foreach (var f in files) psi.ArgumentList.Add(f);
         using var p = Process.Start(psi)!;

@@ -94,7 +94,8 @@ public sealed partial class CheckpointFolder
         return new CheckpointFolder(System.IO.Path.GetFullPath(final), config.Step);
     }
 
-    /// <summary>Complete checkpoints in <paramref name="checkpointsDir"/>, oldest first. Temp folders and folders without config.json are not checkpoints.</summary>
+    /// <summary>Complete checkpoints in <paramref name="checkpointsDir"/>, oldest first. Temp folders and folders
+    /// without config.json are not checkpoints.</summary>
     public static IReadOnlyList<CheckpointFolder> List(string checkpointsDir)
     {
         if (!Directory.Exists(checkpointsDir)) return [];
@@ -146,7 +147,8 @@ public sealed partial class CheckpointFolder
         }
         var latest = Latest(full) ?? Latest(CheckpointsDir(full));
         return latest ?? throw new DirectoryNotFoundException(
-            $"No complete checkpoint at '{path}' (expected a step-NNNNNNNN folder with {ConfigFile}, a '{CheckpointsDirName}' folder, or a run folder).");
+            $"No complete checkpoint at '{path}' (expected a step-NNNNNNNN folder with {ConfigFile}, a '{CheckpointsDirName}' " +
+                $"folder, or a run folder).");
     }
 
     /// <summary>

@@ -96,13 +96,15 @@ public sealed class Ema : IDisposable
             var missing = _shadow.Keys.Where(k => !loaded.ContainsKey(k)).ToList();
             var unexpected = loaded.Keys.Where(k => !_shadow.ContainsKey(k)).ToList();
             if (missing.Count > 0 || unexpected.Count > 0)
-                throw new InvalidDataException($"{path}: EMA keys differ from the model (missing: {string.Join(", ", missing.Take(5))}; unexpected: {string.Join(", ", unexpected.Take(5))}).");
+                throw new InvalidDataException($"{path}: EMA keys differ from the model (missing: " +
+                    $"{string.Join(", ", missing.Take(5))}; unexpected: {string.Join(", ", unexpected.Take(5))}).");
             using var _ = no_grad();
             foreach (var (name, t) in loaded)
             {
                 var dst = _shadow[name];
                 if (!dst.shape.SequenceEqual(t.shape))
-                    throw new InvalidDataException($"{path}: EMA '{name}' has shape [{string.Join(",", t.shape)}], the model [{string.Join(",", dst.shape)}].");
+                    throw new InvalidDataException($"{path}: EMA '{name}' has shape [{string.Join(",", t.shape)}], the model " +
+                        $"[{string.Join(",", dst.shape)}].");
                 dst.copy_(t);
             }
         }

@@ -39,7 +39,8 @@ public sealed class SafeTensorsFile : IDisposable
         _byName = entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
     }
 
-    /// <summary>Opens <paramref name="path"/> and validates its header; throws <see cref="InvalidDataException"/> naming the problem.</summary>
+    /// <summary>Opens <paramref name="path"/> and validates its header; throws <see cref="InvalidDataException"/>
+    /// naming the problem.</summary>
     public static SafeTensorsFile Open(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors I/O assumes a little-endian host.");

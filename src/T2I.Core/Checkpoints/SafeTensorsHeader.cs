@@ -31,7 +31,8 @@ internal static class SafeTensorsHeader
         if (declared > MaxHeaderBytes)
             throw Bad(source, $"header length {declared} bytes exceeds the {MaxHeaderBytes / (1024 * 1024)} MB limit");
         if ((long)declared > fileLength - 8)
-            throw Bad(source, $"header length {declared} bytes is larger than the file ({fileLength} bytes, {fileLength - 8} after the length prefix)");
+            throw Bad(source,
+                $"header length {declared} bytes is larger than the file ({fileLength} bytes, {fileLength - 8} after the length prefix)");
         if (declared < 2)
             throw Bad(source, $"header length {declared} is too small to hold a JSON object");
         return (long)declared;
@@ -109,7 +110,8 @@ internal static class SafeTensorsHeader
         if (begin < 0 || end < begin || end > dataLength)
             throw Bad(source, $"tensor '{name}': data_offsets [{begin}, {end}] out of range for a data region of {dataLength} bytes");
         if (end - begin != bytes)
-            throw Bad(source, $"tensor '{name}': {dtype} shape [{string.Join(", ", shape)}] needs {bytes} bytes but data_offsets span {end - begin}");
+            throw Bad(source,
+                $"tensor '{name}': {dtype} shape [{string.Join(", ", shape)}] needs {bytes} bytes but data_offsets span {end - begin}");
         return new SafeTensorsEntry(name, dtype, shape, begin, end);
     }
 
@@ -139,12 +141,15 @@ internal static class SafeTensorsHeader
             if (e.Begin < expected)
                 throw Bad(source, $"tensor '{e.Name}' [{e.Begin}, {e.End}] overlaps tensor '{previous}' ending at {expected}");
             if (e.Begin > expected)
-                throw Bad(source, $"gap of {e.Begin - expected} bytes before tensor '{e.Name}' at offset {expected}: tensors must cover the data region contiguously");
+                throw Bad(source,
+                    $"gap of {e.Begin - expected} bytes before tensor '{e.Name}' at offset {expected}: tensors must cover the " +
+                    $"data region contiguously");
             expected = e.End;
             previous = e.Name;
         }
         if (expected != dataLength)
-            throw Bad(source, $"data region is {dataLength} bytes but the tensors cover only {expected}: {dataLength - expected} trailing bytes");
+            throw Bad(source,
+                $"data region is {dataLength} bytes but the tensors cover only {expected}: {dataLength - expected} trailing bytes");
     }
 
     /// <summary>

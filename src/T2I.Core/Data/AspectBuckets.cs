@@ -33,7 +33,8 @@ public static class AspectBuckets
     public static IReadOnlyList<AspectBucket> For(int baseResolution)
     {
         if (baseResolution < 64 || baseResolution % Multiple != 0)
-            throw new ArgumentOutOfRangeException(nameof(baseResolution), baseResolution, "Base resolution must be a multiple of 16, at least 64.");
+            throw new ArgumentOutOfRangeException(nameof(baseResolution), baseResolution,
+                "Base resolution must be a multiple of 16, at least 64.");
         lock (Cache)
         {
             if (!Cache.TryGetValue(baseResolution, out var table)) Cache[baseResolution] = table = Build(baseResolution);

@@ -38,7 +38,8 @@ public sealed class BucketBatchReader
     public IReadOnlyList<AspectBucket> Buckets => _buckets;
 
     /// <summary>Reads the footers of every shard under <c>res{resolution}/</c>.</summary>
-    public static async Task<BucketBatchReader> OpenAsync(IBlobStore store, int resolution, BucketBatchOptions options, CancellationToken ct = default)
+    public static async Task<BucketBatchReader> OpenAsync(IBlobStore store, int resolution, BucketBatchOptions options,
+        CancellationToken ct = default)
     {
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Batch size must be at least 1.");
         var files = new List<ShardFile>();

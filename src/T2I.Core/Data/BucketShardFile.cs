@@ -12,7 +12,8 @@ public static class BucketShardFile
 {
     public const int DefaultRowGroupRows = 256;
 
-    public static async Task<byte[]> WriteAsync(IReadOnlyCollection<BucketRow> rows, int rowGroupRows = DefaultRowGroupRows, CancellationToken ct = default)
+    public static async Task<byte[]> WriteAsync(IReadOnlyCollection<BucketRow> rows, int rowGroupRows = DefaultRowGroupRows,
+        CancellationToken ct = default)
     {
         using var ms = new MemoryStream();
         var options = new ParquetOptions { RowGroupSize = rowGroupRows, CompressionMethod = CompressionMethod.None };

@@ -140,7 +140,8 @@ public static class ImageCodec
         return ResizeInto(source, w, h, (w - bucket.Width) / 2, (h - bucket.Height) / 2, bucket.Width, bucket.Height, scratch);
     }
 
-    private static SKPixmap ResizeInto(SKPixmap source, int scaledWidth, int scaledHeight, int offsetX, int offsetY, int width, int height, PixelScratch scratch)
+    private static SKPixmap ResizeInto(SKPixmap source, int scaledWidth, int scaledHeight, int offsetX, int offsetY, int width,
+        int height, PixelScratch scratch)
     {
         var output = scratch.Pixmap(PixelScratch.Fitted, Rgba(width, height));
         if (scaledWidth == source.Width && scaledHeight == source.Height)

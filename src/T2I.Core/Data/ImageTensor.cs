@@ -46,7 +46,8 @@ public static class ImageTensor
             for (int i = 0; i < bitmaps.Count; i++)
             {
                 if (bitmaps[i].Width != w || bitmaps[i].Height != h)
-                    throw new ArgumentException($"Bitmap {i} is {bitmaps[i].Width}x{bitmaps[i].Height}, expected {w}x{h} like bitmap 0.", nameof(bitmaps));
+                    throw new ArgumentException($"Bitmap {i} is {bitmaps[i].Width}x{bitmaps[i].Height}, expected {w}x{h} like " +
+                        $"bitmap 0.", nameof(bitmaps));
                 Fill(bitmaps[i], all.Slice(i * per, per));
             }
             return result;
@@ -68,7 +69,8 @@ public static class ImageTensor
         using var scope = NewDisposeScope();
         if (image.dim() == 4 && image.shape[0] == 1) image = image[0];
         if (image.dim() != 3 || (image.shape[0] != 3 && image.shape[0] != 1))
-            throw new ArgumentException($"Expected an image tensor [3, H, W] or [1, H, W], got [{string.Join(", ", image.shape)}].", nameof(image));
+            throw new ArgumentException($"Expected an image tensor [3, H, W] or [1, H, W], got " +
+                $"[{string.Join(", ", image.shape)}].", nameof(image));
         var pixels = image.detach().to(ScalarType.Float32).cpu().contiguous();
         int channels = (int)pixels.shape[0], h = (int)pixels.shape[1], w = (int)pixels.shape[2];
         var bitmap = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque));
@@ -80,7 +82,8 @@ public static class ImageTensor
     public static SKBitmap[] ToBitmaps(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.dim() != 4) throw new ArgumentException($"Expected a batch [N, 3, H, W], got [{string.Join(", ", batch.shape)}].", nameof(batch));
+        if (batch.dim() != 4) throw new ArgumentException($"Expected a batch [N, 3, H, W], got " +
+            $"[{string.Join(", ", batch.shape)}].", nameof(batch));
         var result = new SKBitmap[batch.shape[0]];
         for (int i = 0; i < result.Length; i++)
         {

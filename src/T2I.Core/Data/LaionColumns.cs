@@ -9,14 +9,17 @@ namespace T2I.Core.Data;
 /// <item><term>key</term><description><c>key</c>, <c>SAMPLE_ID</c> (LAION-400M), <c>sample_id</c></description></item>
 /// <item><term>url</term><description><c>URL</c> (LAION-5B/400M), <c>url</c> (img2dataset json/parquet)</description></item>
 /// <item><term>caption</term><description><c>TEXT</c> (LAION), <c>caption</c> (img2dataset), <c>text</c></description></item>
-/// <item><term>width/height</term><description><c>WIDTH</c>/<c>HEIGHT</c> (LAION; int in 5B, float in some subsets), <c>width</c>/<c>height</c></description></item>
+/// <item><term>width/height</term><description><c>WIDTH</c>/<c>HEIGHT</c> (LAION; int in 5B, float in some subsets),
+/// <c>width</c>/<c>height</c></description></item>
 /// <item><term>original size</term><description><c>original_width</c>/<c>original_height</c> (img2dataset)</description></item>
 /// <item><term>punsafe</term><description><c>punsafe</c>, <c>pUnsafe</c>, <c>PUNSAFE</c></description></item>
 /// <item><term>pwatermark</term><description><c>pwatermark</c>, <c>pWatermark</c>, <c>PWATERMARK</c></description></item>
-/// <item><term>aesthetic</term><description><c>aesthetic</c>, <c>AESTHETIC_SCORE</c>, <c>aesthetic_score</c>, <c>prediction</c> (aesthetic predictor output)</description></item>
+/// <item><term>aesthetic</term><description><c>aesthetic</c>, <c>AESTHETIC_SCORE</c>, <c>aesthetic_score</c>,
+/// <c>prediction</c> (aesthetic predictor output)</description></item>
 /// <item><term>similarity</term><description><c>similarity</c>, <c>SIMILARITY</c> (CLIP image–text cosine)</description></item>
 /// <item><term>hash</term><description><c>hash</c>, <c>HASH</c></description></item>
-/// <item><term>NSFW label</term><description><c>NSFW</c> — LAION-400M's string column (<c>UNLIKELY</c>/<c>UNSURE</c>/<c>NSFW</c>)</description></item>
+/// <item><term>NSFW label</term><description><c>NSFW</c> — LAION-400M's string column
+/// (<c>UNLIKELY</c>/<c>UNSURE</c>/<c>NSFW</c>)</description></item>
 /// <item><term>status</term><description><c>status</c> (img2dataset)</description></item>
 /// </list>
 /// Names match case-insensitively. Numbers may arrive as int, long, float, double, decimal or numeric strings;

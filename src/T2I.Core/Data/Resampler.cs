@@ -20,7 +20,8 @@ internal static class Resampler
     /// Writes into <paramref name="destination"/> the window at (<paramref name="offsetX"/>, <paramref name="offsetY"/>)
     /// of <paramref name="source"/> scaled to <paramref name="scaledWidth"/> × <paramref name="scaledHeight"/>.
     /// </summary>
-    public static void Resize(SKPixmap source, SKPixmap destination, int scaledWidth, int scaledHeight, int offsetX, int offsetY, PixelScratch scratch)
+    public static void Resize(SKPixmap source, SKPixmap destination, int scaledWidth, int scaledHeight, int offsetX, int offsetY,
+        PixelScratch scratch)
     {
         if (source.ColorType != SKColorType.Rgba8888 || destination.ColorType != SKColorType.Rgba8888)
             throw new ArgumentException("Resampler works on RGBA8888 pixmaps.");

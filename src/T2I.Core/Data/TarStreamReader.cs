@@ -20,7 +20,8 @@ public sealed class TarStreamReader(Stream stream, long maxMemberBytes = 512L * 
     private readonly byte[] _header = new byte[Block];
     private bool _ended;
 
-    /// <summary>Counts of damage seen so far, by reason (<c>bad_tar_header</c>, <c>truncated_member</c>, <c>oversized_member</c>).</summary>
+    /// <summary>Counts of damage seen so far, by reason (<c>bad_tar_header</c>, <c>truncated_member</c>,
+    /// <c>oversized_member</c>).</summary>
     public Dictionary<string, int> Problems { get; } = new();
 
     /// <summary>The next regular file, or null at the end of the archive (or of the stream).</summary>

@@ -49,7 +49,8 @@ public sealed record DitConfig(
     public void Validate()
     {
         if (HiddenSize % NumHeads != 0) throw new ArgumentException($"Hidden size {HiddenSize} must be divisible by num_heads {NumHeads}.");
-        if (AxesDim.Sum() != HeadDim) throw new ArgumentException($"RoPE axes [{string.Join(", ", AxesDim)}] must sum to the head dim {HeadDim}.");
+        if (AxesDim.Sum() != HeadDim) throw new ArgumentException($"RoPE axes [{string.Join(", ", AxesDim)}] must sum to the head " +
+            $"dim {HeadDim}.");
         if (AxesDim.Count != 3) throw new ArgumentException("RoPE needs three axes (t, row, col).");
     }
 

@@ -85,14 +85,16 @@ public sealed class FluxDit : nn.Module
         foreach (var block in double_blocks)
         {
             if (!recompute) { (x, t) = block.forward(x, t, vec, pe, mask); continue; }
-            var outputs = ActivationCheckpoint.Run(a => { var (i, tx) = block.forward(a[0]!, a[1]!, a[2]!, a[3]!, a[4]); return [i, tx]; }, x, t, vec, pe, mask);
+            var outputs = ActivationCheckpoint.Run(a => { var (i, tx) = block.forward(a[0]!, a[1]!, a[2]!, a[3]!,
+                a[4]); return [i, tx]; }, x, t, vec, pe, mask);
             (x, t) = (outputs[0], outputs[1]);
         }
 
         long lt = t.shape[1];
         var joint = cat(new[] { t, x }, dim: 1);
         foreach (var block in single_blocks)
-            joint = recompute ? ActivationCheckpoint.Run(a => [block.forward(a[0]!, a[1]!, a[2]!, a[3])], joint, vec, pe, mask)[0] : block.forward(joint, vec, pe, mask);
+            joint = recompute ? ActivationCheckpoint.Run(a => [block.forward(a[0]!, a[1]!, a[2]!, a[3])], joint, vec, pe,
+                mask)[0] : block.forward(joint, vec, pe, mask);
         x = joint[.., (int)lt..];
         return final_layer.forward(x, vec).MoveToOuterDisposeScope();
     }

@@ -4,7 +4,8 @@ using T2I.Core.TorchSharpFixes;
 namespace T2I.Core.Eval;
 
 /// <summary>Training settings of the judge. <see cref="Augment"/> off only for experiments that need the crisp baseline.</summary>
-public sealed record AttributeClassifierTrainOptions(int Epochs = 12, int BatchSize = 16, double LearningRate = 2e-3, int Seed = 0, bool Augment = true);
+public sealed record AttributeClassifierTrainOptions(int Epochs = 12, int BatchSize = 16, double LearningRate = 2e-3,
+    int Seed = 0, bool Augment = true);
 
 /// <summary>
 /// Mini-batch AdamW training of <see cref="SyntheticAttributeClassifier"/> on the sum of every head's
@@ -24,7 +25,8 @@ public static class AttributeClassifierTrainer
         if (data.Vocabulary != model.Vocabulary && data.Vocabulary.ToJson() != model.Vocabulary.ToJson())
             throw new ArgumentException("The dataset's vocabulary differs from the judge's.", nameof(data));
         var device = model.parameters().First().device;
-        var groups = data.Groups.Select(g => (Images: model.Prepare(g.Images), Labels: g.Labels.Select(l => tensor(l, device: device)).ToArray())).ToList();
+        var groups = data.Groups.Select(g => (Images: model.Prepare(g.Images), Labels: g.Labels.Select(l => tensor(l,
+            device: device)).ToArray())).ToList();
         int positionAt = model.Attributes.ToList().IndexOf(AttributeVocabulary.Position);
         using var mirror = positionAt < 0 ? null : tensor(MirrorIndex(model.Vocabulary.Positions!), device: device);
         var optimizer = new SafeAdamW(model.parameters(), options.LearningRate, weightDecay: 1e-4);
@@ -91,5 +93,6 @@ public static class AttributeClassifierTrainer
 
     /// <summary>Index map position → mirrored position (identity where the mirror is not in the vocabulary).</summary>
     private static long[] MirrorIndex(IReadOnlyList<string> positions) =>
-        positions.Select((p, i) => (long)(positions.ToList().IndexOf(JudgeAugmentation.MirrorPosition(p)) is var m && m >= 0 ? m : i)).ToArray();
+        positions.Select((p, i) => (long)(positions.ToList().IndexOf(JudgeAugmentation.MirrorPosition(p)) is var m && m >= 0 ? m
+            : i)).ToArray();
 }

@@ -80,7 +80,8 @@ public sealed class AttributeDataset : IDisposable
         return new AttributeDataset(vocabulary, groups, skipped);
     }
 
-    /// <summary>The first API's call: rows decoded with a given vocabulary at a short side; <paramref name="skipped"/> as <see cref="Skipped"/>.</summary>
+    /// <summary>The first API's call: rows decoded with a given vocabulary at a short side; <paramref name="skipped"/>
+    /// as <see cref="Skipped"/>.</summary>
     public static AttributeDataset FromRows(IEnumerable<BucketRow> rows, AttributeVocabulary vocabulary, int imageSize, out int skipped)
     {
         var dataset = FromRows(rows as IReadOnlyList<BucketRow> ?? rows.ToList(), imageSize, vocabulary);
@@ -96,8 +97,10 @@ public sealed class AttributeDataset : IDisposable
         foreach (var g in Groups) g.Images.Dispose();
     }
 
-    /// <summary>Every row of the bucketed shards of one resolution (dataprep ingest output, local or s3://), up to <paramref name="limit"/>.</summary>
-    public static async Task<List<BucketRow>> ReadRowsAsync(IBlobStore store, int resolution, int limit = int.MaxValue, CancellationToken ct = default)
+    /// <summary>Every row of the bucketed shards of one resolution (dataprep ingest output, local or s3://), up to
+    /// <paramref name="limit"/>.</summary>
+    public static async Task<List<BucketRow>> ReadRowsAsync(IBlobStore store, int resolution, int limit = int.MaxValue,
+        CancellationToken ct = default)
     {
         var reader = await BucketBatchReader.OpenAsync(store, resolution, new BucketBatchOptions(64, Seed: 0, DropLast: false), ct);
         var rows = new List<BucketRow>();

@@ -21,13 +21,15 @@ public sealed record AttributeRequest(string Color, string Shape, string? Backgr
         _ => throw new ArgumentException($"Unknown attribute '{attribute}'."),
     };
 
-    /// <summary>From a row's labels json, e.g. {"shape":"circle","color":"red","background":"blue","size":"small","position":"top left"}.</summary>
+    /// <summary>From a row's labels json, e.g.
+    /// {"shape":"circle","color":"red","background":"blue","size":"small","position":"top left"}.</summary>
     public static AttributeRequest FromLabels(string labelsJson)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelsJson);
         using var doc = JsonDocument.Parse(labelsJson);
         string? Find(string name) =>
-            doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
+            doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+                && v.GetString() is { Length: > 0 } s ? s : null;
         string Get(string name) => Find(name) ?? throw new FormatException($"Labels have no '{name}': {labelsJson}");
         return new AttributeRequest(Get("color"), Get("shape"), Find("background"), Find("size"), Find("position"));
     }
@@ -52,7 +54,8 @@ public sealed record AttributeRequest(string Color, string Shape, string? Backgr
         var sizes = vocabulary.Sizes ?? [];
         string? background = words.Skip(shapeAt + 1).FirstOrDefault(w => backgrounds.Contains(w));
         string? size = words.Take(shapeAt).LastOrDefault(w => sizes.Contains(w));
-        return new AttributeRequest(words[colorAt], words[shapeAt], background, size, PositionAfter(words, shapeAt, vocabulary.Positions ?? []));
+        return new AttributeRequest(words[colorAt], words[shapeAt], background, size, PositionAfter(words, shapeAt,
+            vocabulary.Positions ?? []));
     }
 
     /// <summary>The longest vocabulary position (possibly two words, "top left") right after "in the" following the shape.</summary>
@@ -62,7 +65,8 @@ public sealed record AttributeRequest(string Color, string Shape, string? Backgr
         {
             if (words[i] != "in" || words[i + 1] != "the") continue;
             var rest = words.Skip(i + 2).ToArray();
-            return positions.Where(p => p.Split(' ') is var parts && parts.Length <= rest.Length && parts.SequenceEqual(rest.Take(parts.Length)))
+            return positions.Where(p => p.Split(' ') is var parts && parts.Length <= rest.Length
+                && parts.SequenceEqual(rest.Take(parts.Length)))
                 .MaxBy(p => p.Length);
         }
         return null;

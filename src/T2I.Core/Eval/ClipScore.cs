@@ -31,7 +31,8 @@ public sealed class ClipScore : IDisposable
     public ClipScore(ClipTextEncoder text, ClipTextProjection projection, ClipVisionEncoder vision)
     {
         if (projection.text_projection.weight!.shape[0] != vision.Config.ProjectionDim)
-            throw new ArgumentException($"text_projection gives {projection.text_projection.weight.shape[0]} dims, visual_projection {vision.Config.ProjectionDim}.");
+            throw new ArgumentException($"text_projection gives {projection.text_projection.weight.shape[0]} dims, " +
+                $"visual_projection {vision.Config.ProjectionDim}.");
         Text = text;
         Projection = projection;
         Vision = vision;

@@ -22,7 +22,8 @@ public sealed class ClipVisionEmbeddings : nn.Module
     }
 }
 
-/// <summary>HF <c>vision_model</c>: embeddings, <c>pre_layrnorm</c> (upstream's spelling), the shared CLIP encoder, <c>post_layernorm</c>.</summary>
+/// <summary>HF <c>vision_model</c>: embeddings, <c>pre_layrnorm</c> (upstream's spelling), the shared CLIP encoder,
+/// <c>post_layernorm</c>.</summary>
 public sealed class ClipVisionTransformer : nn.Module
 {
     public ClipVisionEmbeddings embeddings;
@@ -62,7 +63,8 @@ public sealed class ClipVisionEncoder : nn.Module, IImageFeatureEncoder
     public string Name => "clip-vision";
     public int FeatureDim => Config.ProjectionDim;
 
-    /// <summary>Loads <c>config.json</c> + <c>*.safetensors</c> of an HF CLIP folder; text-tower keys, <c>logit_scale</c> and <c>position_ids</c> are skipped.</summary>
+    /// <summary>Loads <c>config.json</c> + <c>*.safetensors</c> of an HF CLIP folder; text-tower keys,
+    /// <c>logit_scale</c> and <c>position_ids</c> are skipped.</summary>
     public static ClipVisionEncoder Load(string folder)
     {
         var model = new ClipVisionEncoder(ClipVisionConfig.FromHfJson(Path.Combine(folder, "config.json")));
@@ -84,7 +86,8 @@ public sealed class ClipVisionEncoder : nn.Module, IImageFeatureEncoder
         var x = images.to(ScalarType.Float32).to(visual_projection.weight.device);
         long h = x.shape[2], w = x.shape[3];
         var (th, tw) = SyntheticAttributeClassifier.TargetSize(h, w, s);
-        x = nn.functional.interpolate(x.OnePlus().DividedBy(2), [th, tw], mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
+        x = nn.functional.interpolate(x.OnePlus().DividedBy(2), [th, tw], mode: InterpolationMode.Bicubic, align_corners: false,
+            antialias: true);
         x = x.narrow(2, (th - s) / 2, s).narrow(3, (tw - s) / 2, s);
         var mean = tensor(ClipVisionConfig.Mean, device: x.device).view(1, 3, 1, 1);
         var std = tensor(ClipVisionConfig.Std, device: x.device).view(1, 3, 1, 1);

@@ -29,7 +29,8 @@ public sealed class DinoV2Features(VisionTransformer vit, int imageSize = 224) :
         using (var file = SafeTensorsFile.Open(path))
         {
             if (!file.Contains("cls_token") || !file.Contains("pos_embed") || !file.Contains("patch_embed.proj.weight"))
-                throw new InvalidDataException($"'{path}' is not a timm ViT checkpoint (needs cls_token, pos_embed, patch_embed.proj.weight).");
+                throw new InvalidDataException($"'{path}' is not a timm ViT checkpoint (needs cls_token, pos_embed, " +
+                    $"patch_embed.proj.weight).");
             int width = (int)file.GetEntry("cls_token").Shape[^1];
             int depth = file.Keys.Where(k => k.StartsWith("blocks.", StringComparison.Ordinal))
                 .Select(k => int.Parse(k.Split('.')[1])).DefaultIfEmpty(-1).Max() + 1;
@@ -38,7 +39,8 @@ public sealed class DinoV2Features(VisionTransformer vit, int imageSize = 224) :
             bool classPosition = registers == 0 && !IsSquare(rows) && IsSquare(rows - 1);
             int grid = (int)Math.Round(Math.Sqrt(rows - (classPosition ? 1 : 0)));
             int patch = (int)file.GetEntry("patch_embed.proj.weight").Shape[^1];
-            config = new VisionTransformerConfig(width, depth, Math.Max(1, width / 64), registers, patch, grid, ClassTokenHasPosition: classPosition);
+            config = new VisionTransformerConfig(width, depth, Math.Max(1, width / 64), registers, patch, grid,
+                ClassTokenHasPosition: classPosition);
         }
         var vit = new VisionTransformer(config);
         TimmVitWeights.LoadInto(vit, path);

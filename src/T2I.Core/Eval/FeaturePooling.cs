@@ -15,7 +15,8 @@ public static class FeaturePooling
             2 => f,
             3 => f.mean([1]),
             4 => f.mean([2, 3]),
-            _ => throw new ArgumentException($"Expected features [N, D], [N, T, C] or [N, C, h, w], got [{string.Join(", ", features.shape)}].", nameof(features)),
+            _ => throw new ArgumentException($"Expected features [N, D], [N, T, C] or [N, C, h, w], got " +
+                $"[{string.Join(", ", features.shape)}].", nameof(features)),
         };
     }
 }

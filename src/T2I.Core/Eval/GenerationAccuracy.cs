@@ -36,19 +36,22 @@ public sealed record GenerationAccuracyResult(int Count, IReadOnlyList<Attribute
     }
 }
 
-/// <summary>Scores generated images against what their prompts asked for, with a trained <see cref="SyntheticAttributeClassifier"/>.</summary>
+/// <summary>Scores generated images against what their prompts asked for, with a trained <see
+/// cref="SyntheticAttributeClassifier"/>.</summary>
 public static class GenerationAccuracy
 {
     /// <param name="images">Generated images [N, 3, H, W] in [-1, 1], any size (the judge keeps the aspect ratio).</param>
     /// <param name="requested">What each image's prompt asked for (see <see cref="AttributeRequest.FromCaption"/>).</param>
-    public static GenerationAccuracyResult Evaluate(SyntheticAttributeClassifier judge, Tensor images, IReadOnlyList<AttributeRequest> requested)
+    public static GenerationAccuracyResult Evaluate(SyntheticAttributeClassifier judge, Tensor images,
+        IReadOnlyList<AttributeRequest> requested)
     {
         ArgumentNullException.ThrowIfNull(judge);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(requested);
         if (requested.Count == 0) throw new ArgumentException("No images to evaluate.", nameof(requested));
         if (images.dim() != 4 || images.shape[0] != requested.Count)
-            throw new ArgumentException($"{requested.Count} requests need images [{requested.Count}, 3, H, W], got [{string.Join(", ", images.shape)}].", nameof(images));
+            throw new ArgumentException($"{requested.Count} requests need images [{requested.Count}, 3, H, W], got " +
+                $"[{string.Join(", ", images.shape)}].", nameof(images));
         var tally = new Tally(judge);
         var predicted = judge.Predict(images);
         for (int i = 0; i < requested.Count; i++) tally.Add(requested[i], predicted.Select(p => p[i]).ToArray());
@@ -56,10 +59,12 @@ public static class GenerationAccuracy
     }
 
     /// <summary>Images of different sizes, one tensor each ([3, H, W] or [1, 3, H, W] in [-1, 1]), judged one at a time.</summary>
-    public static GenerationAccuracyResult Evaluate(SyntheticAttributeClassifier judge, IReadOnlyList<Tensor> images, IReadOnlyList<AttributeRequest> requested)
+    public static GenerationAccuracyResult Evaluate(SyntheticAttributeClassifier judge, IReadOnlyList<Tensor> images,
+        IReadOnlyList<AttributeRequest> requested)
     {
         ArgumentNullException.ThrowIfNull(judge);
-        if (images.Count != requested.Count) throw new ArgumentException($"{requested.Count} requests for {images.Count} images.", nameof(images));
+        if (images.Count != requested.Count) throw new ArgumentException($"{requested.Count} requests for {images.Count} images.",
+            nameof(images));
         var tally = new Tally(judge);
         for (int i = 0; i < images.Count; i++)
         {
@@ -84,11 +89,13 @@ public static class GenerationAccuracy
         foreach (var request in requests)
         {
             var wanted = AttributeRequest.FromCaption(request.Prompt, judge.Vocabulary)
-                ?? throw new ArgumentException($"The judge cannot tell what '{request.Prompt}' asks for (no known colour before a known shape).");
+                ?? throw new ArgumentException($"The judge cannot tell what '{request.Prompt}' asks for (no known colour before a " +
+                    $"known shape).");
             var image = generator.Generate(request, ct: ct);
             onImage?.Invoke(image, wanted);
             using var scope = NewDisposeScope();
-            using var bitmap = SKBitmap.Decode(image.Png) ?? throw new InvalidDataException($"Generator returned undecodable PNG for '{request.Prompt}'.");
+            using var bitmap = SKBitmap.Decode(image.Png)
+                ?? throw new InvalidDataException($"Generator returned undecodable PNG for '{request.Prompt}'.");
             var predicted = judge.Predict(ImageTensor.FromBitmap(bitmap).unsqueeze(0));
             tally.Add(wanted, predicted.Select(p => p[0]).ToArray());
         }
@@ -101,7 +108,8 @@ public static class GenerationAccuracy
         private readonly AttributeVocabulary vocab = judge.Vocabulary;
         private readonly IReadOnlyList<string> attributes = judge.Attributes;
         private readonly long[][][] confusion = judge.Attributes
-            .Select(a => Enumerable.Range(0, judge.Vocabulary.ClassesOf(a).Count).Select(_ => new long[judge.Vocabulary.ClassesOf(a).Count]).ToArray()).ToArray();
+            .Select(a => Enumerable.Range(0, judge.Vocabulary.ClassesOf(a).Count).Select(_ =>
+                new long[judge.Vocabulary.ClassesOf(a).Count]).ToArray()).ToArray();
         private readonly int[] counts = new int[judge.Attributes.Count], hits = new int[judge.Attributes.Count];
         private int count, both;
 

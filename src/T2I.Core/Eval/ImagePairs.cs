@@ -13,9 +13,11 @@ internal static class ImagePairs
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(test);
         if (reference.dim() != 4)
-            throw new ArgumentException($"Expected image batches [N, C, H, W], got [{string.Join(", ", reference.shape)}].", nameof(reference));
+            throw new ArgumentException($"Expected image batches [N, C, H, W], got [{string.Join(", ", reference.shape)}].",
+                nameof(reference));
         if (!reference.shape.SequenceEqual(test.shape))
-            throw new ArgumentException($"Image batches differ in shape: [{string.Join(", ", reference.shape)}] vs [{string.Join(", ", test.shape)}].", nameof(test));
+            throw new ArgumentException($"Image batches differ in shape: [{string.Join(", ", reference.shape)}] vs " +
+                $"[{string.Join(", ", test.shape)}].", nameof(test));
     }
 
     /// <summary>Both batches as float64 on the reference's device, detached (metrics never need gradients).</summary>

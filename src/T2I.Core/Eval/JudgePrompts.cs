@@ -10,7 +10,8 @@ namespace T2I.Core.Eval;
 /// </summary>
 public static class JudgePrompts
 {
-    public static List<GenerationRequest> Balanced(AttributeVocabulary vocabulary, IReadOnlyList<AspectBucket> buckets, int count, int seed = 0,
+    public static List<GenerationRequest> Balanced(AttributeVocabulary vocabulary, IReadOnlyList<AspectBucket> buckets, int count,
+        int seed = 0,
         int steps = 50, double guidance = 5.0)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);

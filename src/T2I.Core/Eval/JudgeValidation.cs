@@ -23,7 +23,8 @@ public static class JudgeValidation
     }
 
     /// <summary>First the "all" row, then one per size group.</summary>
-    public static List<JudgeAccuracy> Evaluate(SyntheticAttributeClassifier judge, AttributeDataset data, Func<Tensor, Tensor>? degrade = null)
+    public static List<JudgeAccuracy> Evaluate(SyntheticAttributeClassifier judge, AttributeDataset data, Func<Tensor,
+        Tensor>? degrade = null)
     {
         if (data.Vocabulary.ToJson() != judge.Vocabulary.ToJson())
             throw new ArgumentException("Held-out data must be read with the judge's vocabulary.", nameof(data));

@@ -31,7 +31,8 @@ public static class LinearProbe
         int n = (int)x.shape[0];
         if (n != labels.Count) throw new ArgumentException($"{n} feature rows but {labels.Count} labels.", nameof(labels));
         int testCount = (int)Math.Round(n * options.TestFraction);
-        if (testCount < 1 || n - testCount < 2) throw new ArgumentException($"Too few samples ({n}) for a train/test split.", nameof(features));
+        if (testCount < 1 || n - testCount < 2) throw new ArgumentException($"Too few samples ({n}) for a train/test split.",
+            nameof(features));
         int classes = labels.Max() + 1;
 
         var order = Enumerable.Range(0, n).ToArray();

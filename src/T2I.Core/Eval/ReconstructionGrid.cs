@@ -12,7 +12,8 @@ public static class ReconstructionGrid
     {
         ImagePairs.Check(originals, reconstructions);
         if (originals.shape[1] != 3)
-            throw new ArgumentException($"Expected RGB images [N, 3, H, W], got [{string.Join(", ", originals.shape)}].", nameof(originals));
+            throw new ArgumentException($"Expected RGB images [N, 3, H, W], got [{string.Join(", ", originals.shape)}].",
+                nameof(originals));
         using var scope = NewDisposeScope();
         // [N, 3, H, W] → [3, H, N·W]: the images of a batch placed left to right.
         static Tensor Row(Tensor batch) => batch.detach().to(ScalarType.Float32).cpu().permute(1, 2, 0, 3).flatten(2);

@@ -31,7 +31,8 @@ public static class SeCknna
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(encodeA);
         ArgumentNullException.ThrowIfNull(encodeB);
-        if (images.dim() != 4) throw new ArgumentException($"Expected images [N, 3, H, W], got [{string.Join(", ", images.shape)}].", nameof(images));
+        if (images.dim() != 4) throw new ArgumentException($"Expected images [N, 3, H, W], got " +
+            $"[{string.Join(", ", images.shape)}].", nameof(images));
         var terms = new List<SeCknnaTerm>();
         var generator = new Generator((ulong)seed, images.device);
         foreach (var (name, perturb) in Perturbations(generator))
@@ -60,7 +61,8 @@ public static class SeCknna
         if (s == 1.0) return x;
         long h = x.shape[2], w = x.shape[3];
         long sh = Math.Max(1, (long)Math.Round(h * s)), sw = Math.Max(1, (long)Math.Round(w * s));
-        var small = nn.functional.interpolate(x, new long[] { sh, sw }, mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        var small = nn.functional.interpolate(x, new long[] { sh, sw }, mode: InterpolationMode.Bilinear, align_corners: false,
+            antialias: true);
         return nn.functional.interpolate(small, new long[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false);
     }
 }

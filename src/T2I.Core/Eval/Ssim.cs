@@ -21,7 +21,8 @@ public static class Ssim
     {
         ImagePairs.Check(reference, test);
         if (reference.shape[2] < WindowSize || reference.shape[3] < WindowSize)
-            throw new ArgumentException($"SSIM needs images of at least {WindowSize}×{WindowSize}, got {reference.shape[3]}×{reference.shape[2]}.", nameof(reference));
+            throw new ArgumentException($"SSIM needs images of at least {WindowSize}×{WindowSize}, got " +
+                $"{reference.shape[3]}×{reference.shape[2]}.", nameof(reference));
         using var scope = NewDisposeScope();
         var (a, b) = ImagePairs.AsDouble(reference, test);
         var (x, y) = (a.OnePlus().DividedBy(2), b.OnePlus().DividedBy(2));

@@ -46,7 +46,8 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, Tensor[]>
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         if (shortSide < 16) throw new ArgumentOutOfRangeException(nameof(shortSide), "The short side must be at least 16 pixels.");
-        if (width < 8 || width % 8 != 0) throw new ArgumentOutOfRangeException(nameof(width), "Width must be a positive multiple of 8 (GroupNorm groups).");
+        if (width < 8 || width % 8 != 0) throw new ArgumentOutOfRangeException(nameof(width),
+            "Width must be a positive multiple of 8 (GroupNorm groups).");
         Vocabulary = vocabulary;
         ShortSide = shortSide;
         Width = width;
@@ -116,7 +117,8 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, Tensor[]>
             ? (shortSide, Math.Max(shortSide, (long)Math.Round((double)width * shortSide / height)))
             : (Math.Max(shortSide, (long)Math.Round((double)height * shortSide / width)), shortSide);
 
-    /// <summary>Predicted class index per attribute (in <see cref="Attributes"/> order) for any-size images, eval mode, no gradients.</summary>
+    /// <summary>Predicted class index per attribute (in <see cref="Attributes"/> order) for any-size images, eval mode,
+    /// no gradients.</summary>
     public long[][] Predict(Tensor images)
     {
         using var scope = NewDisposeScope();
@@ -130,20 +132,23 @@ public sealed class SyntheticAttributeClassifier : nn.Module<Tensor, Tensor[]>
         finally { train(wasTraining); }
     }
 
-    /// <summary>Writes <see cref="WeightsFile"/> and <see cref="ConfigFile"/> (vocabulary, short side, width) into a folder, atomically per file.</summary>
+    /// <summary>Writes <see cref="WeightsFile"/> and <see cref="ConfigFile"/> (vocabulary, short side, width) into a
+    /// folder, atomically per file.</summary>
     public void Save(string directory, IReadOnlyDictionary<string, string>? metadata = null)
     {
         Directory.CreateDirectory(directory);
         ModuleWeights.Save(this, Path.Combine(directory, WeightsFile), metadata);
         string path = Path.Combine(directory, ConfigFile), temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(new JudgeConfig(Vocabulary, ShortSide, Width), new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(temp, JsonSerializer.Serialize(new JudgeConfig(Vocabulary, ShortSide, Width),
+            new JsonSerializerOptions { WriteIndented = true }));
         File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Whether <paramref name="directory"/> holds a classifier <see cref="Save"/> wrote.</summary>
     public static bool IsSavedIn(string directory) => File.Exists(Path.Combine(directory, VocabularyFile));
 
-    /// <summary>Loads a judge written by <see cref="Save"/> (e.g. <c>models/judge-synth</c>), in eval mode; strict about weight names and shapes.</summary>
+    /// <summary>Loads a judge written by <see cref="Save"/> (e.g. <c>models/judge-synth</c>), in eval mode; strict
+    /// about weight names and shapes.</summary>
     public static SyntheticAttributeClassifier Load(string directory)
     {
         string configPath = Path.Combine(directory, ConfigFile);

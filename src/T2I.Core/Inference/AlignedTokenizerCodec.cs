@@ -43,11 +43,13 @@ public sealed class AlignedTokenizerCodec : ITrainedLatentCodec
 
     /// <summary>True for the model_config the tokenizer stages write (the config itself, or under <c>tokenizer</c>).</summary>
     public static bool Describes(JsonNode modelConfig) =>
-        (modelConfig["tokenizer"] ?? modelConfig) is JsonObject o && o.ContainsKey("encoder") && o.ContainsKey("decoder") && o.ContainsKey("latent_channels");
+        (modelConfig["tokenizer"] ?? modelConfig) is JsonObject o && o.ContainsKey("encoder") && o.ContainsKey("decoder")
+            && o.ContainsKey("latent_channels");
 
     public static AlignedTokenizerCodec Open(LatentCodecSource source, Device? device = null)
     {
-        var node = source.ModelConfig ?? throw new InvalidDataException($"{source.Folder}: an aligned codec needs the tokenizer's model_config.");
+        var node = source.ModelConfig
+            ?? throw new InvalidDataException($"{source.Folder}: an aligned codec needs the tokenizer's model_config.");
         if (source.WeightsFile is null) throw new InvalidDataException($"{source.Folder}: an aligned codec needs weights.");
         var tokenizer = new AlignedTokenizer(AlignedTokenizerConfig.FromJson(node["tokenizer"] ?? node));
         ModuleWeights.Load(tokenizer, source.WeightsFile, strict: true);

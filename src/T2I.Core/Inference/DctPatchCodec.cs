@@ -39,7 +39,8 @@ public sealed class DctPatchCodec : ILatentCodec
     {
         using var scope = NewDisposeScope();
         var w = _basis.to(latents.device).to_type(latents.dtype);
-        return nn.functional.conv_transpose2d(latents.Times(Scale), w, strides: new long[] { Downsample, Downsample }).Clamp(-1, 1).MoveToOuterDisposeScope();
+        return nn.functional.conv_transpose2d(latents.Times(Scale), w, strides: new long[] { Downsample, Downsample }).Clamp(-1,
+            1).MoveToOuterDisposeScope();
     }
 
     private static Tensor BuildBasis(int count, int n)

@@ -14,5 +14,6 @@ public sealed record LatentCodecReference(string Kind, string Identity, string S
     public LatentNormalization Normalization => new(Mean, Std);
 
     public static LatentCodecReference From(LatentCodecSource source, ILatentCodec codec, LatentNormalization stats) =>
-        new(source.Kind, source.Identity, source.Folder, source.ModelConfig?.DeepClone(), codec.LatentChannels, codec.Downsample, stats.Mean, stats.Std);
+        new(source.Kind, source.Identity, source.Folder, source.ModelConfig?.DeepClone(), codec.LatentChannels, codec.Downsample,
+            stats.Mean, stats.Std);
 }

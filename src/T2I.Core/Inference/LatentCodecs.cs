@@ -31,7 +31,8 @@ public static class LatentCodecs
         Dct => new DctPatchCodec(),
         AlignedTokenizerCodec.Kind => AlignedTokenizerCodec.Open(source, device),
         VisualTokenizer.Baseline.KlVaeConfig.KindName => VisualTokenizer.Baseline.KlVaeCheckpoint.Open(source, device),
-        _ => throw new NotSupportedException($"{source.Folder}: unknown latent codec kind '{source.Kind}' (known: {Dct}, {AlignedTokenizerCodec.Kind}, {VisualTokenizer.Baseline.KlVaeConfig.KindName})."),
+        _ => throw new NotSupportedException($"{source.Folder}: unknown latent codec kind '{source.Kind}' (known: {Dct}, " +
+            $"{AlignedTokenizerCodec.Kind}, {VisualTokenizer.Baseline.KlVaeConfig.KindName})."),
     };
 
     /// <summary>Reads what <paramref name="path"/> describes without loading weights.</summary>
@@ -50,7 +51,8 @@ public static class LatentCodecs
             return new LatentCodecSource(kind, node["model_config"], weights, identity, Path.GetFullPath(path));
         }
         var folder = CheckpointFolder.Open(path);
-        var modelConfig = folder.ReadConfig().ModelConfig ?? throw new InvalidDataException($"{folder.Path}: config.json has no model_config, so it names no codec.");
+        var modelConfig = folder.ReadConfig().ModelConfig
+            ?? throw new InvalidDataException($"{folder.Path}: config.json has no model_config, so it names no codec.");
         if (modelConfig["codec"] is JsonObject bundled) return Bundled(folder, bundled);
         string codecKind = modelConfig["kind"]?.GetValue<string>()
             ?? (AlignedTokenizerCodec.Describes(modelConfig) ? AlignedTokenizerCodec.Kind
@@ -65,12 +67,15 @@ public static class LatentCodecs
         string kind = KindOf(codec, folder.Path + " model_config.codec");
         string identity = codec["identity"]?.GetValue<string>() ?? kind;
         if (kind == Dct || folder.Has(WeightsFileName))
-            return new LatentCodecSource(kind, codec["model_config"], kind == Dct ? null : folder.File(WeightsFileName), identity, folder.Path);
+            return new LatentCodecSource(kind, codec["model_config"], kind == Dct ? null : folder.File(WeightsFileName), identity,
+                folder.Path);
         string source = codec["source"]?.GetValue<string>()
-            ?? throw new InvalidDataException($"{folder.Path}: codec '{kind}' is neither bundled ({WeightsFileName}) nor has a source folder.");
+            ?? throw new InvalidDataException($"{folder.Path}: codec '{kind}' is neither bundled ({WeightsFileName}) nor has a " +
+                $"source folder.");
         var found = Describe(source);
         if (found.Identity != identity)
-            throw new InvalidDataException($"{folder.Path}: the DiT was trained on codec {identity}, but {source} now holds {found.Identity}.");
+            throw new InvalidDataException($"{folder.Path}: the DiT was trained on codec {identity}, but {source} now holds " +
+                $"{found.Identity}.");
         return found;
     }
 
@@ -82,7 +87,8 @@ public static class LatentCodecs
     {
         Directory.CreateDirectory(dir);
         if (WeightsOf(codec) is { } weights) ModuleWeights.Save(weights, Path.Combine(dir, WeightsFileName));
-        var node = new JsonObject { ["kind"] = source.Kind, ["model_config"] = source.ModelConfig?.DeepClone(), ["identity"] = source.Identity,
+        var node = new JsonObject { ["kind"] = source.Kind, ["model_config"] = source.ModelConfig?.DeepClone(),
+            ["identity"] = source.Identity,
             ["source"] = source.Folder };
         string path = Path.Combine(dir, ExportConfigFile), temp = path + ".tmp";
         File.WriteAllText(temp, node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

@@ -37,7 +37,8 @@ public sealed record LatentNormalization(float[] Mean, float[] Std)
         var mean = sum.DividedBy(count);
         var variance = (sumSq.DividedBy(count) - mean.Square()).ClampMin(0L);
         var std = (perChannelStd ? variance : variance.mean().expand_as(variance)).sqrt().ClampMin(minStd);
-        return new LatentNormalization(mean.to_type(ScalarType.Float32).data<float>().ToArray(), std.to_type(ScalarType.Float32).data<float>().ToArray());
+        return new LatentNormalization(mean.to_type(ScalarType.Float32).data<float>().ToArray(),
+            std.to_type(ScalarType.Float32).data<float>().ToArray());
     }
 
     public Tensor Normalize(Tensor z)
@@ -58,7 +59,8 @@ public sealed record LatentNormalization(float[] Mean, float[] Std)
     {
         if (z.dim() != 4 || z.shape[1] != Channels)
             throw new ArgumentException($"Latents must be [N,{Channels},h,w], got [{string.Join(",", z.shape)}].");
-        return (tensor(Mean, device: z.device).to_type(z.dtype).view(1, -1, 1, 1), tensor(Std, device: z.device).to_type(z.dtype).view(1, -1, 1, 1));
+        return (tensor(Mean, device: z.device).to_type(z.dtype).view(1, -1, 1, 1), tensor(Std,
+            device: z.device).to_type(z.dtype).view(1, -1, 1, 1));
     }
 }
 

@@ -84,12 +84,14 @@ public static class PngText
             uint length = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(pos));
             string type = Encoding.ASCII.GetString(png, pos + 4, 4);
             if (length > int.MaxValue || pos + 12L + length > png.Length)
-                throw new InvalidDataException($"Truncated PNG: chunk '{type}' at offset {pos} declares {length} bytes beyond the end of the data.");
+                throw new InvalidDataException($"Truncated PNG: chunk '{type}' at offset {pos} declares {length} bytes beyond the " +
+                    $"end of the data.");
             var chunk = new Chunk(type, pos, pos + 8, (int)length);
             uint stored = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(chunk.DataStart + chunk.Length));
             uint actual = Crc32.Compute(png.AsSpan(pos + 4, 4 + chunk.Length));
             if (stored != actual)
-                throw new InvalidDataException($"Corrupt PNG: CRC mismatch in chunk '{type}' at offset {pos} (stored {stored:X8}, computed {actual:X8}).");
+                throw new InvalidDataException($"Corrupt PNG: CRC mismatch in chunk '{type}' at offset {pos} (stored {stored:X8}, " +
+                    $"computed {actual:X8}).");
             if (chunks.Count == 0 && (type != "IHDR" || length != 13))
                 throw new InvalidDataException($"Invalid PNG: the first chunk must be a 13-byte IHDR, found '{type}' of {length} bytes.");
             chunks.Add(chunk);
@@ -103,7 +105,8 @@ public static class PngText
         var data = png.AsSpan(chunk.DataStart, chunk.Length);
         int nul = data.IndexOf((byte)0);
         if (nul < 1 || nul > 79)
-            throw new InvalidDataException($"Invalid PNG {chunk.Type} chunk at offset {chunk.Start}: keyword must be 1-79 bytes followed by a NUL.");
+            throw new InvalidDataException($"Invalid PNG {chunk.Type} chunk at offset {chunk.Start}: keyword must be 1-79 bytes " +
+                $"followed by a NUL.");
         return Latin1.GetString(data[..nul]);
     }
 
@@ -122,7 +125,8 @@ public static class PngText
             default: // iTXt: flag, method, language\0, translated keyword\0, UTF-8 text
                 if (rest.Length < 2) throw new InvalidDataException($"{where}: too short.");
                 bool compressed = rest[0] == 1;
-                if (rest[0] > 1 || (compressed && rest[1] != 0)) throw new InvalidDataException($"{where}: unknown compression flag or method.");
+                if (rest[0] > 1 || (compressed
+                    && rest[1] != 0)) throw new InvalidDataException($"{where}: unknown compression flag or method.");
                 var tail = rest[2..];
                 for (int field = 0; field < 2; field++)
                 {
@@ -166,7 +170,8 @@ public static class PngText
             throw new ArgumentException($"PNG text keyword '{keyword}' must be 1-79 characters.");
         foreach (char c in keyword)
             if (c is < ' ' or > 'ÿ' || c is > '~' and < '¡')
-                throw new ArgumentException($"PNG text keyword '{keyword}' may only hold printable Latin-1 characters (found U+{(int)c:X4}).");
+                throw new ArgumentException($"PNG text keyword '{keyword}' may only hold printable Latin-1 characters (found " +
+                    $"U+{(int)c:X4}).");
         if (keyword[0] == ' ' || keyword[^1] == ' ' || keyword.Contains("  ", StringComparison.Ordinal))
             throw new ArgumentException($"PNG text keyword '{keyword}' may not have leading, trailing or consecutive spaces.");
         if (text.Contains('\0'))

@@ -13,7 +13,8 @@ namespace T2I.Core.Inference;
 /// its own size (null in checkpoints written before it was recorded). <see cref="TimeShift"/>: the fixed time-shift
 /// factor the run trained with, which sampling must use too (null: the token-count rule).
 /// </summary>
-public sealed record T2IModelConfig(DitConfig Dit, BuiltinTextConfig BuiltinText, string TextEncoder = "builtin", LatentCodecReference? Codec = null,
+public sealed record T2IModelConfig(DitConfig Dit, BuiltinTextConfig BuiltinText, string TextEncoder = "builtin",
+    LatentCodecReference? Codec = null,
     int? BaseResolution = null, double? TimeShift = null)
 {
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

@@ -41,7 +41,8 @@ public sealed class T2IPipeline : ITextToImageGenerator
     }
 
     /// <summary>The same components with other settings (e.g. <c>new T2IPipeline(p) { PreviewEvery = 5 }</c>).</summary>
-    public T2IPipeline(T2IPipeline other) : this(other._text, other._dit, other._decoder, other.ModelId, other.BaseResolution, other._device)
+    public T2IPipeline(T2IPipeline other) : this(other._text, other._dit, other._decoder, other.ModelId, other.BaseResolution,
+        other._device)
     {
         (PreviewEvery, TimeShift, Precision) = (other.PreviewEvery, other.TimeShift, other.Precision);
     }
@@ -58,7 +59,8 @@ public sealed class T2IPipeline : ITextToImageGenerator
     /// </summary>
     public ScalarType? Precision { get; init; }
 
-    /// <summary>The fixed time-shift factor the model trained with (null: shift by token count), see <see cref="Diffusion.TimeShift"/>.</summary>
+    /// <summary>The fixed time-shift factor the model trained with (null: shift by token count), see <see
+    /// cref="Diffusion.TimeShift"/>.</summary>
     public double? TimeShift { get; init; }
 
     /// <summary>
@@ -78,7 +80,8 @@ public sealed class T2IPipeline : ITextToImageGenerator
         model.to(device ?? CPU);
         var decoder = new UntrainedLatentDecoder(seed: seed);
         decoder.to(device ?? CPU);
-        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"untrained-tiny-seed{seed} (random weights, not a trained model)", baseResolution, device);
+        return new T2IPipeline(model.text_encoder, model.dit, decoder,
+            $"untrained-tiny-seed{seed} (random weights, not a trained model)", baseResolution, device);
     }
 
     /// <summary>
@@ -98,12 +101,14 @@ public sealed class T2IPipeline : ITextToImageGenerator
         {
             decoder ??= LatentCodecs.Open(folder.Path, device);
             if (decoder.LatentChannels != codec.LatentChannels)
-                throw new ArgumentException($"{path}: trained on {codec.LatentChannels}-channel latents ({codec.Identity}), the decoder makes {decoder.LatentChannels}.");
+                throw new ArgumentException($"{path}: trained on {codec.LatentChannels}-channel latents ({codec.Identity}), the " +
+                    $"decoder makes {decoder.LatentChannels}.");
             decoder = new DenormalizingDecoder(decoder, codec.Normalization);
         }
         decoder ??= new DctPatchCodec();
         int resolution = config.BaseResolution ?? PresetResolution(folder);
-        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{saved.Preset ?? "t2i"}-step{folder.Step}", resolution, device) { TimeShift = config.TimeShift };
+        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{saved.Preset ?? "t2i"}-step{folder.Step}", resolution,
+            device) { TimeShift = config.TimeShift };
     }
 
     /// <summary>
@@ -115,10 +120,12 @@ public sealed class T2IPipeline : ITextToImageGenerator
         folder.ReadConfig().ModelConfig?["base_resolution"]?.GetValue<int>() ?? PresetResolution(folder);
 
     private static int PresetResolution(T2I.Core.Checkpoints.CheckpointFolder folder) =>
-        folder.RunPresetFile() is { } file && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))?["config"]?["resolution"]?.GetValue<int>() is int r
+        folder.RunPresetFile() is { } file
+            && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))?["config"]?["resolution"]?.GetValue<int>() is int r
             ? r : 256;
 
-    public GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken ct = default)
+    public GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null,
+        CancellationToken ct = default)
     {
         Validate(request);
         var clock = Stopwatch.StartNew();
@@ -157,7 +164,8 @@ public sealed class T2IPipeline : ITextToImageGenerator
         ArgumentNullException.ThrowIfNull(r);
         if (r.Prompt is null || r.NegativePrompt is null) throw new ArgumentException("Prompt and negative prompt must not be null.");
         if (r.Steps is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(r), r.Steps, "Steps must be between 1 and 1000.");
-        if (double.IsNaN(r.Guidance) || r.Guidance is < 0 or > 50) throw new ArgumentOutOfRangeException(nameof(r), r.Guidance, "CFG scale must be between 0 and 50.");
+        if (double.IsNaN(r.Guidance) || r.Guidance is < 0 or > 50) throw new ArgumentOutOfRangeException(nameof(r), r.Guidance,
+            "CFG scale must be between 0 and 50.");
         if (!AspectBuckets.Contains(BaseResolution, r.Width, r.Height))
             throw new ArgumentException($"{r.Width}x{r.Height} is not a {BaseResolution}-px bucket; choose one of " +
                 string.Join(", ", AspectBuckets.For(BaseResolution).Select(b => b.Name)) + ".");

@@ -87,7 +87,8 @@ public sealed class BucketShardWriters(string shard, FilterConfig config, string
 
     /// <summary>What a row costs while buffered: its image plus its strings (UTF-16) and a fixed overhead.</summary>
     internal static long EstimateBytes(BucketRow r) =>
-        r.Image.Length + 2L * (r.Caption.Length + r.Key.Length + (r.Url?.Length ?? 0) + (r.Labels?.Length ?? 0) + r.Sha256.Length + r.SourceShard.Length) + 256;
+        r.Image.Length + 2L * (r.Caption.Length + r.Key.Length + (r.Url?.Length ?? 0) + (r.Labels?.Length ?? 0) + r.Sha256.Length
+            + r.SourceShard.Length) + 256;
 
     public async ValueTask DisposeAsync()
     {

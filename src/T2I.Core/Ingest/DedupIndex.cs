@@ -22,7 +22,8 @@ public readonly record struct Sha256Key(ulong A, ulong B, ulong C, ulong D)
     {
         key = default;
         Span<byte> h = stackalloc byte[32];
-        if (hex.Length != 64 || Convert.FromHexString(hex, h, out _, out int written) != System.Buffers.OperationStatus.Done || written != 32)
+        if (hex.Length != 64 || Convert.FromHexString(hex, h, out _, out int written) != System.Buffers.OperationStatus.Done
+            || written != 32)
             return false;
         key = FromBytes(h);
         return true;

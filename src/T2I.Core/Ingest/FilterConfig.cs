@@ -80,7 +80,8 @@ public sealed record FilterConfig
     }
 
     [JsonIgnore]
-    public SkiaSharp.SKEncodedImageFormat EncodedFormat => OutputFormat == "png" ? SkiaSharp.SKEncodedImageFormat.Png : SkiaSharp.SKEncodedImageFormat.Jpeg;
+    public SkiaSharp.SKEncodedImageFormat EncodedFormat => OutputFormat == "png" ? SkiaSharp.SKEncodedImageFormat.Png
+        : SkiaSharp.SKEncodedImageFormat.Jpeg;
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -98,7 +99,8 @@ public sealed record FilterConfig
         Require(JpegQuality is >= 1 and <= 100, "jpegQuality must be within 1..100.");
         Require(RowGroupRows >= 1, "rowGroupRows must be at least 1.");
         Require(RowGroupBytes >= 1 && MaxBufferedBytes >= 1, "rowGroupBytes and maxBufferedBytes must be positive.");
-        Require(BlockedDomainsFile is null || File.Exists(BlockedDomainsFile), $"blockedDomainsFile '{BlockedDomainsFile}' does not exist.");
+        Require(BlockedDomainsFile is null || File.Exists(BlockedDomainsFile),
+            $"blockedDomainsFile '{BlockedDomainsFile}' does not exist.");
         return this;
     }
 }

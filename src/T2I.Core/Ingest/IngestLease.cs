@@ -33,10 +33,12 @@ public sealed class IngestLease : IAsyncDisposable
     public CancellationToken Lost => _lost.Token;
 
     /// <summary>Acquires the lease or returns the current holder's claim.</summary>
-    public static Task<(IngestLease? Lease, Claim? Holder)> TryAcquireAsync(IBlobStore store, TimeSpan ttl, TimeSpan settle, CancellationToken ct) =>
+    public static Task<(IngestLease? Lease, Claim? Holder)> TryAcquireAsync(IBlobStore store, TimeSpan ttl, TimeSpan settle,
+        CancellationToken ct) =>
         StoreUnavailableException.Guard("output", store, $"taking the ingestion lease ({Key})", () => AcquireAsync(store, ttl, settle, ct));
 
-    private static async Task<(IngestLease? Lease, Claim? Holder)> AcquireAsync(IBlobStore store, TimeSpan ttl, TimeSpan settle, CancellationToken ct)
+    private static async Task<(IngestLease? Lease, Claim? Holder)> AcquireAsync(IBlobStore store, TimeSpan ttl, TimeSpan settle,
+        CancellationToken ct)
     {
         var current = await ReadAsync(store, ct);
         if (current is not null && IsLive(current)) return (null, current);

@@ -58,7 +58,8 @@ public sealed record IngestManifest
         catch (JsonException e)
         {
             // Never overwrite a manifest we cannot read: it is the only record of finished work.
-            throw new InvalidDataException($"{store.Location}/{Key} is not a valid ingestion manifest ({e.Message}); refusing to continue.", e);
+            throw new InvalidDataException($"{store.Location}/{Key} is not a valid ingestion manifest ({e.Message}); refusing to " +
+                $"continue.", e);
         }
     }
 

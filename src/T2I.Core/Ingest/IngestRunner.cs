@@ -32,7 +32,8 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
         foreach (var r in resolutions) _ = AspectBuckets.For(r); // validates (multiple of 16, ≥ 64)
         var sorted = resolutions.Distinct().Order().ToArray();
 
-        var manifest = await Output("reading manifest.json", () => IngestManifest.LoadAsync(output, ct)) ?? new IngestManifest { Resolutions = sorted };
+        var manifest = await Output("reading manifest.json", () => IngestManifest.LoadAsync(output, ct))
+            ?? new IngestManifest { Resolutions = sorted };
         if (!manifest.Resolutions.SequenceEqual(sorted))
             throw new ConfigException($"{output.Location} was built for resolutions {string.Join(",", manifest.Resolutions)}; " +
                                       $"this run asks for {string.Join(",", sorted)}. Use a new output location.");
@@ -51,7 +52,8 @@ public sealed class IngestRunner(IBlobStore input, IBlobStore output, IReadOnlyL
         }
         if (pending.Count == 0 && alreadyDone == 0)
             throw new InputUnavailableException($"No .tar shards found under {input.Location}.", new FileNotFoundException(input.Location));
-        long expected = await StoreUnavailableException.Guard("input", input, "reading shard stats", () => ExpectedSamplesAsync(pending, ct));
+        long expected = await StoreUnavailableException.Guard("input", input, "reading shard stats", () =>
+            ExpectedSamplesAsync(pending, ct));
 
         var processor = new SampleProcessor(config, DomainBlocklist.From(config), sorted);
         long done = 0, samples = 0, kept = 0;

@@ -23,7 +23,8 @@ public sealed class IngestionJob(ILogger<IngestionJob>? logger = null)
         var (lease, holder) = await IngestLease.TryAcquireAsync(outStore, LeaseTtl, TimeSpan.FromMilliseconds(500), ct);
         if (lease is null)
         {
-            _log.LogInformation("Ingestion into {Output} skipped: held by {Owner} on {Host} until {Expires}", output, holder?.Owner, holder?.Host, holder?.ExpiresUtc);
+            _log.LogInformation("Ingestion into {Output} skipped: held by {Owner} on {Host} until {Expires}", output,
+                holder?.Owner, holder?.Host, holder?.ExpiresUtc);
             return $"skipped: {output} is being ingested by another server";
         }
         await using (lease)

@@ -17,7 +17,8 @@ internal sealed class InputStream : Stream
 
     private InputStream(Stream inner, IBlobStore store, string key) => (_inner, _store, _key) = (inner, store, key);
 
-    public static async Task<Stream> OpenAsync(IBlobStore store, string key, CancellationToken ct, int blockSize = SeekableStream.DefaultBlockSize)
+    public static async Task<Stream> OpenAsync(IBlobStore store, string key, CancellationToken ct,
+        int blockSize = SeekableStream.DefaultBlockSize)
     {
         try { return new InputStream(await SeekableStream.OpenAsync(store, key, ct, blockSize), store, key); }
         catch (Exception e) when (e is not (OperationCanceledException or FileNotFoundException))

@@ -43,7 +43,8 @@ public sealed class SampleProcessor(FilterConfig config, DomainBlocklist blockli
         if (caption is null) return SampleOutcome.Dropped(key, reason!);
         if (CaptionText.LengthProblem(caption, config) is { } captionProblem) return SampleOutcome.Dropped(key, captionProblem);
 
-        if (meta.PUnsafe > config.MaxPUnsafe || meta.NsfwLabel is { } label && config.DropNsfwLabels.Contains(label, StringComparer.OrdinalIgnoreCase))
+        if (meta.PUnsafe > config.MaxPUnsafe || meta.NsfwLabel is { } label && config.DropNsfwLabels.Contains(label,
+            StringComparer.OrdinalIgnoreCase))
             return SampleOutcome.Dropped(key, DropReasons.Nsfw);
         if (meta.PWatermark > config.MaxPWatermark) return SampleOutcome.Dropped(key, DropReasons.Watermark);
         if (meta.Aesthetic < config.MinAesthetic) return SampleOutcome.Dropped(key, DropReasons.LowAesthetic);
@@ -54,12 +55,14 @@ public sealed class SampleProcessor(FilterConfig config, DomainBlocklist blockli
             var header = ImageCodec.ReadHeader(bytes);
             int w = header.Width, h = header.Height;
             if ((long)w * h > config.MaxPixels) return SampleOutcome.Dropped(key, DropReasons.TooManyPixels);
-            if ((double)Math.Max(w, h) / Math.Max(1, Math.Min(w, h)) > config.MaxAspect) return SampleOutcome.Dropped(key, DropReasons.ExtremeAspect);
+            if ((double)Math.Max(w, h) / Math.Max(1, Math.Min(w, h)) > config.MaxAspect) return SampleOutcome.Dropped(key,
+                DropReasons.ExtremeAspect);
             var targets = resolutions.Where(r => Math.Min(w, h) >= (config.MinShortSide ?? r))
                 .Select(r => (Resolution: r, Bucket: AspectBuckets.Nearest(r, w, h))).ToList();
             if (targets.Count == 0) return SampleOutcome.Dropped(key, DropReasons.TooSmall);
 
-            var images = ImageCodec.FitAndEncode(bytes, targets.Select(t => t.Bucket).ToList(), config.EncodedFormat, config.JpegQuality, config.MaxPixels);
+            var images = ImageCodec.FitAndEncode(bytes, targets.Select(t => t.Bucket).ToList(), config.EncodedFormat,
+                config.JpegQuality, config.MaxPixels);
             var hash = Sha256Key.Of(bytes);
             string sha = hash.ToHex();
             var rows = new List<(int, BucketRow)>(targets.Count);

@@ -12,10 +12,12 @@ namespace T2I.Core.Ingest;
 /// </summary>
 public static class ShardMetadata
 {
-    public static async Task<(Dictionary<string, LaionRecord> Rows, string? Problem)> LoadAsync(IBlobStore store, string key, CancellationToken ct)
+    public static async Task<(Dictionary<string, LaionRecord> Rows, string? Problem)> LoadAsync(IBlobStore store, string key,
+        CancellationToken ct)
     {
         var rows = new Dictionary<string, LaionRecord>(StringComparer.Ordinal);
-        if (!await StoreUnavailableException.Guard("input", store, $"looking for {key}", () => store.ExistsAsync(key, ct))) return (rows, null);
+        if (!await StoreUnavailableException.Guard("input", store, $"looking for {key}", () => store.ExistsAsync(key,
+            ct))) return (rows, null);
         try
         {
             // Ranged reads on S3: the footer, then one row group at a time, never the whole file at once.

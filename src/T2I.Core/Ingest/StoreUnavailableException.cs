@@ -18,7 +18,8 @@ public sealed class StoreUnavailableException(string role, IBlobStore store, str
     public static async Task<T> Guard<T>(string role, IBlobStore store, string operation, Func<Task<T>> step)
     {
         try { return await step(); }
-        catch (Exception e) when (e is not (OperationCanceledException or StoreUnavailableException or InvalidDataException or ConfigException))
+        catch (Exception e) when (e is not (OperationCanceledException or StoreUnavailableException or InvalidDataException
+            or ConfigException))
         {
             throw new StoreUnavailableException(role, store, operation, e);
         }

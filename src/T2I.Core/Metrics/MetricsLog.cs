@@ -81,14 +81,16 @@ public sealed class MetricsLog : IDisposable
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(StepKey, out var s) || !s.TryGetInt64(out long step))
                 return false;
             DateTime time = root.TryGetProperty(TimeKey, out var t) && t.ValueKind == JsonValueKind.String
-                && DateTime.TryParse(t.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) ? parsed : default;
+                && DateTime.TryParse(t.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
+                    ? parsed : default;
             double elapsed = root.TryGetProperty(ElapsedKey, out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : 0;
             var values = new Dictionary<string, double>();
             foreach (var p in root.EnumerateObject())
             {
                 if (p.Name is StepKey or TimeKey or ElapsedKey) continue;
                 if (p.Value.ValueKind == JsonValueKind.Number) values[p.Name] = p.Value.GetDouble();
-                else if (p.Value.ValueKind == JsonValueKind.String && double.TryParse(p.Value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                else if (p.Value.ValueKind == JsonValueKind.String && double.TryParse(p.Value.GetString(), NumberStyles.Float,
+                    CultureInfo.InvariantCulture, out double v))
                     values[p.Name] = v;
             }
             record = new MetricsRecord(step, time, elapsed, values);

@@ -48,9 +48,11 @@ public sealed class RangeReadStream(long length, RangeFetch fetch, int blockSize
         _ => length + offset,
     };
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset,
+        count)).AsTask().GetAwaiter().GetResult();
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
@@ -94,7 +96,8 @@ public sealed class RangeReadStream(long length, RangeFetch fetch, int blockSize
             }
             else await ahead.Fetch.ContinueWith(_ => { }, TaskScheduler.Default); // the spare buffer is free again
         }
-        if (!prefetched) _blockLength = await FetchWithRetryAsync(start, _block.AsMemory(0, (int)Math.Min(_block.Length, length - start)), ct);
+        if (!prefetched) _blockLength = await FetchWithRetryAsync(start, _block.AsMemory(0, (int)Math.Min(_block.Length,
+            length - start)), ct);
         _blockStart = start;
         long next = start + _blockLength;
         if ((sequential || start == 0) && next < length)

@@ -12,7 +12,8 @@ public static class SeekableStream
     /// object as a <see cref="RangeReadStream"/> of ranged GETs; any other store's stream is buffered only
     /// when it cannot seek.
     /// </summary>
-    public static async Task<Stream> OpenAsync(IBlobStore store, string key, CancellationToken ct = default, int blockSize = DefaultBlockSize)
+    public static async Task<Stream> OpenAsync(IBlobStore store, string key, CancellationToken ct = default,
+        int blockSize = DefaultBlockSize)
     {
         if (store is S3BlobStore s3) return await s3.OpenRangeReadAsync(key, blockSize, ct);
         return await EnsureAsync(await store.OpenReadAsync(key, ct), ct);

@@ -6,7 +6,8 @@ namespace T2I.Core.Synthesis;
 /// What one synthetic image shows — the ground truth its caption states and its json labels keep, so a
 /// model trained on the set can later be checked for shape/colour/position accuracy.
 /// </summary>
-public sealed record SceneSpec(string Shape, string Color, string Background, string Size, string Position, int Width, int Height, int Variant)
+public sealed record SceneSpec(string Shape, string Color, string Background, string Size, string Position, int Width, int Height,
+    int Variant)
 {
     public static readonly string[] Shapes = ["circle", "square", "triangle", "star", "hexagon", "ring", "cross", "diamond"];
     public static readonly IReadOnlyDictionary<string, SKColor> Colors = new Dictionary<string, SKColor>
@@ -16,10 +17,12 @@ public sealed record SceneSpec(string Shape, string Color, string Background, st
         ["white"] = new(245, 245, 245), ["brown"] = new(120, 72, 35), ["gray"] = new(128, 128, 128), ["cyan"] = new(30, 200, 210),
     };
     public static readonly string[] Sizes = ["small", "large"];
-    public static readonly string[] Positions = ["center", "top left", "top right", "bottom left", "bottom right", "left", "right", "top", "bottom"];
+    public static readonly string[] Positions = ["center", "top left", "top right", "bottom left", "bottom right", "left",
+        "right", "top", "bottom"];
 
     /// <summary>Aspect ratios seen in web photos, portrait to panorama (w/h).</summary>
-    private static readonly double[] Aspects = [1.0, 1.0, 4 / 3.0, 3 / 2.0, 16 / 9.0, 2.0, 3 / 4.0, 2 / 3.0, 9 / 16.0, 1 / 2.0, 5 / 4.0, 21 / 9.0];
+    private static readonly double[] Aspects = [1.0, 1.0, 4 / 3.0, 3 / 2.0, 16 / 9.0, 2.0, 3 / 4.0, 2 / 3.0, 9 / 16.0, 1 / 2.0,
+        5 / 4.0, 21 / 9.0];
 
     public static SceneSpec Draw(Random rng) => Draw(rng, SynthVocabulary.Full);
 

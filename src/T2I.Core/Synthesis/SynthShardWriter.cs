@@ -47,7 +47,8 @@ public static class SynthShardWriter
 
         // Parquet and stats first, the tar last: a reader that lists tars never sees a tar without its metadata.
         await store.WriteAsync($"{name}.parquet", new MemoryStream(parquet.ToArray()), ct);
-        await store.WriteAsync($"{name}_stats.json", new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(stats, new JsonSerializerOptions { WriteIndented = true })), ct);
+        await store.WriteAsync($"{name}_stats.json", new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(stats,
+            new JsonSerializerOptions { WriteIndented = true })), ct);
         await store.WriteAsync($"{name}.tar", new MemoryStream(tarBytes), ct);
     }
 
@@ -55,7 +56,8 @@ public static class SynthShardWriter
     {
         var entry = new UstarTarEntry(TarEntryType.RegularFile, name)
         {
-            DataStream = new MemoryStream(data), ModificationTime = FixedTime, Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            DataStream = new MemoryStream(data), ModificationTime = FixedTime,
+                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
         };
         writer.WriteEntry(entry);
     }

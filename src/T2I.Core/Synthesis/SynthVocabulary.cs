@@ -43,6 +43,7 @@ public sealed class SynthVocabulary
         if (chosen.Count == 0) throw new ArgumentException($"at least one {what} is needed.");
         foreach (var c in chosen)
             if (!known.Contains(c)) throw new ArgumentException($"unknown {what} '{c}'; known: {string.Join(", ", known)}.");
-        if (chosen.Distinct().Count() != chosen.Count) throw new ArgumentException($"a {what} is listed twice: {string.Join(",", chosen)}.");
+        if (chosen.Distinct().Count() != chosen.Count) throw new ArgumentException($"a {what} is listed twice: " +
+            $"{string.Join(",", chosen)}.");
     }
 }

@@ -35,7 +35,8 @@ public sealed class SyntheticLaionGenerator
 
     public int ShardCount => _shardStarts.Length - 1;
 
-    /// <summary>All samples of shard <paramref name="shard"/>, drawn in parallel; the last one of odd shards is cut off in its tar.</summary>
+    /// <summary>All samples of shard <paramref name="shard"/>, drawn in parallel; the last one of odd shards is cut off
+    /// in its tar.</summary>
     public List<SyntheticSample> Shard(int shard)
     {
         long first = _shardStarts[shard];
@@ -92,11 +93,13 @@ public sealed class SyntheticLaionGenerator
         }
 
         string key = $"{g:D9}";
-        string domain = defect == SyntheticDefect.BlockedDomain ? "cdn." + SyntheticDefects.BlockedDomain : Domains[rng.Next(Domains.Length)];
+        string domain = defect == SyntheticDefect.BlockedDomain ? "cdn." + SyntheticDefects.BlockedDomain
+            : Domains[rng.Next(Domains.Length)];
         var meta = new Img2DatasetRow
         {
             Key = key,
-            Url = $"https://{domain}/{(char)('a' + rng.Next(26))}{rng.Next(1000, 9999)}/{Convert.ToHexStringLower(BitConverter.GetBytes(rng.NextInt64()))}.{(ext == "jpg" ? "jpg" : ext)}",
+            Url = $"https://{domain}/{(char)('a' + rng.Next(26))}{rng.Next(1000, 9999)}/" +
+                $"{Convert.ToHexStringLower(BitConverter.GetBytes(rng.NextInt64()))}.{(ext == "jpg" ? "jpg" : ext)}",
             Caption = defect switch { SyntheticDefect.EmptyCaption => "", SyntheticDefect.NonUtf8Caption => null, _ => caption },
             Status = defect == SyntheticDefect.FailedStatus ? "failed_to_resize" : "success",
             ErrorMessage = defect == SyntheticDefect.FailedStatus ? "image decoding error" : null,

@@ -51,7 +51,8 @@ public sealed class BuiltinTextEncoder : nn.Module, ITextEncoder
     public TextEncoding Encode(IReadOnlyList<string> prompts)
     {
         var device = token_embedding.weight!.device;
-        var (ids, mask) = TokenBatch.Pad(prompts.Select(p => Vocabulary.Encode(p, Config.MaxTokens)).ToList(), BuiltinVocabulary.Pad, device);
+        var (ids, mask) = TokenBatch.Pad(prompts.Select(p => Vocabulary.Encode(p, Config.MaxTokens)).ToList(),
+            BuiltinVocabulary.Pad, device);
         using var scope = NewDisposeScope();
         long l = ids.shape[1];
         var x = token_embedding.forward(ids).Plus(position_embedding[..(int)l].unsqueeze(0)); // Scalar-free: ScalarSafe
@@ -71,7 +72,8 @@ public sealed class BuiltinTextEncoder : nn.Module, ITextEncoder
     {
         using var file = SafeTensorsFile.Open(safetensorsPath);
         if (!file.Metadata.TryGetValue("builtin_text_config", out var json))
-            throw new InvalidDataException($"'{safetensorsPath}' has no builtin_text_config metadata: not a built-in text encoder checkpoint.");
+            throw new InvalidDataException($"'{safetensorsPath}' has no builtin_text_config metadata: not a built-in text encoder " +
+                $"checkpoint.");
         var config = JsonSerializer.Deserialize<BuiltinTextConfig>(json) ?? throw new InvalidDataException("Empty builtin_text_config.");
         var entry = file.Entries.FirstOrDefault(e => e.Name == prefix + "vocab_ids")
             ?? throw new InvalidDataException($"'{safetensorsPath}' lacks the {prefix}vocab_ids tensor.");

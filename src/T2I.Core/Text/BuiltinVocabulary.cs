@@ -49,5 +49,6 @@ public sealed class BuiltinVocabulary
     }
 
     /// <summary>Case and spacing carry no meaning for our captions; folding them keeps the table small.</summary>
-    private static string Normalize(string text) => string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    private static string Normalize(string text) => string.Join(' ', text.ToLowerInvariant().Split((char[]?)null,
+        StringSplitOptions.RemoveEmptyEntries));
 }

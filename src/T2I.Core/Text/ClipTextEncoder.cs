@@ -23,7 +23,8 @@ public sealed class ClipEncoder : nn.Module
 
     public ClipEncoder(ClipTextConfig config) : base(nameof(ClipEncoder))
     {
-        layers = new ModuleList<ClipEncoderLayer>(Enumerable.Range(0, config.NumLayers).Select(_ => new ClipEncoderLayer(config)).ToArray());
+        layers = new ModuleList<ClipEncoderLayer>(Enumerable.Range(0, config.NumLayers).Select(_ =>
+            new ClipEncoderLayer(config)).ToArray());
         RegisterComponents();
     }
 }
@@ -73,14 +74,16 @@ public sealed class ClipTextEncoder : nn.Module, ITextEncoder
         var config = ClipTextConfig.FromHfJson(Path.Combine(folder, "config.json"));
         var model = new ClipTextEncoder(config, ClipTokenizer.FromFolder(folder, config));
         PretrainedWeights.Load(model, folder, key =>
-            key.StartsWith("text_model.", StringComparison.Ordinal) && !key.EndsWith("position_ids", StringComparison.Ordinal) ? key : null);
+            key.StartsWith("text_model.", StringComparison.Ordinal) && !key.EndsWith("position_ids", StringComparison.Ordinal)
+                ? key : null);
         return model;
     }
 
     public TextEncoding Encode(IReadOnlyList<string> prompts)
     {
         if (_tokenizer is null) throw new InvalidOperationException("This CLIP encoder was built without a tokenizer.");
-        var (ids, mask) = TokenBatch.Pad(prompts.Select(_tokenizer.Encode).ToList(), Config.EosTokenId, text_model.final_layer_norm.weight!.device);
+        var (ids, mask) = TokenBatch.Pad(prompts.Select(_tokenizer.Encode).ToList(), Config.EosTokenId,
+            text_model.final_layer_norm.weight!.device);
         return EncodeIds(ids, mask);
     }
 

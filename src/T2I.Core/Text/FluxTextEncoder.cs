@@ -9,7 +9,8 @@ public sealed class FluxTextEncoder : ITextEncoder
     public FluxTextEncoder(ITextEncoder sequence, ITextEncoder pooled) => (_sequence, _pooled) = (sequence, pooled);
 
     /// <summary>Loads T5 from <paramref name="t5Folder"/> and CLIP from <paramref name="clipFolder"/> (HF layouts).</summary>
-    public static FluxTextEncoder Load(string t5Folder, string clipFolder) => new(T5Encoder.Load(t5Folder), ClipTextEncoder.Load(clipFolder));
+    public static FluxTextEncoder Load(string t5Folder, string clipFolder) => new(T5Encoder.Load(t5Folder),
+        ClipTextEncoder.Load(clipFolder));
 
     public int SequenceDim => _sequence.SequenceDim;
     public int PooledDim => _pooled.PooledDim;

@@ -28,7 +28,8 @@ public static class PretrainedWeights
         }
         problems.AddRange(module.state_dict().Keys.Where(k => !loaded.Contains(k)).Select(k => $"missing {k}"));
         if (problems.Count > 0)
-            throw new InvalidDataException($"Weights at '{fileOrFolder}' do not fit {module.GetName()}: {string.Join("; ", problems.Take(20))}" +
+            throw new InvalidDataException($"Weights at '{fileOrFolder}' do not fit {module.GetName()}: " +
+                $"{string.Join("; ", problems.Take(20))}" +
                 (problems.Count > 20 ? $" … and {problems.Count - 20} more" : ""));
     }
 }

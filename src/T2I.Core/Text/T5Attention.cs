@@ -38,7 +38,9 @@ public sealed class T5Attention : nn.Module
         var bucket = (relative > 0).to_type(ScalarType.Int64) * half;
         var n = relative.abs();
         int maxExact = half / 2;
-        var large = maxExact + (log(n.to_type(ScalarType.Float32) / maxExact) / Math.Log((double)maxDistance / maxExact) * (half - maxExact)).to_type(ScalarType.Int64);
+        var large = maxExact
+            + (log(n.to_type(ScalarType.Float32) / maxExact) / Math.Log((double)maxDistance / maxExact) * (half - maxExact))
+                .to_type(ScalarType.Int64);
         large = large.clamp_max(half - 1);
         return (bucket + where(n < maxExact, n, large)).MoveToOuterDisposeScope();
     }
@@ -46,7 +48,8 @@ public sealed class T5Attention : nn.Module
     /// <summary>Bias [1, H, L, L] from the relative bucket embedding.</summary>
     public Tensor PositionBias(long length, Device device)
     {
-        if (relative_attention_bias is null) throw new InvalidOperationException("Only the first T5 block owns the relative attention bias.");
+        if (relative_attention_bias is null) throw new InvalidOperationException("Only the first T5 block owns the relative " +
+            "attention bias.");
         using var scope = NewDisposeScope();
         var pos = arange(length, dtype: ScalarType.Int64, device: device);
         var relative = pos.unsqueeze(0) - pos.unsqueeze(1); // [query, key] = key − query

@@ -18,7 +18,8 @@ public static class TokenBatch
                 ids[i * length + j] = real ? rows[i][j] : padId;
                 mask[i * length + j] = real;
             }
-        return (tensor(ids, new long[] { rows.Count, length }, device: device), tensor(mask, new long[] { rows.Count, length }, device: device));
+        return (tensor(ids, new long[] { rows.Count, length }, device: device), tensor(mask, new long[] { rows.Count, length },
+            device: device));
     }
 
     /// <summary>Additive attention bias [N, 1, 1, L]: 0 for real keys, a large negative for padding.</summary>

@@ -109,7 +109,8 @@ public static class ScalarSafe
     public static Tensor Increment(this Tensor x) => x.add_(One, One);
 
     /// <summary>A 1-D tensor of n copies of value.</summary>
-    public static Tensor Full(long n, double value, ScalarType dtype, Device? device = null) => With(value, v => full(new[] { n }, v, dtype, device));
+    public static Tensor Full(long n, double value, ScalarType dtype, Device? device = null) => With(value, v => full(new[] { n },
+        v, dtype, device));
 
     /// <summary>start, start + step, … below stop.</summary>
     public static Tensor Arange(long start, long stop, long step, ScalarType dtype, Device? device = null)

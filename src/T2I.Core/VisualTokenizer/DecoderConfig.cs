@@ -34,7 +34,8 @@ public sealed record DecoderConfig(
     public long ParameterCount() => Layers().Sum(l => l.Kind switch
     {
         LayerKind.Conv3 => l.In * l.Out * 9 + l.Out,
-        LayerKind.Res => 2 * l.In + l.In * l.Out * 9 + l.Out + 2 * l.Out + l.Out * l.Out * 9 + l.Out + (l.In != l.Out ? l.In * l.Out + l.Out : 0),
+        LayerKind.Res => 2 * l.In + l.In * l.Out * 9 + l.Out + 2 * l.Out + l.Out * l.Out * 9 + l.Out + (l.In != l.Out
+            ? l.In * l.Out + l.Out : 0),
         LayerKind.Attn => 2 * l.In + 4 * (l.In * l.In + l.In),
         _ => 2 * l.In, // GroupNorm
     });
@@ -76,7 +77,8 @@ public sealed record DecoderConfig(
                 blockIn = blockOut;
                 if (AttentionLevels.Contains(level)) yield return (LayerKind.Attn, blockIn, blockIn, scale);
             }
-            if (level != 0) { scale *= 2; yield return (LayerKind.Conv3, blockIn, blockIn, scale); } // upsample conv runs at the doubled size
+            if (level != 0) { scale *= 2; yield return (LayerKind.Conv3, blockIn, blockIn,
+                scale); } // upsample conv runs at the doubled size
         }
         yield return (LayerKind.Norm, blockIn, blockIn, scale);
         yield return (LayerKind.Conv3, blockIn, OutChannels, scale);

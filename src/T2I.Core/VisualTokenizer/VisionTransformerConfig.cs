@@ -49,7 +49,8 @@ public sealed record VisionTransformerConfig(
     /// <summary>Prefix tokens in front of the patches: class + registers.</summary>
     public int PrefixTokens => 1 + Registers;
 
-    /// <summary>Multiply-add FLOPs of one forward pass over a patch grid h×w: patch embedding, qkv/proj/MLP matmuls and attention.</summary>
+    /// <summary>Multiply-add FLOPs of one forward pass over a patch grid h×w: patch embedding, qkv/proj/MLP matmuls and
+    /// attention.</summary>
     public long ForwardFlops(int h, int w)
     {
         long d = Width, patches = (long)h * w, tokens = PrefixTokens + patches;

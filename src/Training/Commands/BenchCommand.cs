@@ -17,11 +17,14 @@ public static class BenchCommand
         var gemm = new Option<int>("--gemm-size") { Description = "n of the reference n×n×n GEMM.", DefaultValueFactory = _ => 1024 };
         var gemmDtype = new Option<string>("--gemm-dtype")
         {
-            Description = "dtype of the reference GEMM: fp32, or bf16 for the MFU of a bf16 step on a GPU.", DefaultValueFactory = _ => "fp32",
+            Description = "dtype of the reference GEMM: fp32, or bf16 for the MFU of a bf16 step on a GPU.",
+                DefaultValueFactory = _ => "fp32",
         };
-        var set = new Option<string[]>("--set") { Description = "Override preset values as in `launch`.", AllowMultipleArgumentsPerToken = true };
+        var set = new Option<string[]>("--set") { Description = "Override preset values as in `launch`.",
+            AllowMultipleArgumentsPerToken = true };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
-        var command = new Command("bench", "Benchmark a preset's training step: time per step, samples/s, FLOP/s vs. a same-run fp32 GEMM. Writes nothing.")
+        var command = new Command("bench",
+            "Benchmark a preset's training step: time per step, samples/s, FLOP/s vs. a same-run fp32 GEMM. Writes nothing.")
         {
             preset, steps, warmup, gemm, gemmDtype, set, device,
         };
@@ -52,7 +55,8 @@ public static class BenchCommand
             r.SecondsPerStep * 1e3, r.StepsPerSecond, r.SamplesPerSecond, TorchRuntime.BuildNote);
         yield return string.Format(c, "{0} GEMM {1}³: {2:0.0} GFLOP/s", r.GemmDtype, r.GemmSize, r.GemmFlops / 1e9);
         yield return r.AchievedFlops is { } f
-            ? string.Format(c, "training: {0:0.###} GFLOP/step → {1:0.00} GFLOP/s = {2:0.000} × GEMM", r.FlopsPerStep!.Value / 1e9, f / 1e9, r.GemmRatio)
+            ? string.Format(c, "training: {0:0.###} GFLOP/step → {1:0.00} GFLOP/s = {2:0.000} × GEMM",
+                r.FlopsPerStep!.Value / 1e9, f / 1e9, r.GemmRatio)
             : "training FLOP/s: the preset's plan gives no FLOPs per step";
     }
 }

@@ -21,14 +21,20 @@ public static class CodecCeilingCommand
     public static Command Build()
     {
         var data = new Option<string>("--data") { Description = "Bucketed shards (dataprep ingest output).", Required = true };
-        var latents = new Option<string>("--latents") { Description = "Codec: dct or a tokenizer folder.", DefaultValueFactory = _ => "dct" };
-        var judge = new Option<string>("--judge") { Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ => "models/judge-synth" };
-        var resolution = new Option<int>("--resolution") { Description = "Training resolution (bucket table).", DefaultValueFactory = _ => 128 };
+        var latents = new Option<string>("--latents") { Description = "Codec: dct or a tokenizer folder.",
+            DefaultValueFactory = _ => "dct" };
+        var judge = new Option<string>("--judge") { Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ =>
+            "models/judge-synth" };
+        var resolution = new Option<int>("--resolution") { Description = "Training resolution (bucket table).",
+            DefaultValueFactory = _ => 128 };
         var shardResolution = new Option<int>("--shard-resolution") { DefaultValueFactory = _ => 256 };
-        var word = new Option<string>("--caption-word") { Description = "Only rows whose caption holds this word (e.g. large).", DefaultValueFactory = _ => "" };
+        var word = new Option<string>("--caption-word") { Description = "Only rows whose caption holds this word (e.g. large).",
+            DefaultValueFactory = _ => "" };
         var max = new Option<int>("--max") { Description = "Rows to judge.", DefaultValueFactory = _ => 300 };
-        var noise = new Option<double>("--latent-noise") { Description = "Also decode latents + σ × per-channel std × N(0,1) (how off-manifold samples decode)." };
-        var command = new Command("codec-ceiling", "Judge accuracy on real images before and after the latent codec's round trip (the ceiling of gen-accuracy).")
+        var noise = new Option<double>("--latent-noise") { Description = "Also decode latents + σ × per-channel std × N(0,1) (how " +
+            "off-manifold samples decode)." };
+        var command = new Command("codec-ceiling",
+            "Judge accuracy on real images before and after the latent codec's round trip (the ceiling of gen-accuracy).")
         {
             data, latents, judge, resolution, shardResolution, word, max, noise,
         };
@@ -43,7 +49,8 @@ public static class CodecCeilingCommand
                 int skipped = 0, res = parse.GetValue(resolution);
                 string w = parse.GetValue(word) ?? "";
                 var rows = ShardRows.Read(ShardRows.Open(parse.GetRequiredValue(data), parse.GetValue(shardResolution)), 0, ref skipped)
-                    .Where(r => !string.IsNullOrEmpty(r.Labels) && (w.Length == 0 || LatentDataset.HasWord(r.Caption, w))).Take(parse.GetValue(max)).ToList();
+                    .Where(r => !string.IsNullOrEmpty(r.Labels) && (w.Length == 0 || LatentDataset.HasWord(r.Caption,
+                        w))).Take(parse.GetValue(max)).ToList();
                 var wanted = new List<AttributeRequest>();
                 var plain = new List<Tensor>();
                 var encoded = new List<Tensor>();
@@ -64,7 +71,8 @@ public static class CodecCeilingCommand
                 if (parse.GetValue(noise) is > 0 and var sigma)
                 {
                     output.WriteLine($"after encode, + {sigma} × per-channel std of Gaussian noise, decode:");
-                    output.Write(GenerationAccuracy.Evaluate(classifier, Decoded(LatentNoise.Add(encoded, sigma, seed: 0)), wanted).Summary());
+                    output.Write(GenerationAccuracy.Evaluate(classifier, Decoded(LatentNoise.Add(encoded, sigma, seed: 0)),
+                        wanted).Summary());
                 }
                 return 0;
             }

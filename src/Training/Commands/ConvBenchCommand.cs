@@ -23,9 +23,11 @@ public static class ConvBenchCommand
     public static Command Build()
     {
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
-        var reps = new Option<int>("--reps") { Description = "Timed repetitions per layer and path (after one warm-up).", DefaultValueFactory = _ => 3 };
+        var reps = new Option<int>("--reps") { Description = "Timed repetitions per layer and path (after one warm-up).",
+            DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "Torch CPU threads.", DefaultValueFactory = _ => 1 };
-        var command = new Command("conv-bench", "Time 3×3/4×4 CPU convolutions (forward+backward) on the native path vs OneDnnConv2d and print their float64 errors.")
+        var command = new Command("conv-bench",
+            "Time 3×3/4×4 CPU convolutions (forward+backward) on the native path vs OneDnnConv2d and print their float64 errors.")
         {
             batch, reps, threads,
         };
@@ -38,7 +40,8 @@ public static class ConvBenchCommand
             OneDnnConv2d.Enabled = true;
             output.WriteLine($"batch {n}, {torch.get_num_threads()} thread(s), oneDNN off by default: {OneDnnWorkaround.IsOneDnnDisabled}" +
                 $"; fwd+bwd per call, max rel err of y/dx/dw vs float64; {TorchRuntime.BuildNote}");
-            output.WriteLine($"{"layer",-24} {"native ms",10} {"GFLOP/s",8} {"err",8} | {"OneDnnConv2d ms",15} {"GFLOP/s",8} {"err",8} {"speedup",8}");
+            output.WriteLine($"{"layer",-24} {"native ms",10} {"GFLOP/s",8} {"err",8} | {"OneDnnConv2d ms",15} {"GFLOP/s",8} " +
+                $"{"err",8} {"speedup",8}");
             foreach (var layer in Layers)
             {
                 using var scope = NewDisposeScope();
@@ -53,21 +56,26 @@ public static class ConvBenchCommand
                 var native = Measure(x, w, b, layer.Stride, layer.Padding, gy, reference, r, fast: false);
                 var fast = Measure(x, w, b, layer.Stride, layer.Padding, gy, reference, r, fast: true);
                 // Below 16 input channels OneDnnConv2d keeps the native path: both columns time the same code.
-                string name = $"{layer.In}->{layer.Out} k{layer.Kernel}s{layer.Stride} @{layer.Size}" + (OneDnnConv2d.Applies(x, w) ? "" : " (native)");
-                output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-24} {1,10:F0} {2,8:F1} {3,8:E1} | {4,15:F0} {5,8:F1} {6,8:E1} {7,7:F1}×",
-                    name, native.Ms, flops / native.Ms / 1e6, native.Error, fast.Ms, flops / fast.Ms / 1e6, fast.Error, native.Ms / fast.Ms));
+                string name = $"{layer.In}->{layer.Out} k{layer.Kernel}s{layer.Stride} @{layer.Size}" + (OneDnnConv2d.Applies(x,
+                    w) ? "" : " (native)");
+                output.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                    "{0,-24} {1,10:F0} {2,8:F1} {3,8:E1} | {4,15:F0} {5,8:F1} {6,8:E1} {7,7:F1}×",
+                    name, native.Ms, flops / native.Ms / 1e6, native.Error, fast.Ms, flops / fast.Ms / 1e6, fast.Error,
+                        native.Ms / fast.Ms));
             }
             return 0;
         });
         return command;
     }
 
-    private static (double Ms, double Error) Measure(Tensor x, Tensor w, Tensor b, int stride, int padding, Tensor gy, Tensor[] reference, int reps, bool fast)
+    private static (double Ms, double Error) Measure(Tensor x, Tensor w, Tensor b, int stride, int padding, Tensor gy,
+        Tensor[] reference, int reps, bool fast)
     {
         var result = Step(x, w, b, stride, padding, gy, fast); // warm-up; also the checked result
         double error = 0;
         for (int i = 0; i < reference.Length; i++)
-            error = Math.Max(error, (result[i].to(float64) - reference[i]).abs().max().item<double>() / reference[i].abs().max().item<double>());
+            error = Math.Max(error,
+                (result[i].to(float64) - reference[i]).abs().max().item<double>() / reference[i].abs().max().item<double>());
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < reps; i++)
         {

@@ -15,7 +15,8 @@ public static class GenerateBenchCommand
 {
     public static Command Build()
     {
-        var model = new Argument<string>("model") { Description = "Exported model or T2I checkpoint folder.", DefaultValueFactory = _ => "models/t2i-demo" };
+        var model = new Argument<string>("model") { Description = "Exported model or T2I checkpoint folder.",
+            DefaultValueFactory = _ => "models/t2i-demo" };
         var steps = new Option<int>("--steps") { Description = "DDIM steps.", DefaultValueFactory = _ => 50 };
         var guidance = new Option<double>("--guidance") { Description = "CFG scale.", DefaultValueFactory = _ => 5.0 };
         var repeats = new Option<int>("--repeats") { Description = "Timed generations after one warm-up.", DefaultValueFactory = _ => 3 };

@@ -17,7 +17,8 @@ public static class GenerationAccuracyCommand
     public static Command Build()
     {
         var model = new Argument<string>("model") { Description = "T2I checkpoint or run folder (e.g. models/t2i-demo)." };
-        var judge = new Option<string>("--judge") { Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ => "models/judge-synth" };
+        var judge = new Option<string>("--judge") { Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ =>
+            "models/judge-synth" };
         var colors = new Option<string?>("--colors") { Description = "Comma-separated colours to prompt (default: the judge's)." };
         var shapes = new Option<string?>("--shapes") { Description = "Comma-separated shapes to prompt (default: the judge's)." };
         var perPrompt = new Option<int>("--per-prompt") { Description = "Seeds per prompt.", DefaultValueFactory = _ => 4 };
@@ -25,7 +26,8 @@ public static class GenerationAccuracyCommand
         var guidance = new Option<double>("--cfg") { Description = "CFG scale.", DefaultValueFactory = _ => 5.0 };
         var output = new Option<string?>("--out") { Description = "Folder to save the PNGs in (default: not saved)." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
-        var command = new Command("gen-accuracy", "Generation accuracy of a T2I model on the synthetic domain (colour and shape, judged), with 95 % Wilson intervals.")
+        var command = new Command("gen-accuracy",
+            "Generation accuracy of a T2I model on the synthetic domain (colour and shape, judged), with 95 % Wilson intervals.")
         {
             model, judge, colors, shapes, perPrompt, steps, guidance, output, threads,
         };
@@ -51,21 +53,26 @@ public static class GenerationAccuracyCommand
             var shapeList = Split(parse.GetValue(shapes)) ?? classifier.Vocabulary.Shapes;
             int seeds = parse.GetValue(perPrompt), side = pipeline.BaseResolution;
             var requests = (from c in colorList from s in shapeList from seed in Enumerable.Range(0, seeds)
-                            select new GenerationRequest($"a {c} {s}", "", side, side, parse.GetValue(steps), parse.GetValue(guidance), seed)).ToList();
+                            select new GenerationRequest($"a {c} {s}", "", side, side, parse.GetValue(steps),
+                                parse.GetValue(guidance), seed)).ToList();
             string? dir = parse.GetValue(output);
             if (dir is not null) Directory.CreateDirectory(dir);
             int done = 0;
             var result = GenerationAccuracy.Measure(pipeline, classifier, requests, (image, wanted) =>
             {
-                if (dir is not null) File.WriteAllBytes(Path.Combine(dir, $"{wanted.Color}-{wanted.Shape}-{image.Request.Seed}.png"), image.Png);
+                if (dir is not null) File.WriteAllBytes(Path.Combine(dir,
+                    $"{wanted.Color}-{wanted.Shape}-{image.Request.Seed}.png"), image.Png);
                 if (++done % 20 == 0) error.WriteLine($"{done}/{requests.Count}");
             });
-            console.WriteLine($"{pipeline.ModelId}: {requests.Count} images ({colorList.Count} colours × {shapeList.Count} shapes × {seeds} seeds), " +
+            console.WriteLine($"{pipeline.ModelId}: {requests.Count} images ({colorList.Count} colours × {shapeList.Count} shapes " +
+                $"× {seeds} seeds), " +
                               $"{parse.GetValue(steps)} DDIM steps, CFG {parse.GetValue(guidance)}, {side}x{side}");
             console.Write(result.Summary());
-            console.WriteLine($"chance over the prompted set: colour {result.ColorPromptedChance:P1}, shape {result.ShapePromptedChance:P1}, both {result.BothPromptedChance:P1}");
+            console.WriteLine($"chance over the prompted set: colour {result.ColorPromptedChance:P1}, shape " +
+                $"{result.ShapePromptedChance:P1}, both {result.BothPromptedChance:P1}");
             if (result["shape"] is { } shape)
-                console.WriteLine($"shape if the shape word were ignored (same output spread, Cohen's p_e): {shape.IndependenceChance:P1}; colour: {result["color"]?.IndependenceChance:P1}");
+                console.WriteLine($"shape if the shape word were ignored (same output spread, Cohen's p_e): " +
+                    $"{shape.IndependenceChance:P1}; colour: {result["color"]?.IndependenceChance:P1}");
             console.Write(result["shape"]?.ConfusionTable());
             return 0;
         }

@@ -17,7 +17,8 @@ public static class LaunchCommand
     public static Command Build()
     {
         var preset = new Argument<string>("preset") { Description = "Preset name (see `training presets`)." };
-        var runDir = new Option<string?>("--run-dir") { Description = "Run folder (checkpoints, metrics.jsonl, plots). Default: runs/<preset>. An existing run resumes from its latest checkpoint." };
+        var runDir = new Option<string?>("--run-dir") { Description = "Run folder (checkpoints, metrics.jsonl, plots). Default: " +
+            "runs/<preset>. An existing run resumes from its latest checkpoint." };
         var steps = new Option<long?>("--steps") { Description = "Total steps (same as --set steps=N)." };
         var set = new Option<string[]>("--set")
         {
@@ -25,8 +26,10 @@ public static class LaunchCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (parameters, memory estimate, steps, data) and exit without allocating." };
-        var command = new Command("launch", "Train a preset; resumes automatically from the run folder's latest checkpoint. Ctrl+C writes a checkpoint and exits.")
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (parameters, memory estimate, steps, data) and " +
+            "exit without allocating." };
+        var command = new Command("launch",
+            "Train a preset; resumes automatically from the run folder's latest checkpoint. Ctrl+C writes a checkpoint and exits.")
         {
             preset, runDir, steps, set, device, dryRun,
         };
@@ -56,7 +59,8 @@ public static class LaunchCommand
         return command;
     }
 
-    private static async Task<int> Run(Preset preset, string runDir, string device, TextWriter output, TextWriter error, CancellationToken cancel)
+    private static async Task<int> Run(Preset preset, string runDir, string device, TextWriter output, TextWriter error,
+        CancellationToken cancel)
     {
         // SIGTERM (kill, container stop) gets the same treatment as Ctrl+C: finish the step, checkpoint, exit 0.
         // A second signal while the checkpoint is being written falls through to the default: the process ends.
@@ -77,14 +81,18 @@ public static class LaunchCommand
         try
         {
             var plan = preset.Plan();
-            output.WriteLine($"{preset.Name}: {MemoryEstimate.FormatCount(plan.TotalParameters)} parameters ({MemoryEstimate.FormatCount(plan.TrainableParameters)} trainable), " +
-                             $"estimated {MemoryEstimate.Format(plan.EstimatedBytes)}, {preset.Loop.Steps:N0} steps × batch {preset.Loop.BatchSize} → {Path.GetFullPath(runDir)}");
+            output.WriteLine($"{preset.Name}: {MemoryEstimate.FormatCount(plan.TotalParameters)} parameters " +
+                $"({MemoryEstimate.FormatCount(plan.TrainableParameters)} trainable), " +
+                             $"estimated {MemoryEstimate.Format(plan.EstimatedBytes)}, {preset.Loop.Steps:N0} steps × batch " +
+                                 $"{preset.Loop.BatchSize} → {Path.GetFullPath(runDir)}");
             var result = await ConsoleProgress.RunAsync($"train {preset.Name}", progress => Task.Run(() =>
-                TrainingLoop.Run(preset, new RunOptions(runDir) { Device = device, Progress = progress, Log = error.WriteLine }, stop.Token)));
+                TrainingLoop.Run(preset, new RunOptions(runDir) { Device = device, Progress = progress, Log = error.WriteLine },
+                    stop.Token)));
             output.WriteLine(result.Completed
                 ? $"Done: {preset.Name} reached step {result.Step}. Checkpoint: {result.LastCheckpoint?.Path}"
                 : $"Interrupted at step {result.Step}. Checkpoint: {result.LastCheckpoint?.Path}");
-            output.WriteLine($"Metrics: {Path.Combine(Path.GetFullPath(runDir), TrainingLoop.MetricsFile)}; plots: {Path.Combine(Path.GetFullPath(runDir), TrainingLoop.PlotsDir)}");
+            output.WriteLine($"Metrics: {Path.Combine(Path.GetFullPath(runDir), TrainingLoop.MetricsFile)}; plots: " +
+                $"{Path.Combine(Path.GetFullPath(runDir), TrainingLoop.PlotsDir)}");
             return 0;
         }
         catch (InsufficientDeviceMemoryException e)
@@ -92,7 +100,8 @@ public static class LaunchCommand
             error.WriteLine(e.Message);
             return ExitMemory;
         }
-        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or T2I.Core.Checkpoints.WeightLoadException)
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FileNotFoundException
+            or DirectoryNotFoundException or T2I.Core.Checkpoints.WeightLoadException)
         {
             error.WriteLine($"error: {e.Message}");
             return 1;
@@ -120,9 +129,14 @@ public static class PlanPrinter
         output.WriteLine("Parameters:");
         foreach (var p in plan.Parameters)
             output.WriteLine($"  {p.Module,-32} {MemoryEstimate.FormatCount(p.Total),10} ({p.Total:N0}; trainable {p.Trainable:N0})");
-        output.WriteLine($"  {"total",-32} {MemoryEstimate.FormatCount(plan.TotalParameters),10} ({plan.TotalParameters:N0}; trainable {plan.TrainableParameters:N0})");
-        output.WriteLine($"Steps: {loop.Steps:N0} × batch {loop.BatchSize} ; lr {loop.Lr:G4}, warmup {loop.WarmupSteps:N0}, schedule {loop.Schedule}, grad clip {loop.GradClip:G4}, EMA {(loop.EmaDecay > 0 ? loop.EmaDecay.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "off")}");
-        output.WriteLine($"Checkpoint every {loop.CheckpointEvery:N0} steps (keep {loop.KeepLast}); eval every {(loop.EvalEvery > 0 ? loop.EvalEvery.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "end only")}; seed {loop.Seed}{(loop.InitFrom is null ? "" : $"; init from {loop.InitFrom}")}");
+        output.WriteLine($"  {"total",-32} {MemoryEstimate.FormatCount(plan.TotalParameters),10} ({plan.TotalParameters:N0}; " +
+            $"trainable {plan.TrainableParameters:N0})");
+        output.WriteLine($"Steps: {loop.Steps:N0} × batch {loop.BatchSize} ; lr {loop.Lr:G4}, warmup {loop.WarmupSteps:N0}, " +
+            $"schedule {loop.Schedule}, grad clip {loop.GradClip:G4}, EMA " +
+            $"{(loop.EmaDecay > 0 ? loop.EmaDecay.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "off")}");
+        output.WriteLine($"Checkpoint every {loop.CheckpointEvery:N0} steps (keep {loop.KeepLast}); eval every " +
+            $"{(loop.EvalEvery > 0 ? loop.EvalEvery.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "end only")}; " +
+            $"seed {loop.Seed}{(loop.InitFrom is null ? "" : $"; init from {loop.InitFrom}")}");
         foreach (string line in plan.Lines) output.WriteLine(line);
         string device;
         long? available;
@@ -138,7 +152,8 @@ public static class PlanPrinter
             available = null;
         }
         string verdict = available is { } a
-            ? plan.EstimatedBytes <= a ? $"fits ({MemoryEstimate.Format(a)} available)" : $"DOES NOT FIT ({MemoryEstimate.Format(a)} available): launch would refuse to start"
+            ? plan.EstimatedBytes <= a ? $"fits ({MemoryEstimate.Format(a)} available)"
+                : $"DOES NOT FIT ({MemoryEstimate.Format(a)} available): launch would refuse to start"
             : "available memory unknown";
         output.WriteLine($"Memory estimate: {MemoryEstimate.Format(plan.EstimatedBytes)} on {device} — {verdict}");
         output.WriteLine("Preset values (override with --set key=value):");

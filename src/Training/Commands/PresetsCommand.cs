@@ -19,7 +19,8 @@ public static class PresetsCommand
                 var preset = PresetRegistry.Find(one);
                 if (preset is null)
                 {
-                    parse.InvocationConfiguration.Error.WriteLine($"Unknown preset '{one}'. Known presets: {string.Join(", ", PresetRegistry.All.Select(p => p.Name))}.");
+                    parse.InvocationConfiguration.Error.WriteLine($"Unknown preset '{one}'. Known presets: " +
+                        $"{string.Join(", ", PresetRegistry.All.Select(p => p.Name))}.");
                     return LaunchCommand.ExitUsage;
                 }
                 output.WriteLine(preset.ToJson());
@@ -28,7 +29,8 @@ public static class PresetsCommand
             }
             output.WriteLine($"{"preset",-18} {"trainer",-18} {"steps",10} {"batch",6} {"lr",9}  description");
             foreach (var p in PresetRegistry.All)
-                output.WriteLine($"{p.Name,-18} {p.Trainer,-18} {p.Loop.Steps,10:N0} {p.Loop.BatchSize,6} {p.Loop.Lr,9:G3}  {p.Description}");
+                output.WriteLine($"{p.Name,-18} {p.Trainer,-18} {p.Loop.Steps,10:N0} {p.Loop.BatchSize,6} {p.Loop.Lr,9:G3}  " +
+                    $"{p.Description}");
             return 0;
         });
         return command;

@@ -8,7 +8,8 @@ namespace T2I.Training.Commands;
 
 /// <summary>
 /// <c>training scalar-race</c>: a diagnostic for the TorchSharp Scalar lifetime race (see <see cref="ScalarSafe"/>).
-/// One thread computes (1 + x)·x + x, or three AdamW steps, in a loop — with TorchSharp's implicit Scalars, or with ScalarSafe's forms / SafeAdamW — while a
+/// One thread computes (1 + x)·x + x, or three AdamW steps, in a loop — with TorchSharp's implicit Scalars, or with
+/// ScalarSafe's forms / SafeAdamW — while a
 /// second thread forces garbage collections. Counts the calls that threw or returned a wrong sum. A race, so the
 /// implicit count varies run to run (it is a figure, not a test); the ScalarSafe forms must report 0.
 /// </summary>
@@ -17,7 +18,8 @@ public static class ScalarRaceCommand
     public static Command Build()
     {
         var seconds = new Option<double>("--seconds") { Description = "Seconds per variant.", DefaultValueFactory = _ => 20 };
-        var command = new Command("scalar-race", "Diagnostic: count failures of implicit-Scalar arithmetic vs ScalarSafe while another thread forces GCs.")
+        var command = new Command("scalar-race",
+            "Diagnostic: count failures of implicit-Scalar arithmetic vs ScalarSafe while another thread forces GCs.")
         {
             seconds,
         };
@@ -62,7 +64,8 @@ public static class ScalarRaceCommand
         float expected;
         using (var reference = op(x)) expected = reference.sum().item<float>();
         bool stop = false;
-        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
+        var collector = new Thread(() =>
+            { while (!Volatile.Read(ref stop)) { GC.Collect(); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
         collector.Start();
         long calls = 0, failures = 0;
         var clock = Stopwatch.StartNew();

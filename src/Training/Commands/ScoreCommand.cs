@@ -15,13 +15,18 @@ public static class ScoreCommand
     public static Command Build()
     {
         var images = new Option<string>("--images") { Description = "Folder of generated images (PNG/JPEG/WebP).", Required = true };
-        var prompts = new Option<string?>("--prompts") { Description = "Prompts, one line per image in file-name order (default: each PNG's 'parameters' chunk)." };
-        var clip = new Option<string?>("--clip") { Description = "HF CLIPModel folder (config.json, vocab.json, merges.txt, *.safetensors) for the CLIP score." };
+        var prompts = new Option<string?>("--prompts") { Description = "Prompts, one line per image in file-name order (default: " +
+            "each PNG's 'parameters' chunk)." };
+        var clip = new Option<string?>("--clip") { Description = "HF CLIPModel folder (config.json, vocab.json, merges.txt, " +
+            "*.safetensors) for the CLIP score." };
         var reference = new Option<string?>("--reference") { Description = "Folder of reference (real) images for the Fréchet distance." };
-        var encoder = new Option<string?>("--fd-encoder") { Description = "Features for FD: dinov2:PATH (timm ViT safetensors) or clip (the --clip vision tower)." };
-        var judge = new Option<string?>("--judge") { Description = "Synthetic-attribute judge folder (e.g. models/judge-synth) for generation accuracy." };
+        var encoder = new Option<string?>("--fd-encoder") { Description = "Features for FD: dinov2:PATH (timm ViT safetensors) or " +
+            "clip (the --clip vision tower)." };
+        var judge = new Option<string?>("--judge") { Description = "Synthetic-attribute judge folder (e.g. models/judge-synth) " +
+            "for generation accuracy." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
-        var command = new Command("score", "Score a folder of generated images: CLIP score, Fréchet distance (FD_DINOv2 or CLIP features), judge accuracy.")
+        var command = new Command("score",
+            "Score a folder of generated images: CLIP score, Fréchet distance (FD_DINOv2 or CLIP features), judge accuracy.")
         {
             images, prompts, clip, reference, encoder, judge, threads,
         };
@@ -42,7 +47,9 @@ public static class ScoreCommand
                     var refList = ImageFolder.List(refDir);
                     using var a = Features(features, list);
                     using var b = Features(features, refList);
-                    output.WriteLine($"FD_{features.Name}: {FrechetDistance.Compute(a, b).ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} ({list.Count} generated vs {refList.Count} reference images)" +
+                    output.WriteLine($"FD_{features.Name}: " +
+                        $"{FrechetDistance.Compute(a, b).ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} " +
+                        $"({list.Count} generated vs {refList.Count} reference images)" +
                                      (features.Name == "dinov2" ? " — FD over DINOv2 features, not Inception FID" : ""));
                 }
                 if (parse.GetValue(judge) is { } judgeDir) output.Write(Judge(SyntheticAttributeClassifier.Load(judgeDir), list));
@@ -91,7 +98,9 @@ public static class ScoreCommand
         if (usable.Count == 0) return "judge: no prompt names a colour and shape the judge knows\n";
         using var scope = NewDisposeScope();
         // Images may differ in size: judge one at a time, then score all predictions together.
-        var result = GenerationAccuracy.Evaluate(judge, usable.Select(p => ImageFolder.Load(p.Path)).ToList(), usable.Select(p => p.Request!).ToList());
-        return $"judge ({usable.Count} of {list.Count} images have parseable prompts):\n{result.Summary()}{result["shape"]?.ConfusionTable()}";
+        var result = GenerationAccuracy.Evaluate(judge, usable.Select(p => ImageFolder.Load(p.Path)).ToList(), usable.Select(p =>
+            p.Request!).ToList());
+        return $"judge ({usable.Count} of {list.Count} images have parseable " +
+            $"prompts):\n{result.Summary()}{result["shape"]?.ConfusionTable()}";
     }
 }

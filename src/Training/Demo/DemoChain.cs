@@ -37,13 +37,15 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
         {
             var sets = new List<string> { $"data={options.BucketsDir}" };
             if (previous is not null) sets.Add($"init_from={options.RunDir("tok-" + previous)}");
-            long? steps = stage switch { "pretrain" => options.PretrainSteps, "s1" => options.S1Steps, "s2" => options.S2Steps, _ => options.S3Steps };
+            long? steps = stage switch { "pretrain" => options.PretrainSteps, "s1" => options.S1Steps, "s2" => options.S2Steps, _ =>
+                options.S3Steps };
             await Train("tok-" + stage, "tok-tiny-" + stage, [.. sets, .. options.TokenizerSets], steps, ct);
             previous = stage;
         }
         string judge = T2I.Core.Eval.SyntheticAttributeClassifier.IsSavedIn(options.Judge) ? options.Judge : "";
         if (judge.Length == 0) log($"No judge at {options.Judge}: the DiT trains its own attribute classifier on the demo data.");
-        await Train("dit", "t2i-tiny-aligned", [$"data={options.BucketsDir}", $"latents={options.RunDir("tok-s3")}", $"eval_classifier={judge}", .. options.DitSets],
+        await Train("dit", "t2i-tiny-aligned", [$"data={options.BucketsDir}", $"latents={options.RunDir("tok-s3")}",
+            $"eval_classifier={judge}", .. options.DitSets],
             options.DitSteps, ct);
         await Timed("export", () => Task.FromResult(DemoExport.Write(options.RunDir("dit"), options.ModelDir, options.MaxModelBytes)));
         return Summary();
@@ -56,7 +58,8 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
             var store = new LocalBlobStore(options.RawDir);
             await ConsoleProgress.RunAsync("synth", progress => SyntheticShards.WriteAsync(
                 store, options.Count, options.Shards, options.Seed, options.DefectShare, vocabulary, progress, ct));
-            File.WriteAllText(marker, JsonSerializer.Serialize(new { options.Count, options.Shards, options.Seed, vocabulary = vocabulary.ToString() }));
+            File.WriteAllText(marker, JsonSerializer.Serialize(new { options.Count, options.Shards, options.Seed,
+                vocabulary = vocabulary.ToString() }));
             return $"{options.Count} samples ({vocabulary})";
         }
     }

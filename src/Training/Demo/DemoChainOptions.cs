@@ -29,7 +29,8 @@ public sealed record DemoChainOptions
     public long? DitSteps { get; init; }
     public IReadOnlyList<string> TokenizerSets { get; init; } = [];
     public IReadOnlyList<string> DitSets { get; init; } = [];
-    /// <summary>Attribute classifier that judges the DiT's generations; when the folder is missing the DiT trains its own on the demo data.</summary>
+    /// <summary>Attribute classifier that judges the DiT's generations; when the folder is missing the DiT trains its
+    /// own on the demo data.</summary>
     public string Judge { get; init; } = "models/judge-synth";
 
     /// <summary>Largest exported model the issue allows (tokenizer + text encoder + DiT, EMA weights).</summary>

@@ -21,13 +21,15 @@ public static class DemoExport
         Directory.CreateDirectory(temp);
         File.Copy(folder.File(weights), Path.Combine(temp, CheckpointFolder.ModelFile));
         File.Copy(folder.File(CheckpointFolder.ConfigFile), Path.Combine(temp, CheckpointFolder.ConfigFile));
-        if (folder.Has(LatentCodecs.WeightsFileName)) File.Copy(folder.File(LatentCodecs.WeightsFileName), Path.Combine(temp, LatentCodecs.WeightsFileName));
+        if (folder.Has(LatentCodecs.WeightsFileName)) File.Copy(folder.File(LatentCodecs.WeightsFileName), Path.Combine(temp,
+            LatentCodecs.WeightsFileName));
         if (folder.RunPresetFile() is { } preset) File.Copy(preset, Path.Combine(temp, "preset.json"));
         long bytes = Size(temp);
         if (bytes > maxBytes)
         {
             Directory.Delete(temp, recursive: true);
-            throw new InvalidOperationException($"the exported model would be {bytes / 1e6:0.0} MB, over the {maxBytes / 1e6:0.0} MB limit.");
+            throw new InvalidOperationException($"the exported model would be {bytes / 1e6:0.0} MB, over the {maxBytes / 1e6:0.0} " +
+                $"MB limit.");
         }
         // Proven loadable before it replaces anything.
         _ = T2IPipeline.FromCheckpoint(temp);

@@ -23,11 +23,15 @@ public sealed class KlVaePresets : IPresetProvider
             var factory = new KlVaeTrainerFactory();
             return
             [
-                new Preset<KlVaeTrainConfig>("kl-vae", "Paper-scale KL-VAE baseline (f16 d32, VA-VAE decoder, w_kl 1e-6), 450k steps × 256 from scratch.",
+                new Preset<KlVaeTrainConfig>("kl-vae",
+                    "Paper-scale KL-VAE baseline (f16 d32, VA-VAE decoder, w_kl 1e-6), 450k steps × 256 from scratch.",
                     new LoopSettings { Steps = 450_000, BatchSize = 256, Lr = 1e-4, GradClip = 0, EmaDecay = 0.9999,
                         CheckpointEvery = 5000, EvalEvery = 5000, KeepLast = 3 },
-                    new KlVaeTrainConfig { Vae = KlVaeConfig.Paper, Discriminator = PatchDiscriminatorConfig.Paper, GanStartStep = 5000 }, factory),
-                new Preset<KlVaeTrainConfig>("kl-vae-tiny", "Tiny KL-VAE baseline with tok-tiny's latent shape and decoder; 2400 × 8 images at 128 px (the tiny aligned chain's reconstruction steps, s1 + s2 + s3).",
+                    new KlVaeTrainConfig { Vae = KlVaeConfig.Paper, Discriminator = PatchDiscriminatorConfig.Paper,
+                        GanStartStep = 5000 }, factory),
+                new Preset<KlVaeTrainConfig>("kl-vae-tiny",
+                    "Tiny KL-VAE baseline with tok-tiny's latent shape and decoder; 2400 × 8 images at 128 px (the tiny aligned " +
+                    "chain's reconstruction steps, s1 + s2 + s3).",
                     new LoopSettings { Steps = 2400, BatchSize = 8, Lr = 1e-3, GradClip = 1.0, EmaDecay = 0.99, CheckpointEvery = 100,
                         EvalEvery = 0, KeepLast = 2, Seed = 11, Threads = 2 },
                     new KlVaeTrainConfig { TrainResolution = 128, EvalBatches = 32, GanStartStep = 200 }, factory),
@@ -54,9 +58,13 @@ public sealed class KlVaeTrainerFactory : ITrainerFactory<KlVaeTrainConfig>
             new("discriminator", disc, disc),
         ], MemoryEstimate.Training(total + disc, 0, loop.EmaDecay > 0, activations),
         [
-            $"KL-VAE: latent {vae.LatentChannels}×{config.TrainResolution / vae.Downsampling}×{config.TrainResolution / vae.Downsampling} at base {config.TrainResolution}, f = {vae.Downsampling}; encoder {encoder:N0} params mirrors the decoder",
-            $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one bucket per batch of {loop.BatchSize}",
-            $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights)" : $"{config.PerceptualWeight}·LPIPS")} + {config.KlWeight:G3}·KL (per-image sum / pixels) + {config.GanWeight}·λ·GAN from step {config.GanStartStep}",
+            $"KL-VAE: latent " +
+                $"{vae.LatentChannels}×{config.TrainResolution / vae.Downsampling}×{config.TrainResolution / vae.Downsampling} at " +
+                $"base {config.TrainResolution}, f = {vae.Downsampling}; encoder {encoder:N0} params mirrors the decoder",
+            $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one " +
+                $"bucket per batch of {loop.BatchSize}",
+            $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights)" : $"{config.PerceptualWeight}·LPIPS")} " +
+                $"+ {config.KlWeight:G3}·KL (per-image sum / pixels) + {config.GanWeight}·λ·GAN from step {config.GanStartStep}",
         ]);
     }
 

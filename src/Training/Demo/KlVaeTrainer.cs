@@ -33,14 +33,17 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
         model = new KlVae(config.Vae);
         if (context.InitFrom is { } init)
         {
-            var report = ModuleWeights.Load(model, init.File(init.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile : CheckpointFolder.ModelFile), strict: false);
+            var report = ModuleWeights.Load(model, init.File(init.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile
+                : CheckpointFolder.ModelFile), strict: false);
             context.Log($"init from {init.Path}: {report}");
         }
         model.to(context.Device);
-        gan = new AdversarialTerm(new PatchDiscriminator(config.Discriminator).to(context.Device), config.GanWeight, config.DiscriminatorLr);
+        gan = new AdversarialTerm(new PatchDiscriminator(config.Discriminator).to(context.Device), config.GanWeight,
+            config.DiscriminatorLr);
         lpips = Lpips.TryLoad(config.LpipsWeights)?.to(context.Device);
         if (lpips is null && config.PerceptualWeight > 0)
-            context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + KL + GAN only.");
+            context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + KL + " +
+                "GAN only.");
         optimizer = new SafeAdamW(model.parameters(), context.Loop.Lr, weightDecay: context.Loop.WeightDecay);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
 
@@ -64,7 +67,8 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
     public override object ModelConfig => config.Vae;
     protected override IDataSource<TokenizerBatch> Source => data;
 
-    /// <summary>w_kl · KL as added to the loss: the per-image KL sum over the pixel count (see <see cref="KlVaeTrainConfig.KlWeight"/>).</summary>
+    /// <summary>w_kl · KL as added to the loss: the per-image KL sum over the pixel count (see <see
+    /// cref="KlVaeTrainConfig.KlWeight"/>).</summary>
     public static Tensor KlTerm(DiagonalGaussian posterior, Tensor images) =>
         posterior.Kl().mean().DividedBy(images.shape[1] * images.shape[2] * images.shape[3]);
 

@@ -24,11 +24,13 @@ public sealed class DitPresets : IPresetProvider
 
     private static readonly DitTrainConfig PaperConfig = new()
     {
-        DitSize = "2b", TextEncoder = "t5+clip", Resolution = 256, Data = "data/buckets", Latents = "runs/tok-s3", EvalSteps = 50, Precision = "bf16",
+        DitSize = "2b", TextEncoder = "t5+clip", Resolution = 256, Data = "data/buckets", Latents = "runs/tok-s3", EvalSteps = 50,
+            Precision = "bf16",
     };
 
     /// <summary>
-    /// CPU: a few hundred steps on dataprep's synthetic shards at 128-px buckets (8×8 latents); EMA 0.99 because the run is short. One thread:
+    /// CPU: a few hundred steps on dataprep's synthetic shards at 128-px buckets (8×8 latents); EMA 0.99 because the
+    /// run is short. One thread:
     /// measured here, tiny ops under a shared 2-core load ran ~20× slower with 2 torch threads than with 1.
     /// </summary>
     private static readonly LoopSettings TinyLoop = new()
@@ -40,16 +42,19 @@ public sealed class DitPresets : IPresetProvider
     public IEnumerable<Preset> Presets =>
     [
         new Preset<DitTrainConfig>("t2i-256",
-            "Paper T2I phase 1: ~2B FLUX-style DiT on aligned-tokenizer latents (f16 d32), T5-XXL + CLIP-L text, 256-px buckets, 200k steps × 2048.",
+            "Paper T2I phase 1: ~2B FLUX-style DiT on aligned-tokenizer latents (f16 d32), T5-XXL + CLIP-L text, 256-px buckets, " +
+                "200k steps × 2048.",
             PaperLoop with { Steps = 200_000, BatchSize = 2048 }, PaperConfig, Factory),
         new Preset<DitTrainConfig>("t2i-512",
             "Paper T2I phase 2: continues from t2i-256's final checkpoint on 512-px buckets, 90k steps × 512.",
             PaperLoop with { Steps = 90_000, BatchSize = 512, InitFrom = "runs/t2i-256" }, PaperConfig with { Resolution = 512 }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny",
-            "CPU: tiny DiT + built-in text encoder on the tiny tokenizer's latents of dataprep's synthetic shards, 128-px buckets (the demo model's recipe).",
+            "CPU: tiny DiT + built-in text encoder on the tiny tokenizer's latents of dataprep's synthetic shards, 128-px buckets " +
+                "(the demo model's recipe).",
             TinyLoop, new DitTrainConfig(), Factory),
         new Preset<DitTrainConfig>("t2i-tiny-demo",
-            "CPU: the DCT-latent comparison model (models/t2i-tiny-demo; the web default is models/t2i-demo). Tiny DiT on raw DCT latents of the demo vocabulary's large objects " +
+            "CPU: the DCT-latent comparison model (models/t2i-tiny-demo; the web default is models/t2i-demo). Tiny DiT on raw DCT " +
+                "latents of the demo vocabulary's large objects " +
             "(`dataprep synth --count 6000 --defect-share 0 --shapes circle,square,triangle --colors red,green,blue,yellow " +
             "--backgrounds white,gray,blue` + `dataprep ingest --resolution 256` into data/demo-buckets), half the captions " +
             "shortened to 'a red circle'.",
@@ -60,7 +65,8 @@ public sealed class DitPresets : IPresetProvider
                 EvalClassifier = "models/judge-synth",
             }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny-aligned",
-            "CPU: the web demo model's recipe (models/t2i-demo: t2i-tiny-demo's data, captions and judge) on the aligned tokenizer's latents from the tiny chain " +
+            "CPU: the web demo model's recipe (models/t2i-demo: t2i-tiny-demo's data, captions and judge) on the aligned " +
+                "tokenizer's latents from the tiny chain " +
             "(runs/tok-tiny-s3); per-channel latent statistics as for any learned codec. `training demo` and `compare-latents` train it; " +
             "10000 steps like t2i-tiny-demo, every checkpoint kept so gen-accuracy can judge the curve; time shift 3 " +
             "(shape 50 → 72 % on aligned latents, 54 → 59 % on the KL-VAE's; README).",

@@ -46,7 +46,8 @@ public sealed class DitTrainer : Trainer<DitBatch>
         OneDnnWorkaround.Apply();
         var codecSource = DescribeLatents(config.Latents);
         _codec = LatentCodecs.Open(codecSource, context.Device);
-        var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0 ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
+        var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0
+            ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
         // Statistics of this dataset under this codec; stored in the checkpoint so sampling can map back.
         var stats = config.LatentNorm switch
         {
@@ -58,7 +59,8 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _codecReference = LatentCodecReference.From(codecSource, _codec, stats);
         var buckets = raw.Select(b => b with { Latents = stats.Normalize(b.Latents).DetachFromDisposeScope() }).ToList();
         foreach (var b in raw) b.Latents.Dispose();
-        context.Log($"latents: {codecSource.Identity}, {_codec.LatentChannels} channels, mean |μ| {stats.Mean.Average(Math.Abs):0.###}, mean σ {stats.Std.Average():0.###}");
+        context.Log($"latents: {codecSource.Identity}, {_codec.LatentChannels} channels, mean |μ| " +
+            $"{stats.Mean.Average(Math.Abs):0.###}, mean σ {stats.Std.Average():0.###}");
         _evalPrompts = GenerationEval.SelectPrompts(buckets, config.EvalPrompts);
         var size = DitConfig.ByName(config.DitSize) with { InChannels = _codec.LatentChannels };
         if (config.TextEncoder == "builtin")
@@ -108,9 +110,11 @@ public sealed class DitTrainer : Trainer<DitBatch>
     public override IReadOnlyDictionary<string, nn.Module> Modules => LatentCodecs.WeightsOf(_codec) is { } codec
         ? new Dictionary<string, nn.Module> { ["model"] = _model, ["codec"] = codec }
         : new Dictionary<string, nn.Module> { ["model"] = _model };
-    public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers => new Dictionary<string, optim.Optimizer> { ["adamw"] = _optimizer };
+    public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers => new Dictionary<string,
+        optim.Optimizer> { ["adamw"] = _optimizer };
     public override Ema? Ema => _ema;
-    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder, _codecReference, _config.Resolution, _config.FixedTimeShift);
+    public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder,
+        _codecReference, _config.Resolution, _config.FixedTimeShift);
     protected override IDataSource<DitBatch> Source => _data;
 
     protected override IReadOnlyDictionary<string, double> Step(DitBatch batch, StepContext context)
@@ -148,7 +152,8 @@ public sealed class DitTrainer : Trainer<DitBatch>
         if (_evalPrompts.Count == 0) return new Dictionary<string, double>();
         _judge ??= GenerationEval.LoadOrTrainClassifier(_config, _runDir, context.Loop.Seed, _log);
         using var swap = _ema?.SwapIn();
-        var pipeline = new T2IPipeline(_text, _dit, new DenormalizingDecoder(_codec, _codecReference.Normalization), $"eval-step{context.Step}",
+        var pipeline = new T2IPipeline(_text, _dit, new DenormalizingDecoder(_codec, _codecReference.Normalization),
+            $"eval-step{context.Step}",
             _config.Resolution, context.Device) { PreviewEvery = 0, TimeShift = _config.FixedTimeShift };
         var scores = GenerationEval.Measure(pipeline, _judge, _evalPrompts, _config, context.OutputDir);
         _model.train();

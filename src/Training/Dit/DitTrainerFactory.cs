@@ -46,13 +46,24 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
         double stepFlops = 3 * dit.ForwardFlops(imageTokens, flopTextTokens) * loop.BatchSize;
         return new TrainingPlan(counts, MemoryEstimate.Training(trainable, frozen, loop.EmaDecay > 0, activations),
         [
-            $"DiT: hidden {dit.HiddenSize}, {dit.Depth} double + {dit.DepthSingleBlocks} single blocks, {dit.NumHeads} heads × {dit.HeadDim}, patch 1 over d = {dit.InChannels} latents, RoPE axes [{string.Join(", ", dit.AxesDim)}]",
-            $"data: {config.Data} at {config.Resolution}-px buckets ({imageTokens} image tokens for the square bucket; one bucket per batch), latents: {config.Latents} (normalised per channel), cached per dataset + codec",
-            $"precision: {config.Precision}{(config.Precision == "fp32" ? "" : " autocast of the DiT's matmuls (fp32 master weights, gradients, AdamW, EMA)")}",
-            $"flow matching: logit-normal t shifted {(config.FixedTimeShift is { } s ? $"by a fixed factor {s:G3}" : "by token count")} (mu {T2I.Core.Diffusion.TimeShift.Mu(imageTokens, config.FixedTimeShift):0.###}), caption dropout {config.CaptionDropout:P0}, AdamW ({config.Beta1}, {config.Beta2}), weight decay {loop.WeightDecay:G3}",
-            $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize}); ≈ {stepFlops / 1e12:N1} TFLOP per step (matmuls, fwd + bwd)",
-            $"bf16 forward at {config.Resolution} px, batch 1 (inference; DiT + text encoder weights + activations): ≈ {MemoryEstimate.Format(bf16Forward)}; with CFG batch 2 ≈ {MemoryEstimate.Format(bf16Forward + InferenceActivationBytes(dit, imageTokens, textTokens))}",
-            $"training memory below: fp32 master weights, grads, AdamW moments, EMA, activations of the whole global batch on one device — split across data-parallel GPUs (e.g. 32 × H100: batch {Math.Max(1, loop.BatchSize / 32)} per GPU) and shard optimizer state (ZeRO/FSDP) for the 2B presets",
+            $"DiT: hidden {dit.HiddenSize}, {dit.Depth} double + {dit.DepthSingleBlocks} single blocks, {dit.NumHeads} heads × " +
+                $"{dit.HeadDim}, patch 1 over d = {dit.InChannels} latents, RoPE axes [{string.Join(", ", dit.AxesDim)}]",
+            $"data: {config.Data} at {config.Resolution}-px buckets ({imageTokens} image tokens for the square bucket; one bucket " +
+                $"per batch), latents: {config.Latents} (normalised per channel), cached per dataset + codec",
+            $"precision: {config.Precision}" +
+                (config.Precision == "fp32" ? "" : " autocast of the DiT's matmuls (fp32 master weights, gradients, AdamW, EMA)"),
+            $"flow matching: logit-normal t shifted " +
+                $"{(config.FixedTimeShift is { } s ? $"by a fixed factor {s:G3}" : "by token count")} (mu " +
+                $"{T2I.Core.Diffusion.TimeShift.Mu(imageTokens, config.FixedTimeShift):0.###}), caption dropout " +
+                $"{config.CaptionDropout:P0}, AdamW ({config.Beta1}, {config.Beta2}), weight decay {loop.WeightDecay:G3}",
+            $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize}); ≈ {stepFlops / 1e12:N1} " +
+                $"TFLOP per step (matmuls, fwd + bwd)",
+            $"bf16 forward at {config.Resolution} px, batch 1 (inference; DiT + text encoder weights + activations): ≈ " +
+                $"{MemoryEstimate.Format(bf16Forward)}; with CFG batch 2 ≈ " +
+                $"{MemoryEstimate.Format(bf16Forward + InferenceActivationBytes(dit, imageTokens, textTokens))}",
+            $"training memory below: fp32 master weights, grads, AdamW moments, EMA, activations of the whole global batch on one " +
+                $"device — split across data-parallel GPUs (e.g. 32 × H100: batch {Math.Max(1, loop.BatchSize / 32)} per GPU) and " +
+                $"shard optimizer state (ZeRO/FSDP) for the 2B presets",
         ]) { FlopsPerStep = stepFlops };
     }
 

@@ -18,7 +18,8 @@ public static class GenerationEval
 {
     public const string ClassifierDir = "eval-classifier";
 
-    /// <summary>The first row of each distinct (colour, shape) in cache order, up to <paramref name="count"/>; rows without labels are passed over.</summary>
+    /// <summary>The first row of each distinct (colour, shape) in cache order, up to <paramref name="count"/>; rows
+    /// without labels are passed over.</summary>
     public static IReadOnlyList<EvalPrompt> SelectPrompts(IReadOnlyList<LatentBucket> buckets, int count)
     {
         var picked = new List<EvalPrompt>();
@@ -35,10 +36,12 @@ public static class GenerationEval
         return picked;
     }
 
-    /// <summary>The configured classifier, else the run's own (eval-classifier/), else one trained now on the shards' labels and saved there.</summary>
+    /// <summary>The configured classifier, else the run's own (eval-classifier/), else one trained now on the shards'
+    /// labels and saved there.</summary>
     public static SyntheticAttributeClassifier LoadOrTrainClassifier(DitTrainConfig config, string runDir, long seed, Action<string> log)
     {
-        if (!string.IsNullOrEmpty(config.EvalClassifier)) return SyntheticAttributeClassifier.Load(config.EvalClassifier); // `--set eval_classifier=` gives null
+        // `--set eval_classifier=` gives null
+        if (!string.IsNullOrEmpty(config.EvalClassifier)) return SyntheticAttributeClassifier.Load(config.EvalClassifier);
         string dir = Path.Combine(runDir, ClassifierDir);
         if (SyntheticAttributeClassifier.IsSavedIn(dir)) return SyntheticAttributeClassifier.Load(dir);
         var classifier = TrainClassifier(config.Data, config.ShardResolution, seed, log);
@@ -46,12 +49,14 @@ public static class GenerationEval
         return classifier;
     }
 
-    public static SyntheticAttributeClassifier TrainClassifier(string data, int shardResolution, long seed, Action<string> log, int maxRows = 4000)
+    public static SyntheticAttributeClassifier TrainClassifier(string data, int shardResolution, long seed, Action<string> log,
+        int maxRows = 4000)
     {
         int skipped = 0;
         var rows = ShardRows.Read(ShardRows.Open(data, shardResolution), maxRows, ref skipped);
         using var dataset = AttributeDataset.FromRows(rows, shortSide: 64);
-        if (dataset.Count == 0) throw new InvalidDataException($"{data}: no rows with colour/shape labels to train the generation judge on.");
+        if (dataset.Count == 0) throw new InvalidDataException($"{data}: no rows with colour/shape labels to train the generation " +
+            $"judge on.");
         manual_seed(seed);
         var classifier = new SyntheticAttributeClassifier(dataset.Vocabulary);
         double loss = AttributeClassifierTrainer.Train(classifier, dataset, new AttributeClassifierTrainOptions(Seed: (int)seed));
@@ -60,11 +65,14 @@ public static class GenerationEval
         return classifier;
     }
 
-    /// <summary>One image per prompt (seed = its index) at the square bucket, PNGs written to <paramref name="outputDir"/>, judged together.</summary>
-    public static Dictionary<string, double> Measure(T2IPipeline pipeline, SyntheticAttributeClassifier judge, IReadOnlyList<EvalPrompt> prompts,
+    /// <summary>One image per prompt (seed = its index) at the square bucket, PNGs written to <paramref
+    /// name="outputDir"/>, judged together.</summary>
+    public static Dictionary<string, double> Measure(T2IPipeline pipeline, SyntheticAttributeClassifier judge,
+        IReadOnlyList<EvalPrompt> prompts,
         DitTrainConfig config, string outputDir)
     {
-        var usable = prompts.Where(p => judge.Vocabulary.Colors.Contains(p.Requested.Color) && judge.Vocabulary.Shapes.Contains(p.Requested.Shape)).ToList();
+        var usable = prompts.Where(p => judge.Vocabulary.Colors.Contains(p.Requested.Color)
+            && judge.Vocabulary.Shapes.Contains(p.Requested.Shape)).ToList();
         if (usable.Count == 0) return new Dictionary<string, double>();
         Directory.CreateDirectory(outputDir);
         var bucket = AspectBuckets.Nearest(config.Resolution, 1, 1);
@@ -72,7 +80,8 @@ public static class GenerationEval
         var images = new List<Tensor>();
         for (int i = 0; i < usable.Count; i++)
         {
-            var request = new GenerationRequest(usable[i].Caption, "", bucket.Width, bucket.Height, config.EvalSteps, config.EvalGuidance, i);
+            var request = new GenerationRequest(usable[i].Caption, "", bucket.Width, bucket.Height, config.EvalSteps,
+                config.EvalGuidance, i);
             var png = pipeline.Generate(request).Png;
             File.WriteAllBytes(Path.Combine(outputDir, $"{i:D3}-{usable[i].Requested.Color}-{usable[i].Requested.Shape}.png"), png);
             using var bitmap = SKBitmap.Decode(png);
@@ -84,7 +93,8 @@ public static class GenerationEval
             ["color_acc"] = r.ColorAccuracy, ["shape_acc"] = r.ShapeAccuracy, ["both_acc"] = r.BothAccuracy,
             ["color_chance"] = r.ColorChance, ["shape_chance"] = r.ShapeChance,
             // What a model that ignores the word would score over the prompts actually asked (the judge's vocabulary is wider).
-            ["color_prompt_chance"] = r.ColorPromptedChance, ["shape_prompt_chance"] = r.ShapePromptedChance, ["both_prompt_chance"] = r.BothPromptedChance,
+            ["color_prompt_chance"] = r.ColorPromptedChance, ["shape_prompt_chance"] = r.ShapePromptedChance,
+                ["both_prompt_chance"] = r.BothPromptedChance,
         };
     }
 }

@@ -18,15 +18,18 @@ public sealed record ComparisonArm(string Name, string Latents)
         int eq = text.IndexOf('=');
         if (eq <= 0 || eq == text.Length - 1) throw new ArgumentException($"--arm '{text}' is not NAME=CODEC_FOLDER.");
         string name = text[..eq];
-        if (name.Any(c => !char.IsLetterOrDigit(c) && c is not '-' and not '_')) throw new ArgumentException($"arm name '{name}' must be letters, digits, - or _.");
+        if (name.Any(c => !char.IsLetterOrDigit(c) && c is not '-' and not '_'))
+            throw new ArgumentException($"arm name '{name}' must be letters, digits, - or _.");
         return new ComparisonArm(name, text[(eq + 1)..]);
     }
 }
 
-/// <summary>Generation accuracy of one arm at one evaluation step, with the mean training loss of the steps since the previous evaluation.</summary>
+/// <summary>Generation accuracy of one arm at one evaluation step, with the mean training loss of the steps since the
+/// previous evaluation.</summary>
 public sealed record ComparisonRow(string Arm, long Step, double ColorAccuracy, double ShapeAccuracy, double BothAccuracy, double Loss);
 
-public sealed record ComparisonResult(IReadOnlyList<ComparisonRow> Rows, double ColorChance, double ShapeChance, string TablePath, string PlotPath);
+public sealed record ComparisonResult(IReadOnlyList<ComparisonRow> Rows, double ColorChance, double ShapeChance, string TablePath,
+    string PlotPath);
 
 /// <summary>
 /// Paper A's Fig. 4-right claim in miniature: the same DiT preset, steps, data and seed trained on each arm's latents;
@@ -41,34 +44,43 @@ public static class LatentComparison
         string? classifier, IProgress<ProgressUpdate>? progress, Action<string> log, CancellationToken cancel = default,
         IReadOnlyCollection<string>? only = null)
     {
-        if (arms.Count < 2 || arms.Select(a => a.Name).Distinct().Count() != arms.Count) throw new ArgumentException("Give at least two arms with distinct names.");
-        if (preset.Loop.EvalEvery <= 0) throw new ArgumentException("eval_every must be > 0: the comparison is accuracy at evaluation steps.");
-        if (only?.FirstOrDefault(n => arms.All(a => a.Name != n)) is { } unknown) throw new ArgumentException($"--only {unknown}: no arm has that name.");
+        if (arms.Count < 2 || arms.Select(a =>
+            a.Name).Distinct().Count() != arms.Count) throw new ArgumentException("Give at least two arms with distinct names.");
+        if (preset.Loop.EvalEvery <= 0) throw new ArgumentException("eval_every must be > 0: the comparison is accuracy at " +
+            "evaluation steps.");
+        if (only?.FirstOrDefault(n => arms.All(a =>
+            a.Name != n)) is { } unknown) throw new ArgumentException($"--only {unknown}: no arm has that name.");
         Directory.CreateDirectory(outDir);
         string judge = classifier ?? Path.Combine(outDir, "judge");
         if (classifier is null && !T2I.Core.Eval.SyntheticAttributeClassifier.IsSavedIn(judge))
         {
             // Arms trained by separate processes must share one judge: training it in each would race on the folder.
-            if (only is not null) throw new ArgumentException("--only needs a judge every process shares: pass --classifier, or run once without --only.");
+            if (only is not null) throw new ArgumentException("--only needs a judge every process shares: pass --classifier, or " +
+                "run once without --only.");
             using var trained = GenerationEval.TrainClassifier(preset.Config.Data, preset.Config.ShardResolution, preset.Loop.Seed, log);
             trained.Save(judge);
         }
         var rows = new List<ComparisonRow>();
         foreach (var arm in arms.Where(a => only is null || only.Contains(a.Name)))
         {
-            var armPreset = preset with { Name = $"{preset.Name}-{arm.Name}", Config = preset.Config with { Latents = arm.Latents, EvalClassifier = judge } };
+            var armPreset = preset with { Name = $"{preset.Name}-{arm.Name}", Config = preset.Config with { Latents = arm.Latents,
+                EvalClassifier = judge } };
             log($"compare-latents: arm {arm.Name} ({arm.Latents}) → {Path.Combine(outDir, arm.Name)}");
-            var result = TrainingLoop.Run(armPreset, new RunOptions(Path.Combine(outDir, arm.Name)) { Device = device, Progress = progress, Log = log }, cancel);
-            if (!result.Completed) throw new OperationCanceledException($"arm {arm.Name} stopped at step {result.Step}; rerun the same command to resume.");
+            var result = TrainingLoop.Run(armPreset, new RunOptions(Path.Combine(outDir, arm.Name)) { Device = device,
+                Progress = progress, Log = log }, cancel);
+            if (!result.Completed) throw new OperationCanceledException($"arm {arm.Name} stopped at step {result.Step}; rerun the " +
+                $"same command to resume.");
         }
         if (only is not null) return null;
         foreach (var arm in arms) rows.AddRange(ReadRows(arm.Name, Path.Combine(outDir, arm.Name, TrainingLoop.MetricsFile)));
-        var chance = MetricsLog.Read(Path.Combine(outDir, arms[0].Name, TrainingLoop.MetricsFile)).Last(r => r.Values.ContainsKey("eval/color_chance")).Values;
+        var chance = MetricsLog.Read(Path.Combine(outDir, arms[0].Name, TrainingLoop.MetricsFile)).Last(r =>
+            r.Values.ContainsKey("eval/color_chance")).Values;
         var outcome = new ComparisonResult(rows, chance["eval/color_chance"], chance["eval/shape_chance"],
             Path.Combine(outDir, "comparison.md"), Path.Combine(outDir, "comparison.png"));
         WriteTable(outcome, arms, preset);
         WritePlot(outcome, arms);
-        File.WriteAllText(Path.Combine(outDir, "comparison.json"), JsonSerializer.Serialize(outcome, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(outDir, "comparison.json"), JsonSerializer.Serialize(outcome,
+            new JsonSerializerOptions { WriteIndented = true }));
         return outcome;
     }
 
@@ -81,7 +93,8 @@ public static class LatentComparison
         {
             if (r.Values.TryGetValue("loss", out double loss)) losses.Add(loss);
             if (!r.Values.TryGetValue("eval/color_acc", out double color)) continue;
-            rows.Add(new ComparisonRow(arm, r.Step, color, r.Values["eval/shape_acc"], r.Values["eval/both_acc"], losses.Count > 0 ? losses.Average() : double.NaN));
+            rows.Add(new ComparisonRow(arm, r.Step, color, r.Values["eval/shape_acc"], r.Values["eval/both_acc"],
+                losses.Count > 0 ? losses.Average() : double.NaN));
             losses.Clear();
         }
         return rows;
@@ -91,15 +104,21 @@ public static class LatentComparison
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(ci, $"Preset {preset.Name}: DiT {preset.Config.DitSize}, {preset.Loop.Steps} steps × batch {preset.Loop.BatchSize}, {preset.Config.Resolution}-px buckets, data {preset.Config.Data}; " +
-            $"one image per distinct colour × shape prompt (at most {preset.Config.EvalPrompts}; for intervals run gen-accuracy), {preset.Config.EvalSteps} DDIM steps, CFG {preset.Config.EvalGuidance}. Chance: colour {r.ColorChance:P0}, shape {r.ShapeChance:P0}.");
+        sb.AppendLine(ci,
+            $"Preset {preset.Name}: DiT {preset.Config.DitSize}, {preset.Loop.Steps} steps × batch {preset.Loop.BatchSize}, " +
+            $"{preset.Config.Resolution}-px buckets, data {preset.Config.Data}; " +
+            $"one image per distinct colour × shape prompt (at most {preset.Config.EvalPrompts}; for intervals run gen-accuracy), " +
+                $"{preset.Config.EvalSteps} DDIM steps, CFG {preset.Config.EvalGuidance}. Chance: colour {r.ColorChance:P0}, " +
+                $"shape {r.ShapeChance:P0}.");
         sb.AppendLine();
-        sb.AppendLine("| step | " + string.Join(" | ", arms.Select(a => $"{a.Name} colour | {a.Name} shape | {a.Name} both | {a.Name} loss")) + " |");
+        sb.AppendLine("| step | " + string.Join(" | ", arms.Select(a =>
+            $"{a.Name} colour | {a.Name} shape | {a.Name} both | {a.Name} loss")) + " |");
         sb.AppendLine("|---:|" + string.Concat(arms.Select(_ => "---:|---:|---:|---:|")));
         foreach (var step in r.Rows.Select(x => x.Step).Distinct().Order())
         {
             var cells = arms.Select(a => r.Rows.FirstOrDefault(x => x.Arm == a.Name && x.Step == step) is { } x
-                ? string.Create(ci, $"{x.ColorAccuracy:P0} | {x.ShapeAccuracy:P0} | {x.BothAccuracy:P0} | {x.Loss:0.000}") : "– | – | – | –");
+                ? string.Create(ci, $"{x.ColorAccuracy:P0} | {x.ShapeAccuracy:P0} | {x.BothAccuracy:P0} | {x.Loss:0.000}")
+                    : "– | – | – | –");
             sb.AppendLine($"| {step} | " + string.Join(" | ", cells) + " |");
         }
         sb.AppendLine();

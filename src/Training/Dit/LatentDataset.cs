@@ -24,11 +24,13 @@ public sealed record LatentBucket(AspectBucket Bucket, Tensor Latents, IReadOnly
 /// </summary>
 public static class LatentDataset
 {
-    public static IReadOnlyList<LatentBucket> Load(DitTrainConfig config, ILatentCodec codec, string codecIdentity, Device device, string cacheDir, Action<string> log)
+    public static IReadOnlyList<LatentBucket> Load(DitTrainConfig config, ILatentCodec codec, string codecIdentity, Device device,
+        string cacheDir, Action<string> log)
     {
         var reader = ShardRows.Open(config.Data, config.ShardResolution);
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{Path.GetFullPath(config.Data)}|{config.ShardResolution}|{reader.Rows}|{config.Resolution}|{config.MaxSamples}|{config.CaptionWord}|{codecIdentity}|{codec.LatentChannels}")))[..16].ToLowerInvariant();
+            $"{Path.GetFullPath(config.Data)}|{config.ShardResolution}|{reader.Rows}|{config.Resolution}|{config.MaxSamples}|" +
+            $"{config.CaptionWord}|{codecIdentity}|{codec.LatentChannels}")))[..16].ToLowerInvariant();
         string path = Path.Combine(cacheDir, $"{key}.safetensors");
         if (File.Exists(path))
         {
@@ -41,7 +43,8 @@ public static class LatentDataset
         if (config.CaptionWord.Length > 0)
         {
             int before = rows.Count;
-            rows = rows.Where(r => HasWord(r.Caption, config.CaptionWord)).Take(config.MaxSamples > 0 ? config.MaxSamples : int.MaxValue).ToList();
+            rows = rows.Where(r => HasWord(r.Caption, config.CaptionWord)).Take(config.MaxSamples > 0 ? config.MaxSamples
+                : int.MaxValue).ToList();
             log($"latents: kept {rows.Count} of {before} rows whose caption holds '{config.CaptionWord}'");
         }
         int undecodable = 0;
@@ -62,13 +65,15 @@ public static class LatentDataset
                     }
                     if (images.Count > 0) parts.Add(codec.Encode(stack(images).to(device)).cpu().MoveToOuterDisposeScope());
                 }
-                return new LatentBucket(g.Key, cat(parts).DetachFromDisposeScope(), kept.Select(i => i.Caption).ToList(), kept.Select(i => i.Labels).ToList());
+                return new LatentBucket(g.Key, cat(parts).DetachFromDisposeScope(), kept.Select(i => i.Caption).ToList(),
+                    kept.Select(i => i.Labels).ToList());
             }).Where(b => b.Captions.Count > 0).ToList();
         if (undecodable > 0) log($"latents: skipped {undecodable} undecodable images");
         if (buckets.Count == 0) throw new InvalidDataException($"No decodable images under {config.Data} res{config.ShardResolution}.");
         Directory.CreateDirectory(cacheDir);
         Write(path, buckets);
-        log($"latents: encoded {buckets.Sum(b => b.Captions.Count)} images from {config.Data} into {buckets.Count} res{config.Resolution} buckets → {path}");
+        log($"latents: encoded {buckets.Sum(b => b.Captions.Count)} images from {config.Data} into {buckets.Count} " +
+            $"res{config.Resolution} buckets → {path}");
         foreach (var b in buckets) b.Latents.Dispose();
         return Read(path); // a fresh run and a resumed one then start from the very same tensors
 
@@ -108,7 +113,8 @@ public static class LatentDataset
         var labels = meta.TryGetValue("labels", out var l) ? JsonSerializer.Deserialize<Dictionary<string, List<string?>>>(l) : null;
         var tensors = SafeTensors.Load(path);
         return captions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new LatentBucket(AspectBucket.Parse(kv.Key),
-            tensors[$"{kv.Key}.latents"], kv.Value, labels?.GetValueOrDefault(kv.Key) ?? kv.Value.Select(_ => (string?)null).ToList())).ToList();
+            tensors[$"{kv.Key}.latents"], kv.Value, labels?.GetValueOrDefault(kv.Key) ?? kv.Value.Select(_ =>
+                (string?)null).ToList())).ToList();
     }
 }
 
@@ -118,11 +124,14 @@ public static class ShardRows
     public static BucketBatchReader Open(string data, int shardResolution)
     {
         if (!Directory.Exists(data))
-            throw new DirectoryNotFoundException($"data '{data}' is not a folder of bucketed shards (write one with `dataprep synth` + `dataprep ingest`).");
-        return BucketBatchReader.OpenAsync(new LocalBlobStore(data), shardResolution, new BucketBatchOptions(64, 0, DropLast: false)).GetAwaiter().GetResult();
+            throw new DirectoryNotFoundException($"data '{data}' is not a folder of bucketed shards (write one with `dataprep " +
+                $"synth` + `dataprep ingest`).");
+        return BucketBatchReader.OpenAsync(new LocalBlobStore(data), shardResolution, new BucketBatchOptions(64, 0,
+            DropLast: false)).GetAwaiter().GetResult();
     }
 
-    /// <summary>Up to <paramref name="max"/> rows (0 = all) with image bytes; rows without are counted in <paramref name="skipped"/>.</summary>
+    /// <summary>Up to <paramref name="max"/> rows (0 = all) with image bytes; rows without are counted in <paramref
+    /// name="skipped"/>.</summary>
     public static List<BucketRow> Read(BucketBatchReader reader, int max, ref int skipped)
     {
         var rows = new List<BucketRow>();

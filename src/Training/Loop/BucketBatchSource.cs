@@ -26,7 +26,8 @@ public sealed class BucketBatchSource<TBatch> : IDataSource<TBatch>, IDisposable
     public BucketBatchSource(BucketBatchReader reader, Func<BucketBatch, TBatch> convert, int prefetch = 2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 1);
-        if (reader.BatchesPerEpoch == 0) throw new InvalidOperationException("The bucketed shards hold no complete batch (too few rows for the batch size?).");
+        if (reader.BatchesPerEpoch == 0) throw new InvalidOperationException("The bucketed shards hold no complete batch (too few " +
+            "rows for the batch size?).");
         _reader = reader;
         _convert = convert;
         _prefetch = prefetch;
@@ -66,7 +67,8 @@ public sealed class BucketBatchSource<TBatch> : IDataSource<TBatch>, IDisposable
 
         public Producer(BucketBatchSource<TBatch> owner, BucketReaderPosition from)
         {
-            _channel = Channel.CreateBounded<(TBatch, BucketReaderPosition)>(new BoundedChannelOptions(owner._prefetch) { SingleReader = true, SingleWriter = true });
+            _channel = Channel.CreateBounded<(TBatch,
+                BucketReaderPosition)>(new BoundedChannelOptions(owner._prefetch) { SingleReader = true, SingleWriter = true });
             _task = Task.Run(async () =>
             {
                 try

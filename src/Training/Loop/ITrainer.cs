@@ -26,7 +26,8 @@ public interface ITrainer : IDisposable
     /// </summary>
     IReadOnlyDictionary<string, optim.Optimizer> Optimizers { get; }
 
-    /// <summary>EMA of <c>Modules["model"]</c>, or null. The loop calls <see cref="Ema.Update"/> after every step and checkpoints it.</summary>
+    /// <summary>EMA of <c>Modules["model"]</c>, or null. The loop calls <see cref="Ema.Update"/> after every step and
+    /// checkpoints it.</summary>
     Ema? Ema { get; }
 
     /// <summary>The data reader whose position is checkpointed and restored.</summary>

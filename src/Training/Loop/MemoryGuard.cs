@@ -19,7 +19,8 @@ public static class MemoryGuard
         long? available = AvailableBytes(device);
         if (available is { } a && estimatedBytes > a)
             throw new InsufficientDeviceMemoryException(
-                $"Preset '{preset}' needs an estimated {MemoryEstimate.Format(estimatedBytes)} on {device}, but only {MemoryEstimate.Format(a)} is available. " +
+                $"Preset '{preset}' needs an estimated {MemoryEstimate.Format(estimatedBytes)} on {device}, but only " +
+                    $"{MemoryEstimate.Format(a)} is available. " +
                 "Nothing was allocated. Use a smaller preset, lower batch_size (--set batch_size=N), or a device with more memory.");
     }
 
@@ -53,12 +54,14 @@ public static class MemoryGuard
     {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo("nvidia-smi", $"--query-gpu=memory.free --format=csv,noheader,nounits -i {index}")
+            using var p = Process.Start(new ProcessStartInfo("nvidia-smi",
+                $"--query-gpu=memory.free --format=csv,noheader,nounits -i {index}")
             { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
             if (p is null) return null;
             string output = p.StandardOutput.ReadToEnd();
             if (!p.WaitForExit(10_000) || p.ExitCode != 0) return null;
-            return long.TryParse(output.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long mib) ? mib * 1024 * 1024 : null;
+            return long.TryParse(output.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long mib)
+                ? mib * 1024 * 1024 : null;
         }
         catch (System.ComponentModel.Win32Exception) { return null; }
     }

@@ -16,7 +16,8 @@ public static class MetricsPlot
     }
 
     /// <summary>Renders every group of <paramref name="metricsPath"/> into <paramref name="outputDir"/>; returns the PNG paths.</summary>
-    public static IReadOnlyList<string> Render(string metricsPath, string outputDir, double smoothing = 0, int width = 900, int height = 500)
+    public static IReadOnlyList<string> Render(string metricsPath, string outputDir, double smoothing = 0, int width = 900,
+        int height = 500)
     {
         if (smoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "Smoothing must be in [0, 1).");
         var records = MetricsLog.Read(metricsPath);

@@ -60,7 +60,9 @@ public static class OptimizerStateFile
             }
             var unexpected = loaded.Keys.Where(k => !used.Contains(k)).ToList();
             if (unexpected.Count > 0)
-                throw new InvalidDataException($"{path}: optimizer state has entries the optimizers do not ({string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : "")}); were the optimizers built differently?");
+                throw new InvalidDataException($"{path}: optimizer state has entries the optimizers do not " +
+                    $"({string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : "")}); were the optimizers built " +
+                    $"differently?");
         }
         finally
         {
@@ -71,7 +73,8 @@ public static class OptimizerStateFile
     private static List<OptimizerState> StatesOf(string name, optim.Optimizer optimizer)
         => optimizer is OptimizerHelper helper
             ? helper.state_dict().State
-            : throw new NotSupportedException($"Optimizer '{name}' ({optimizer.GetType().Name}) is a native TorchSharp optimizer; its state cannot be checkpointed. Use a managed one (AdamW, Adam, SGD, …).");
+            : throw new NotSupportedException($"Optimizer '{name}' ({optimizer.GetType().Name}) is a native TorchSharp optimizer; " +
+                $"its state cannot be checkpointed. Use a managed one (AdamW, Adam, SGD, …).");
 
     private static IEnumerable<FieldInfo> Fields(OptimizerState state)
         => state.GetType().GetFields(BindingFlags.Public | BindingFlags.Instance)
@@ -106,7 +109,8 @@ public static class OptimizerStateFile
             if (current is Tensor dst)
             {
                 if (!dst.shape.SequenceEqual(src.shape))
-                    throw new InvalidDataException($"{path}: '{key}' has shape [{string.Join(",", src.shape)}], the optimizer [{string.Join(",", dst.shape)}].");
+                    throw new InvalidDataException($"{path}: '{key}' has shape [{string.Join(",", src.shape)}], the optimizer " +
+                        $"[{string.Join(",", dst.shape)}].");
                 dst.copy_(src);
             }
             else

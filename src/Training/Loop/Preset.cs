@@ -57,7 +57,8 @@ public interface ITrainerFactory<in TConfig>
     /// <summary>Parameter counts, memory estimate and extra lines for <c>--dry-run</c>. Must not allocate the model.</summary>
     TrainingPlan Plan(TConfig config, LoopSettings loop);
 
-    /// <summary>Builds modules, optimizers (with base LR <c>loop.Lr</c> or the config's own), EMA and data on <c>context.Device</c>.</summary>
+    /// <summary>Builds modules, optimizers (with base LR <c>loop.Lr</c> or the config's own), EMA and data on
+    /// <c>context.Device</c>.</summary>
     ITrainer Create(TConfig config, TrainerContext context);
 }
 

@@ -42,7 +42,8 @@ public static class RunCheckpoint
     {
         var config = checkpoint.ReadConfig();
         if (config.Trainer is not null && config.Trainer != preset.Trainer)
-            throw new InvalidDataException($"{checkpoint.Path} was written by trainer '{config.Trainer}', not '{preset.Trainer}' (preset '{preset.Name}').");
+            throw new InvalidDataException($"{checkpoint.Path} was written by trainer '{config.Trainer}', not '{preset.Trainer}' " +
+                $"(preset '{preset.Name}').");
         foreach (var (name, module) in trainer.Modules)
         {
             string file = checkpoint.File(FileFor(name));
@@ -51,13 +52,15 @@ public static class RunCheckpoint
         }
         if (trainer.Ema is { } ema)
         {
-            if (!checkpoint.Has(CheckpointFolder.EmaFile)) throw new FileNotFoundException($"Checkpoint {checkpoint.Path} lacks {CheckpointFolder.EmaFile} but the trainer keeps an EMA.");
+            if (!checkpoint.Has(CheckpointFolder.EmaFile)) throw new FileNotFoundException($"Checkpoint {checkpoint.Path} lacks " +
+                $"{CheckpointFolder.EmaFile} but the trainer keeps an EMA.");
             ema.Load(checkpoint.File(CheckpointFolder.EmaFile));
             ema.Updates = config.Step;
         }
         if (trainer.Optimizers.Count > 0)
         {
-            if (!checkpoint.Has(CheckpointFolder.OptimizerFile)) throw new FileNotFoundException($"Checkpoint {checkpoint.Path} lacks {CheckpointFolder.OptimizerFile}.");
+            if (!checkpoint.Has(CheckpointFolder.OptimizerFile)) throw new FileNotFoundException($"Checkpoint {checkpoint.Path} " +
+                $"lacks {CheckpointFolder.OptimizerFile}.");
             OptimizerStateFile.Load(checkpoint.File(CheckpointFolder.OptimizerFile), trainer.Optimizers);
         }
         if (config.DataPosition is not null) trainer.Data.RestorePosition(config.DataPosition);

@@ -25,7 +25,8 @@ public sealed record RunOptions(string RunDir)
 }
 
 /// <summary>The outcome of <see cref="TrainingLoop.Run"/>.</summary>
-public sealed record RunResult(long Step, bool Completed, long ResumedFrom, IReadOnlyDictionary<string, double> LastMetrics, CheckpointFolder? LastCheckpoint);
+public sealed record RunResult(long Step, bool Completed, long ResumedFrom, IReadOnlyDictionary<string, double> LastMetrics,
+    CheckpointFolder? LastCheckpoint);
 
 /// <summary>
 /// Drives an <see cref="ITrainer"/>: resume from the run's latest checkpoint (weights, EMA, optimizer, data
@@ -54,7 +55,8 @@ public static class TrainingLoop
         var latest = CheckpointFolder.Latest(checkpointsDir);
         var latestConfig = latest?.ReadConfig();
         if (latestConfig?.Preset is { } owner && !string.Equals(owner, preset.Name, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException($"Run folder {runDir} belongs to preset '{owner}', not '{preset.Name}'. Choose another --run-dir.");
+            throw new InvalidOperationException($"Run folder {runDir} belongs to preset '{owner}', not '{preset.Name}'. Choose " +
+                $"another --run-dir.");
 
         TorchRuntime.Seed(loop.Seed);
         var context = new TrainerContext(device, loop, runDir, preset.Name)
@@ -109,7 +111,8 @@ public static class TrainingLoop
             try
             {
                 using var scope = torch.NewDisposeScope();
-                results = trainer.Evaluate(new EvalContext(step, device, Path.Combine(runDir, EvalDir, CheckpointFolder.FolderName(step)), loop));
+                results = trainer.Evaluate(new EvalContext(step, device, Path.Combine(runDir, EvalDir,
+                    CheckpointFolder.FolderName(step)), loop));
             }
             catch
             {
@@ -120,7 +123,8 @@ public static class TrainingLoop
             }
             RngState.Restore(rng);
             if (results.Count == 0) return;
-            var named = results.ToDictionary(kv => kv.Key.StartsWith("eval/", StringComparison.Ordinal) ? kv.Key : "eval/" + kv.Key, kv => kv.Value);
+            var named = results.ToDictionary(kv => kv.Key.StartsWith("eval/", StringComparison.Ordinal) ? kv.Key : "eval/"
+                + kv.Key, kv => kv.Value);
             metrics.Write(step, named, Elapsed());
             last = last.Concat(named).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
         }
@@ -147,7 +151,8 @@ public static class TrainingLoop
         bool completed = step >= loop.Steps;
         if (completed && (loop.EvalEvery == 0 || step % loop.EvalEvery != 0) && step > start) Evaluate();
         if (lastCheckpoint?.Step != step) Checkpoint();
-        if (!completed) options.Log($"Stopped at step {step}/{loop.Steps}; checkpoint {lastCheckpoint?.Path}. Run the same command again to resume.");
+        if (!completed) options.Log($"Stopped at step {step}/{loop.Steps}; checkpoint {lastCheckpoint?.Path}. Run the same " +
+            $"command again to resume.");
         return new RunResult(step, completed, start, last, lastCheckpoint);
     }
 
@@ -163,11 +168,14 @@ public static class TrainingLoop
         }
     }
 
-    private static void Report(IProgress<ProgressUpdate>? progress, string name, long step, long total, IReadOnlyDictionary<string, double> row, double itPerSecond)
+    private static void Report(IProgress<ProgressUpdate>? progress, string name, long step, long total,
+        IReadOnlyDictionary<string, double> row, double itPerSecond)
     {
         if (progress is null) return;
         string loss = row.TryGetValue("loss", out double l) ? $"loss {l:0.####} · " : "";
-        string eta = itPerSecond > 0 ? TimeSpan.FromSeconds(Math.Min((total - step) / itPerSecond, TimeSpan.MaxValue.TotalSeconds / 2)).ToString(@"d\.hh\:mm\:ss") : "?";
+        string eta = itPerSecond > 0
+            ? TimeSpan.FromSeconds(Math.Min((total - step) / itPerSecond, TimeSpan.MaxValue.TotalSeconds / 2)).ToString(@"d\.hh\:mm\:ss")
+            : "?";
         progress.Report(new ProgressUpdate(name, step, total, $"{loss}{itPerSecond:0.00} it/s · ETA {eta}"));
     }
 
@@ -175,7 +183,8 @@ public static class TrainingLoop
     {
         // A plot is a convenience: never let a font or disk hiccup cost the run.
         try { MetricsPlot.Render(metricsPath, plotsDir, smoothing); }
-        catch (Exception e) when (e is not OperationCanceledException) { log($"warning: plots not written ({e.GetType().Name}: {e.Message})"); }
+        catch (Exception e) when (e is not OperationCanceledException) { log($"warning: plots not written ({e.GetType().Name}: " +
+            $"{e.Message})"); }
     }
 
     /// <summary>Iterations per second over a sliding window of recent steps.</summary>

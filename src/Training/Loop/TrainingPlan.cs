@@ -25,7 +25,8 @@ public sealed record ParameterCount(string Module, long Total, long Trainable)
 /// </summary>
 public sealed record TrainingPlan(IReadOnlyList<ParameterCount> Parameters, long EstimatedBytes, IReadOnlyList<string> Lines)
 {
-    /// <summary>FLOPs of one training step (forward + backward ≈ 3 × forward), if the stage can say; `training bench` divides by it.</summary>
+    /// <summary>FLOPs of one training step (forward + backward ≈ 3 × forward), if the stage can say; `training bench`
+    /// divides by it.</summary>
     public double? FlopsPerStep { get; init; }
 
     public long TotalParameters => Parameters.Sum(p => p.Total);

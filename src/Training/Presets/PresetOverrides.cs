@@ -63,7 +63,8 @@ public static class PresetOverrides
             throw new PresetOverrideException($"--set '{key}' is ambiguous in preset '{preset.Name}': write loop.{key} or config.{key}.");
         if (inLoop) return (loop, typeof(LoopSettings), parts);
         if (inConfig) return (config, preset.ConfigType, parts);
-        throw new PresetOverrideException($"--set '{key}': preset '{preset.Name}' has no such setting. Settable keys: {string.Join(", ", Keys(preset))}.");
+        throw new PresetOverrideException($"--set '{key}': preset '{preset.Name}' has no such setting. Settable keys: " +
+            $"{string.Join(", ", Keys(preset))}.");
     }
 
     private static void Set(JsonObject root, Type rootType, string[] path, string raw, string key)
@@ -72,8 +73,10 @@ public static class PresetOverrides
             ?? throw new PresetOverrideException($"--set '{key}': no setting '{string.Join('.', path)}' in {rootType.Name}.");
         JsonObject node = root;
         foreach (string segment in path[..^1])
-            node = node[segment] as JsonObject ?? throw new PresetOverrideException($"--set '{key}': '{segment}' is null or not a group of settings.");
-        node[path[^1]] = JsonSerializer.SerializeToNode(ParseValue(raw, property.PropertyType, key), property.PropertyType, PresetJson.Options);
+            node = node[segment] as JsonObject
+                ?? throw new PresetOverrideException($"--set '{key}': '{segment}' is null or not a group of settings.");
+        node[path[^1]] = JsonSerializer.SerializeToNode(ParseValue(raw, property.PropertyType, key), property.PropertyType,
+            PresetJson.Options);
     }
 
     private static PropertyInfo? FindProperty(Type type, string[] path)
@@ -112,9 +115,11 @@ public static class PresetOverrides
             // Accept 1e4 / 10_000 for step counts, but only when the value is a whole number.
             string cleaned = raw.Replace("_", "");
             if (long.TryParse(cleaned, NumberStyles.Integer, inv, out long l) ||
-                (double.TryParse(cleaned, NumberStyles.Float, inv, out double d) && d == Math.Floor(d) && Math.Abs(d) < 9e18 && (l = (long)d) == d))
+                (double.TryParse(cleaned, NumberStyles.Float, inv, out double d) && d == Math.Floor(d) && Math.Abs(d) < 9e18
+                    && (l = (long)d) == d))
             {
-                if (type == typeof(int) && l is < int.MinValue or > int.MaxValue) throw new PresetOverrideException(Bad("a 32-bit integer"));
+                if (type == typeof(int) && l is < int.MinValue or > int.MaxValue)
+                    throw new PresetOverrideException(Bad("a 32-bit integer"));
                 return type == typeof(int) ? (object)(int)l : l;
             }
             throw new PresetOverrideException(Bad("an integer"));
@@ -129,18 +134,23 @@ public static class PresetOverrides
         {
             var match = Enum.GetNames(type).FirstOrDefault(n => string.Equals(n, raw.Replace("_", ""), StringComparison.OrdinalIgnoreCase)
                                                                || PresetJson.Options.PropertyNamingPolicy!.ConvertName(n) == raw);
-            return match is not null ? Enum.Parse(type, match) : throw new PresetOverrideException(Bad($"one of {string.Join(", ", Enum.GetNames(type))}"));
+            return match is not null ? Enum.Parse(type, match)
+                : throw new PresetOverrideException(Bad($"one of {string.Join(", ", Enum.GetNames(type))}"));
         }
         var element = type.IsArray ? type.GetElementType()
-            : type.IsGenericType && type.GetGenericArguments().Length == 1 && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) ? type.GetGenericArguments()[0] : null;
+            : type.IsGenericType && type.GetGenericArguments().Length == 1
+                && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) ? type.GetGenericArguments()[0] : null;
         if (element is not null)
         {
-            var items = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => ParseValue(s, element, key)).ToArray();
+            var items = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s =>
+                ParseValue(s, element, key)).ToArray();
             var array = Array.CreateInstance(element, items.Length);
             for (int i = 0; i < items.Length; i++) array.SetValue(items[i], i);
-            return JsonSerializer.Deserialize(JsonSerializer.Serialize(array, array.GetType(), PresetJson.Options), type, PresetJson.Options);
+            return JsonSerializer.Deserialize(JsonSerializer.Serialize(array, array.GetType(), PresetJson.Options), type,
+                PresetJson.Options);
         }
-        throw new PresetOverrideException($"--set {key}: '{type.Name}' settings cannot be set from the command line; set its fields (e.g. {key}.field=value).");
+        throw new PresetOverrideException($"--set {key}: '{type.Name}' settings cannot be set from the command line; set its " +
+            $"fields (e.g. {key}.field=value).");
     }
 
     private static T Deserialize<T>(JsonObject node, Type type)
@@ -151,7 +161,8 @@ public static class PresetOverrides
 
     private static IEnumerable<string> Leaves(Type type, string prefix, int depth = 0)
     {
-        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.GetMethod!.IsPublic && p.Name != "EqualityContract"))
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead
+            && p.GetIndexParameters().Length == 0 && p.GetMethod!.IsPublic && p.Name != "EqualityContract"))
         {
             var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
             bool nested = depth < 4 && t.IsClass && t != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(t);

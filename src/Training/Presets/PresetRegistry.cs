@@ -18,7 +18,8 @@ public static class PresetRegistry
     {
         var presets = assemblies
             .SelectMany(a => a.GetTypes())
-            .Where(t => typeof(IPresetProvider).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Where(t => typeof(IPresetProvider).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }
+                && t.GetConstructor(Type.EmptyTypes) is not null)
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .SelectMany(t => ((IPresetProvider)Activator.CreateInstance(t)!).Presets)
             .ToList();
@@ -30,5 +31,6 @@ public static class PresetRegistry
     public static Preset? Find(string name) => All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
     public static Preset Get(string name)
-        => Find(name) ?? throw new KeyNotFoundException($"Unknown preset '{name}'. Known presets: {string.Join(", ", All.Select(p => p.Name))}.");
+        => Find(name) ?? throw new KeyNotFoundException($"Unknown preset '{name}'. Known presets: " +
+            $"{string.Join(", ", All.Select(p => p.Name))}.");
 }

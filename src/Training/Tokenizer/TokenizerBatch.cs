@@ -21,7 +21,8 @@ public sealed record TokenizerBatch(Tensor Images, long[] Labels, long[][] Targe
             config.Targets.Select(t => Indices(t.Field, t.Classes)).ToArray());
     }
 
-    /// <summary>The rows' images as one tensor, each resized (Mitchell cubic) to the nearest bucket of <paramref name="resolution"/>.</summary>
+    /// <summary>The rows' images as one tensor, each resized (Mitchell cubic) to the nearest bucket of <paramref
+    /// name="resolution"/>.</summary>
     public static Tensor DecodeImages(BucketBatch batch, int resolution)
     {
         var target = AspectBuckets.Nearest(resolution, batch.Bucket.Width, batch.Bucket.Height);

@@ -56,10 +56,12 @@ public static class TokenizerEvalReport
             string stage = PresetValue(run, "stage")?.GetValue<string>() ?? "?";
             using var tokenizer = AlignedTokenizerCheckpoint.Load(run, device);
             using var measurement = TokenizerMeasurement.Run(tokenizer, set, device, encoderOnly: stage == "encoder-pretrain", lpips);
-            measurement.SaveGrid(Path.Combine(options.OutputDir, $"{i:00}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(run))}-reconstructions.png"));
+            measurement.SaveGrid(Path.Combine(options.OutputDir,
+                $"{i:00}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(run))}-reconstructions.png"));
             var row = new TokenizerEvalRow(run, stage, AlignedTokenizerCheckpoint.WeightsFile(run), measurement.Metrics(set));
             rows.Add(row);
-            log($"{run}: " + string.Join(", ", row.Metrics.Select(m => $"{m.Key} {m.Value.ToString("0.###", CultureInfo.InvariantCulture)}")));
+            log($"{run}: " + string.Join(", ", row.Metrics.Select(m =>
+                $"{m.Key} {m.Value.ToString("0.###", CultureInfo.InvariantCulture)}")));
         }
         WriteJson(options, resolution, set.Count, rows);
         return rows;
@@ -71,7 +73,8 @@ public static class TokenizerEvalReport
         var columns = new List<(string Header, string Key, string Format)>();
         foreach (string f in fields) columns.Add(($"LP lat {f}", $"lp_acc/latent/{f}", "0.000"));
         foreach (string f in fields) columns.Add(($"LP enc {f}", $"lp_acc/encoder/{f}", "0.000"));
-        columns.AddRange([("PSNR", "psnr", "0.00"), ("SSIM", "ssim", "0.000"), ("LPIPS", "lpips", "0.000"), ("CKNNA", "cknna/latent_vs_encoder", "0.000")]);
+        columns.AddRange([("PSNR", "psnr", "0.00"), ("SSIM", "ssim", "0.000"), ("LPIPS", "lpips", "0.000"), ("CKNNA",
+            "cknna/latent_vs_encoder", "0.000")]);
         int nameWidth = Math.Max(12, rows.Max(r => Path.GetFileName(Path.TrimEndingDirectorySeparator(r.Run)).Length));
         var text = new StringBuilder();
         text.Append("run".PadRight(nameWidth)).Append("  stage           ");
@@ -79,7 +82,8 @@ public static class TokenizerEvalReport
         text.AppendLine();
         foreach (var r in rows)
         {
-            text.Append(Path.GetFileName(Path.TrimEndingDirectorySeparator(r.Run)).PadRight(nameWidth)).Append("  ").Append(r.Stage.PadRight(16));
+            text.Append(Path.GetFileName(Path.TrimEndingDirectorySeparator(r.Run)).PadRight(nameWidth))
+                .Append("  ").Append(r.Stage.PadRight(16));
             foreach (var c in columns)
                 text.Append((r.Metrics.TryGetValue(c.Key, out double v) ? v.ToString(c.Format, CultureInfo.InvariantCulture) : "—")
                     .PadLeft(Math.Max(9, c.Header.Length + 2)));
@@ -105,7 +109,8 @@ public static class TokenizerEvalReport
             ["runs"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
             {
                 ["run"] = r.Run, ["stage"] = r.Stage, ["weights"] = r.Weights,
-                ["metrics"] = new JsonObject(r.Metrics.Select(m => KeyValuePair.Create(m.Key, double.IsFinite(m.Value) ? (JsonNode?)JsonValue.Create(m.Value) : null))),
+                ["metrics"] = new JsonObject(r.Metrics.Select(m => KeyValuePair.Create(m.Key, double.IsFinite(m.Value)
+                    ? (JsonNode?)JsonValue.Create(m.Value) : null))),
             }).ToArray()),
         };
         string path = Path.Combine(options.OutputDir, JsonFile), temp = path + ".tmp";

@@ -18,7 +18,8 @@ public sealed class TokenizerEvaluation : IDisposable
     public TokenizerEvaluation(BucketBatchReader reader, TokenizerStageConfig config, int batchSize, Device device)
     {
         this.device = device;
-        set = TokenizerEvalSet.Read(reader, config.TrainResolution, config.EvalBatches * batchSize, config.ProbeFields.Prepend(config.LabelField));
+        set = TokenizerEvalSet.Read(reader, config.TrainResolution, config.EvalBatches * batchSize,
+            config.ProbeFields.Prepend(config.LabelField));
     }
 
     public IReadOnlyDictionary<string, double> Run(AlignedTokenizer tokenizer, bool encoderOnly, string outputDir)

@@ -26,7 +26,8 @@ public sealed class TokenizerMeasurement : IDisposable
     public double DecodeSeconds { get; init; }
 
     /// <param name="encoderOnly">Features only (an encoder-pretraining run has no trained adapter or decoder).</param>
-    public static TokenizerMeasurement Run(AlignedTokenizer tokenizer, TokenizerEvalSet set, Device device, bool encoderOnly, Lpips? lpips = null)
+    public static TokenizerMeasurement Run(AlignedTokenizer tokenizer, TokenizerEvalSet set, Device device, bool encoderOnly,
+        Lpips? lpips = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -61,11 +62,13 @@ public sealed class TokenizerMeasurement : IDisposable
                 var originals = batch; // the set keeps its images on the CPU
                 psnr.AddRange(T2I.Core.Eval.Psnr.PerImage(originals, reconstruction));
                 ssim.AddRange(T2I.Core.Eval.Ssim.PerImage(originals, reconstruction));
-                if (lpips is not null) perceptual.AddRange(lpips.forward(reconstruction.to(device), images).flatten().cpu().to(ScalarType.Float64).data<double>().ToArray());
+                if (lpips is not null) perceptual.AddRange(lpips.forward(reconstruction.to(device),
+                    images).flatten().cpu().to(ScalarType.Float64).data<double>().ToArray());
                 if (grid is null)
                 {
                     long n = Math.Min(GridImages, originals.shape[0]);
-                    grid = (originals.narrow(0, 0, n).clone().MoveToOuterDisposeScope(), reconstruction.narrow(0, 0, n).clone().MoveToOuterDisposeScope());
+                    grid = (originals.narrow(0, 0, n).clone().MoveToOuterDisposeScope(), reconstruction.narrow(0, 0,
+                        n).clone().MoveToOuterDisposeScope());
                 }
             }
         }

@@ -51,14 +51,18 @@ public sealed class TokenizerPresets : IPresetProvider
             var factory = new TokenizerTrainerFactory();
             return
             [
-                new Preset<TokenizerStageConfig>("tok-s1", "Paper stage 1, latent alignment: DINOv2 ViT-L/14 reg4 frozen (set encoder_weights), adapter + decoder, L1 + LPIPS + GAN from 5k.",
+                new Preset<TokenizerStageConfig>("tok-s1",
+                    "Paper stage 1, latent alignment: DINOv2 ViT-L/14 reg4 frozen (set encoder_weights), adapter + decoder, L1 + " +
+                    "LPIPS + GAN from 5k.",
                     PaperLoop(300_000, null, 0), Paper with { Stage = "s1", GanStartStep = 5000 }, factory),
-                new Preset<TokenizerStageConfig>("tok-s2", "Paper stage 2, perceptual alignment: everything trains, + w_sp·L_sp (w_sp = 3, LAION), EMA.",
+                new Preset<TokenizerStageConfig>("tok-s2",
+                    "Paper stage 2, perceptual alignment: everything trains, + w_sp·L_sp (w_sp = 3, LAION), EMA.",
                     PaperLoop(100_000, "runs/tok-s1", 0.9999), Paper with { Stage = "s2", SemanticWeight = 3 }, factory),
                 new Preset<TokenizerStageConfig>("tok-s3", "Paper stage 3, decoder refinement: only the decoder trains; latents untouched.",
                     PaperLoop(50_000, "runs/tok-s2", 0.9999), Paper with { Stage = "s3" }, factory),
 
-                new Preset<TokenizerStageConfig>("tok-tiny-pretrain", "Tiny: pretrain the small ViT on the synthetic shape labels (stands in for DINOv2).",
+                new Preset<TokenizerStageConfig>("tok-tiny-pretrain",
+                    "Tiny: pretrain the small ViT on the synthetic shape labels (stands in for DINOv2).",
                     TinyLoop(3000, 1e-3, null, 0), Tiny with { Stage = "encoder-pretrain" }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s1", "Tiny stage 1 (encoder frozen).",
                     TinyLoop(600, 1e-3, "runs/tok-tiny-pretrain", 0), Tiny with { Stage = "s1", GanStartStep = 200 }, factory),
@@ -66,7 +70,8 @@ public sealed class TokenizerPresets : IPresetProvider
                     TinyLoop(300, 3e-4, "runs/tok-tiny-s1", 0.99), Tiny with { Stage = "s2", SemanticWeight = 1 }, factory),
                 new Preset<TokenizerStageConfig>("tok-tiny-s2-nosp", "Tiny stage 2 ablation, w_sp = 0 (semantics should drift).",
                     TinyLoop(300, 3e-4, "runs/tok-tiny-s1", 0.99), Tiny with { Stage = "s2", SemanticWeight = 0 }, factory),
-                new Preset<TokenizerStageConfig>("tok-tiny-s3", "Tiny stage 3 (decoder only); 1500 steps, since PSNR and the colour ceiling still rise well past 300.",
+                new Preset<TokenizerStageConfig>("tok-tiny-s3",
+                    "Tiny stage 3 (decoder only); 1500 steps, since PSNR and the colour ceiling still rise well past 300.",
                     TinyLoop(1500, 1e-3, "runs/tok-tiny-s2", 0.99), Tiny with { Stage = "s3" }, factory),
             ];
         }
@@ -88,7 +93,8 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
         var d = config.Discriminator;
         long disc = 0, mult = 1;
         disc += 3L * d.BaseChannels * 16 + d.BaseChannels;
-        for (int n = 1; n <= d.Layers; n++) { long prev = mult; mult = Math.Min(1 << n, 8); disc += d.BaseChannels * prev * d.BaseChannels * mult * 16 + 2 * d.BaseChannels * mult; }
+        for (int n = 1; n <= d.Layers; n++) { long prev = mult; mult = Math.Min(1 << n,
+            8); disc += d.BaseChannels * prev * d.BaseChannels * mult * 16 + 2 * d.BaseChannels * mult; }
         disc += d.BaseChannels * mult * 16 + 1;
         var counts = new List<ParameterCount>
         {
@@ -103,9 +109,12 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
         long activations = pixels * t.Decoder.BaseChannels * 4 * 12 + pixels / 196 * t.Encoder.Width * t.Encoder.Depth * 4 * 16;
         return new TrainingPlan(counts, MemoryEstimate.Training(trainable, frozen, loop.EmaDecay > 0, activations),
         [
-            $"stage: {config.Stage} ({stage}); latent {t.LatentChannels}×{config.TrainResolution / 16}×{config.TrainResolution / 16} at base {config.TrainResolution}, f = 16",
-            $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one bucket per batch of {loop.BatchSize}",
-            $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights: w_p = 0)" : $"{config.PerceptualWeight}·LPIPS")} + {config.GanWeight}·λ·GAN from step {config.GanStartStep}" +
+            $"stage: {config.Stage} ({stage}); latent " +
+                $"{t.LatentChannels}×{config.TrainResolution / 16}×{config.TrainResolution / 16} at base {config.TrainResolution}, f = 16",
+            $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one " +
+                $"bucket per batch of {loop.BatchSize}",
+            $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights: w_p = 0)" : $"{config.PerceptualWeight}·LPIPS")}" +
+                $" + {config.GanWeight}·λ·GAN from step {config.GanStartStep}" +
                 (stage == TokenizerStage.PerceptualAlignment ? $" + {config.SemanticWeight}·λ_sp·L_sp" : ""),
             $"init: {loop.InitFrom ?? config.EncoderWeights ?? "random (no previous stage, no encoder_weights)"}",
         ]) { FlopsPerStep = TokenizerStepFlops.Compute(config, loop.BatchSize) };

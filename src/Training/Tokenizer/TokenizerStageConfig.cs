@@ -48,7 +48,8 @@ public sealed record TokenizerStageConfig
     [System.Text.Json.Serialization.JsonIgnore]
     public PretrainTarget[] Targets => PretrainTargets ?? [new PretrainTarget(LabelField, LabelClasses)];
 
-    /// <summary>Label fields the evaluation probes besides <see cref="LabelField"/> (the synthetic shards carry shape, color, background, size, position).</summary>
+    /// <summary>Label fields the evaluation probes besides <see cref="LabelField"/> (the synthetic shards carry shape,
+    /// color, background, size, position).</summary>
     public string[] ProbeFields { get; init; } = ["color"];
     /// <summary>Batches of the evaluation set (a fixed slice read with its own seed).</summary>
     public int EvalBatches { get; init; } = 8;

@@ -86,7 +86,8 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
     {
         get
         {
-            var modules = new Dictionary<string, nn.Module> { ["model"] = model, ["discriminator"] = discriminator, ["classifier"] = classifier };
+            var modules = new Dictionary<string, nn.Module> { ["model"] = model, ["discriminator"] = discriminator,
+                ["classifier"] = classifier };
             if (reference is not null) modules["reference"] = reference;
             return modules;
         }
@@ -142,7 +143,8 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
             offset += config.Targets[i].Classes.Length;
             var valid = target.GreaterOrEqual(0);
             var count = valid.sum().ClampMin(1L);
-            loss = loss.Plus(nn.functional.cross_entropy(logits, target.ClampMin(0L), reduction: nn.Reduction.None).mul(valid).sum() / count);
+            loss = loss.Plus(nn.functional.cross_entropy(logits, target.ClampMin(0L),
+                reduction: nn.Reduction.None).mul(valid).sum() / count);
             accuracies.Add((config.Targets[i].Field, logits.argmax(1).eq(target).mul(valid).sum().to(float32) / count));
         }
         optimizer.zero_grad();
@@ -184,7 +186,8 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
             var raw = SemanticPreservationLoss.Compute(latents, frozen);
             metrics["loss/sp_raw"] = raw.item<float>();
             if (config.SemanticWeight > 0)
-                total = total.Plus(SemanticPreservationLoss.Weighted(latents, frozen, nll, model.Encoder.LastLayerWeight, config.SemanticWeight));
+                total = total.Plus(SemanticPreservationLoss.Weighted(latents, frozen, nll, model.Encoder.LastLayerWeight,
+                    config.SemanticWeight));
         }
 
         optimizer.zero_grad();

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace T2I.Core.VisualTokenizer.Baseline;
 
-/// <summary>One resolution level of the LDM encoder (<c>down.i</c>): residual blocks, optional attention after each, ×½ downsample.</summary>
+/// <summary>One resolution level of the LDM encoder (<c>down.i</c>): residual blocks, optional attention after each, ×½
+/// downsample.</summary>
 public sealed class EncoderLevel : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<ResnetBlock> block;

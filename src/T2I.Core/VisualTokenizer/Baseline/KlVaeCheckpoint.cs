@@ -14,7 +14,8 @@ public static class KlVaeCheckpoint
 {
     public static KlVae Open(LatentCodecSource source, Device? device = null)
     {
-        var node = source.ModelConfig ?? throw new InvalidDataException($"{source.Folder}: a {KlVaeConfig.KindName} codec needs its model_config.");
+        var node = source.ModelConfig
+            ?? throw new InvalidDataException($"{source.Folder}: a {KlVaeConfig.KindName} codec needs its model_config.");
         if (source.WeightsFile is null) throw new InvalidDataException($"{source.Folder}: a {KlVaeConfig.KindName} codec needs weights.");
         var vae = new KlVae(KlVaeConfig.FromJson(node));
         ModuleWeights.Load(vae, source.WeightsFile, strict: true);

@@ -27,7 +27,8 @@ public sealed record KlVaeConfig(DecoderConfig Decoder)
     public int LatentChannels => Decoder.LatentChannels;
     public int Downsampling => Decoder.DownsamplingFactor;
 
-    /// <summary>Parameters by formula: encoder + quant_conv + post_quant_conv + decoder (checked against a built model in the tests).</summary>
+    /// <summary>Parameters by formula: encoder + quant_conv + post_quant_conv + decoder (checked against a built model
+    /// in the tests).</summary>
     public long ParameterCount() => EncoderParameters() + QuantConvParameters() + Decoder.ParameterCount();
 
     /// <summary>
