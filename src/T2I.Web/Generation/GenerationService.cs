@@ -22,7 +22,7 @@ public sealed record GenerationView(GenerationRecord Record, int? QueuePosition,
 /// </summary>
 public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
-    IBackgroundJobClient jobs, QueuePositions positions, TimeProvider clock)
+    IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, TimeProvider clock)
 {
     /// <summary>How long a submitted job waits if its submitter dies between creating and enqueueing it.</summary>
     public static readonly TimeSpan HeldFor = TimeSpan.FromMinutes(5);
@@ -58,7 +58,7 @@ public sealed class GenerationService(
 
     public GenerationView View(GenerationRecord r) => new(
         r,
-        r.Status == GenerationStatus.Queued ? positions.PositionOf(r.JobId) : null,
+        r.Status == GenerationStatus.Queued ? positions.PositionOf(r.Id) : null,
         r.Status == GenerationStatus.Running ? tracker.Progress(r.Id) ?? shared.Read(r.JobId) : null);
 
     /// <summary>A client's image bytes, exactly as the generator wrote them (with the <c>parameters</c> chunk).</summary>
@@ -82,7 +82,7 @@ public sealed class GenerationService(
             : r, ct);
         if (after is null || (after.IsTerminal && after.Status != GenerationStatus.Canceled) || record.IsTerminal) return CancelOutcome.AlreadyFinished;
         if (after.Status == GenerationStatus.Running) tracker.RequestCancel(id);
-        if (after.JobId is not null) jobs.Delete(after.JobId);
+        if (after.JobId is not null && GenerationJobs.Carries(storage, after.JobId, id)) jobs.Delete(after.JobId);
         positions.Invalidate();
         return after.Status == GenerationStatus.Canceled ? CancelOutcome.Canceled : CancelOutcome.Stopping;
     }

@@ -74,7 +74,12 @@ public static class HangfireSetup
     private static JobStorage CreateStorage(string? postgres, TimeSpan invisibility, TimeSpan lockTimeout)
     {
         if (string.IsNullOrWhiteSpace(postgres))
-            return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
+            return new InMemoryStorage(new InMemoryStorageOptions
+            {
+                MaxExpirationTime = TimeSpan.FromHours(6),
+                // Random job ids: long ids restart at 1 with every process, and records outlive processes.
+                IdType = InMemoryStorageIdType.Guid,
+            });
         var options = PostgresOptions(invisibility, lockTimeout);
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
     }
