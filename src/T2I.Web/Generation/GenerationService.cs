@@ -24,9 +24,6 @@ public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
     IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, TimeProvider clock)
 {
-    /// <summary>How long a submitted job waits if its submitter dies between creating and enqueueing it.</summary>
-    public static readonly TimeSpan HeldFor = TimeSpan.FromMinutes(5);
-
     public GenerationTracker Tracker => tracker;
 
     public async Task<SubmitResult> SubmitAsync(string clientId, GenerationParameters p, CancellationToken ct = default)
@@ -37,12 +34,7 @@ public sealed class GenerationService(
         long seed = p.Seed ?? Random.Shared.NextInt64(0, GenerationValidator.MaxSeed - GenerationValidator.MaxCount);
         var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed, GenerationStatus.Queued, clock.GetUtcNow());
         await store.AddAsync(record, ct);
-        // The record learns its job id before any worker can start the job: a worker in another process writes
-        // the same record, and writing the id after enqueueing could overwrite its "running". The job is held
-        // (scheduled) meanwhile; if this process dies right here, the schedule still runs it later.
-        string jobId = jobs.Create<GenerationJob>(j => j.RunAsync(record.Id, null, CancellationToken.None), new ScheduledState(HeldFor));
-        await store.UpdateAsync(record.Id, r => r! with { JobId = jobId }, CancellationToken.None);
-        jobs.ChangeState(jobId, new EnqueuedState(GenerationJob.Queue), ScheduledState.StateName);
+        await GenerationJobs.EnqueueAsync(jobs, store, record.Id);
         positions.Invalidate();
         return new(SubmitOutcome.Accepted, record.Id);
     }
@@ -71,18 +63,23 @@ public sealed class GenerationService(
 
     /// <summary>
     /// Queued: the job is deleted and never starts. Running: the sampler stops at its next step (this
-    /// process) and Hangfire's deletion stops it on any other server.
+    /// process) and Hangfire's deletion stops it on any other server. Running but with no live job behind it
+    /// (its job vanished with an in-memory storage, or its worker died): cancelled at once, as nothing will
+    /// ever report back.
     /// </summary>
     public async Task<CancelOutcome> CancelAsync(string clientId, string id, CancellationToken ct = default)
     {
         var record = await store.GetAsync(id, ct);
         if (record is null || record.ClientId != clientId) return CancelOutcome.NotFound;
-        var after = await store.UpdateAsync(id, r => r is { Status: GenerationStatus.Queued }
+        if (record.IsTerminal) return CancelOutcome.AlreadyFinished;
+        string? jobState = GenerationJobs.StateOf(storage, record.JobId, id);
+        bool orphaned = !tracker.IsRunningHere(id) && !GenerationJobs.IsLive(jobState);
+        var after = await store.UpdateAsync(id, r => r is { Status: GenerationStatus.Queued } || (orphaned && r is { Status: GenerationStatus.Running })
             ? r with { Status = GenerationStatus.Canceled, FinishedAt = clock.GetUtcNow() }
             : r, ct);
-        if (after is null || (after.IsTerminal && after.Status != GenerationStatus.Canceled) || record.IsTerminal) return CancelOutcome.AlreadyFinished;
+        if (after is null || (after.IsTerminal && after.Status != GenerationStatus.Canceled)) return CancelOutcome.AlreadyFinished;
         if (after.Status == GenerationStatus.Running) tracker.RequestCancel(id);
-        if (after.JobId is not null && GenerationJobs.Carries(storage, after.JobId, id)) jobs.Delete(after.JobId);
+        if (jobState is not null) jobs.Delete(after.JobId!);
         positions.Invalidate();
         return after.Status == GenerationStatus.Canceled ? CancelOutcome.Canceled : CancelOutcome.Stopping;
     }

@@ -25,7 +25,12 @@ public static class WebSetup
         if (Ingestion.DataPrepShardIngestion.IsConfigured(config))
             services.AddSingleton<Ingestion.IShardIngestion, Ingestion.DataPrepShardIngestion>();
         services.AddHostedService<Ingestion.IngestionScheduler>();
-        if (role.RunsJobs()) services.AddHostedService<GeneratorWarmup>();
+        if (role.RunsJobs())
+        {
+            services.AddHostedService<GeneratorWarmup>();
+            // Before the Hangfire servers start (hosted services start in registration order).
+            services.AddHostedService<InterruptedGenerations>();
+        }
         if (role.ServesUi())
         {
             services.AddSingleton<QueuePositions>();

@@ -54,6 +54,84 @@ public class EmbeddedRestartTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public async Task JobsQueuedOrRunningWhenTheServerStopsOrIsKilledAllFinishAfterARestart()
+    {
+        string dir = Directory.CreateTempSubdirectory("t2i-web-restart-").FullName;
+        var jar = new CookieContainer();
+        try
+        {
+            string stopped, killed, queued;
+            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) }, dir))
+            {
+                using var http = app.NewClient(jar);
+                killed = await RunningSnapshotAsync(http, dir, "killed mid-run", seed: 1);
+                stopped = await http.SubmitAsync(new { prompt = "stopped mid-run", steps = 150, seed = 2 });
+                queued = await http.SubmitAsync(new { prompt = "never started", steps = 3, seed = 3 });
+                await http.DeleteAsync($"/api/generations/{killed}"); // let "stopped" run; the snapshot brings "killed" back
+                await http.WaitForAsync(stopped, Timeout, "running");
+            }
+            RestoreSnapshot(dir, killed); // what a kill -9 leaves behind: a record saying "running"
+
+            var generator = new TestDoubleGenerator { StepDelay = TimeSpan.Zero };
+            await using (var app = await TestApp.StartAsync(generator, dir))
+            {
+                using var http = app.NewClient(jar);
+                foreach (var (id, key) in new[] { (killed, "killed mid-run|1"), (stopped, "stopped mid-run|2"), (queued, "never started|3") })
+                {
+                    var status = await http.WaitForAsync(id, Timeout, "succeeded", "failed", "canceled");
+                    Assert.True(status.GetProperty("status").GetString() == "succeeded", $"{key}: {status}");
+                    Assert.Equal(1, generator.Completed[key]);
+                }
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task AJobLeftRunningByAKilledServerCanBeCancelledAfterTheRestart()
+    {
+        string dir = Directory.CreateTempSubdirectory("t2i-web-restart-").FullName;
+        var jar = new CookieContainer();
+        try
+        {
+            string killed;
+            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) }, dir))
+            {
+                using var http = app.NewClient(jar);
+                killed = await RunningSnapshotAsync(http, dir, "killed mid-run", seed: 1);
+            }
+            RestoreSnapshot(dir, killed);
+
+            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(50) }, dir))
+            {
+                using var http = app.NewClient(jar);
+                Assert.Equal(HttpStatusCode.Accepted, (await http.DeleteAsync($"/api/generations/{killed}")).StatusCode);
+                var status = await http.WaitForAsync(killed, Timeout, "canceled", "succeeded", "failed");
+                Assert.Equal("canceled", status.GetProperty("status").GetString());
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>Submits a long job, waits until it runs and keeps a copy of its record as it is on disk then.</summary>
+    private static async Task<string> RunningSnapshotAsync(HttpClient http, string dir, string prompt, long seed)
+    {
+        string id = await http.SubmitAsync(new { prompt, steps = 150, seed });
+        await http.WaitForAsync(id, Timeout, "running");
+        string record = Path.Combine(dir, GenerationStore.RecordKey(id));
+        File.Copy(record, record + ".running");
+        var copy = JsonSerializer.Deserialize<GenerationRecord>(File.ReadAllText(record + ".running"), JsonSerializerOptions.Web);
+        Assert.Equal(GenerationStatus.Running, copy!.Status);
+        return id;
+    }
+
+    private static void RestoreSnapshot(string dir, string id)
+    {
+        string record = Path.Combine(dir, GenerationStore.RecordKey(id));
+        File.Move(record + ".running", record, overwrite: true);
+    }
+
     /// <summary>The generation id carried by the job at <paramref name="position"/> (1-based) of the generation queue.</summary>
     private static string? GenerationAt(TestApp app, int position) =>
         app.Service<Hangfire.JobStorage>().GetMonitoringApi().EnqueuedJobs(GenerationJob.Queue, position - 1, 1)
