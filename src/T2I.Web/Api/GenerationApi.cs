@@ -85,13 +85,16 @@ public static class GenerationApi
         return Results.File(png, "image/png", download == true ? $"t2i-{id}-{index}.png" : null);
     }
 
+    /// <summary>A running generation whose worker died (see <see cref="WorkerLiveness"/>); it resumes or can be cancelled.</summary>
+    public const string InterruptedStatus = "interrupted";
+
     public static object Dto(GenerationView v)
     {
         var r = v.Record;
         return new
         {
             id = r.Id,
-            status = r.Status.ToString().ToLowerInvariant(),
+            status = v.Interrupted ? InterruptedStatus : r.Status.ToString().ToLowerInvariant(),
             queuePosition = v.QueuePosition,
             progress = v.Progress is { } p ? new { image = p.Image + 1, images = p.ImageCount, step = p.Step, totalSteps = p.TotalSteps } : null,
             parameters = r.Parameters,

@@ -10,7 +10,8 @@ public sealed record SubmitResult(SubmitOutcome Outcome, string? Id = null, stri
 public enum CancelOutcome { Canceled, Stopping, AlreadyFinished, NotFound }
 
 /// <summary>What a page or an API caller sees of one generation right now.</summary>
-public sealed record GenerationView(GenerationRecord Record, int? QueuePosition, LiveProgress? Progress)
+/// <paramref name="Interrupted"/>: running, but its worker died; it resumes when another worker takes the job over.
+public sealed record GenerationView(GenerationRecord Record, int? QueuePosition, LiveProgress? Progress, bool Interrupted = false)
 {
     public string Id => Record.Id;
     public GenerationStatus Status => Record.Status;
@@ -22,7 +23,7 @@ public sealed record GenerationView(GenerationRecord Record, int? QueuePosition,
 /// </summary>
 public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
-    IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, TimeProvider clock)
+    IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, WorkerLiveness workers, TimeProvider clock)
 {
     public GenerationTracker Tracker => tracker;
 
@@ -48,10 +49,16 @@ public sealed class GenerationService(
     public async Task<IReadOnlyList<GenerationView>> ListAsync(string clientId, int max = 100, CancellationToken ct = default) =>
         (await store.ListAsync(clientId, max, ct)).Select(View).ToList();
 
-    public GenerationView View(GenerationRecord r) => new(
-        r,
-        r.Status == GenerationStatus.Queued ? positions.PositionOf(r.Id) : null,
-        r.Status == GenerationStatus.Running ? tracker.Progress(r.Id) ?? shared.Read(r.JobId) : null);
+    public GenerationView View(GenerationRecord r)
+    {
+        if (r.Status == GenerationStatus.Queued) return new(r, positions.PositionOf(r.Id), null);
+        if (r.Status != GenerationStatus.Running) return new(r, null, null);
+        if (tracker.Progress(r.Id) is { } here) return new(r, null, here);
+        // Progress a dead worker last wrote is frozen: show the interruption instead.
+        return IsInterrupted(r) ? new(r, null, null, Interrupted: true) : new(r, null, shared.Read(r.JobId));
+    }
+
+    private bool IsInterrupted(GenerationRecord r) => !tracker.IsRunningHere(r.Id) && workers.IsInterrupted(r);
 
     /// <summary>A client's image bytes, exactly as the generator wrote them (with the <c>parameters</c> chunk).</summary>
     public async Task<byte[]?> ImageAsync(string clientId, string id, int index, CancellationToken ct = default)
@@ -73,7 +80,7 @@ public sealed class GenerationService(
         if (record is null || record.ClientId != clientId) return CancelOutcome.NotFound;
         if (record.IsTerminal) return CancelOutcome.AlreadyFinished;
         string? jobState = GenerationJobs.StateOf(storage, record.JobId, id);
-        bool orphaned = !tracker.IsRunningHere(id) && !GenerationJobs.IsLive(jobState);
+        bool orphaned = !GenerationJobs.IsLive(jobState) && !tracker.IsRunningHere(id) || IsInterrupted(record);
         var after = await store.UpdateAsync(id, r => r is { Status: GenerationStatus.Queued } || (orphaned && r is { Status: GenerationStatus.Running })
             ? r with { Status = GenerationStatus.Canceled, FinishedAt = clock.GetUtcNow() }
             : r, ct);

@@ -34,6 +34,7 @@ public static class WebSetup
         if (role.ServesUi())
         {
             services.AddSingleton<QueuePositions>();
+            services.AddSingleton<WorkerLiveness>();
             services.AddSingleton<GenerationService>();
             services.AddSingleton<Admin.AdminMonitor>();
             services.AddClientRateLimits(RateLimitOptions.From(config));
