@@ -10,8 +10,9 @@ public sealed record GenerationApiRequest(
     int? Steps = null, double? Guidance = null, long? Seed = null, int? Count = null);
 
 /// <summary>
-/// The HTTP API: submit, status, images, cancel, list. Images are addressed by generation id and index
-/// only; every call is scoped to the caller's client id (cookie), and errors are short JSON messages.
+/// The HTTP API: submit, status, images, cancel, list. The list is the caller's (client id cookie); status,
+/// images and cancel need only the generation's unguessable id (see <see cref="GenerationService"/>), so
+/// scripts without a cookie jar work. Errors are short JSON messages.
 /// </summary>
 public static class GenerationApi
 {
@@ -22,11 +23,11 @@ public static class GenerationApi
         api.MapGet("", async (HttpContext http, GenerationService svc) =>
             Results.Ok((await svc.ListAsync(ClientId.Of(http), 100, http.RequestAborted)).Select(Dto)));
         api.MapGet("/{id}", async (string id, HttpContext http, GenerationService svc) =>
-            await svc.GetAsync(ClientId.Of(http), id, http.RequestAborted) is { } v ? Results.Ok(Dto(v)) : NotFound());
+            await svc.GetAsync(id, http.RequestAborted) is { } v ? Results.Ok(Dto(v)) : NotFound());
         api.MapGet("/{id}/image", (string id, HttpContext http, GenerationService svc, bool? download) => ImageAsync(id, 0, download, http, svc));
         api.MapGet("/{id}/images/{index:int}", (string id, int index, HttpContext http, GenerationService svc, bool? download) => ImageAsync(id, index, download, http, svc));
         api.MapDelete("/{id}", async (string id, HttpContext http, GenerationService svc) =>
-            await svc.CancelAsync(ClientId.Of(http), id, http.RequestAborted) switch
+            await svc.CancelAsync(id, http.RequestAborted) switch
             {
                 CancelOutcome.NotFound => NotFound(),
                 CancelOutcome.AlreadyFinished => Results.Conflict(new { error = "The generation has already finished." }),
@@ -80,7 +81,7 @@ public static class GenerationApi
 
     private static async Task<IResult> ImageAsync(string id, int index, bool? download, HttpContext http, GenerationService svc)
     {
-        var png = await svc.ImageAsync(ClientId.Of(http), id, index, http.RequestAborted);
+        var png = await svc.ImageAsync(id, index, http.RequestAborted);
         if (png is null) return NotFound();
         return Results.File(png, "image/png", download == true ? $"t2i-{id}-{index}.png" : null);
     }

@@ -18,8 +18,10 @@ public sealed record GenerationView(GenerationRecord Record, int? QueuePosition,
 }
 
 /// <summary>
-/// Submitting, cancelling and looking at generations on behalf of one client. Every read checks the
-/// client id, so users only ever see (and cancel) their own jobs — an id from someone else reads as absent.
+/// Submitting, cancelling and looking at generations. A client's list is scoped by its client id (cookie);
+/// a single generation is addressed by its id, which is the capability: 128 random bits that only its
+/// submitter is told (in the submit answer and its own list), so a script without cookies can follow its own
+/// jobs, and whoever is handed the id (a shared image link) can read that generation and cancel it.
 /// </summary>
 public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
@@ -40,11 +42,8 @@ public sealed class GenerationService(
         return new(SubmitOutcome.Accepted, record.Id);
     }
 
-    public async Task<GenerationView?> GetAsync(string clientId, string id, CancellationToken ct = default)
-    {
-        var record = await store.GetAsync(id, ct);
-        return record is not null && record.ClientId == clientId ? View(record) : null;
-    }
+    public async Task<GenerationView?> GetAsync(string id, CancellationToken ct = default) =>
+        await store.GetAsync(id, ct) is { } record ? View(record) : null;
 
     public async Task<IReadOnlyList<GenerationView>> ListAsync(string clientId, int max = 100, CancellationToken ct = default) =>
         (await store.ListAsync(clientId, max, ct)).Select(View).ToList();
@@ -60,11 +59,11 @@ public sealed class GenerationService(
 
     private bool IsInterrupted(GenerationRecord r) => !tracker.IsRunningHere(r.Id) && workers.IsInterrupted(r);
 
-    /// <summary>A client's image bytes, exactly as the generator wrote them (with the <c>parameters</c> chunk).</summary>
-    public async Task<byte[]?> ImageAsync(string clientId, string id, int index, CancellationToken ct = default)
+    /// <summary>A generation's image bytes, exactly as the generator wrote them (with the <c>parameters</c> chunk).</summary>
+    public async Task<byte[]?> ImageAsync(string id, int index, CancellationToken ct = default)
     {
         var record = await store.GetAsync(id, ct);
-        if (record is null || record.ClientId != clientId || index < 0 || index >= record.ImagesDone) return null;
+        if (record is null || index < 0 || index >= record.ImagesDone) return null;
         return await store.ReadImageAsync(id, index, ct);
     }
 
@@ -74,10 +73,10 @@ public sealed class GenerationService(
     /// (its job vanished with an in-memory storage, or its worker died): cancelled at once, as nothing will
     /// ever report back.
     /// </summary>
-    public async Task<CancelOutcome> CancelAsync(string clientId, string id, CancellationToken ct = default)
+    public async Task<CancelOutcome> CancelAsync(string id, CancellationToken ct = default)
     {
         var record = await store.GetAsync(id, ct);
-        if (record is null || record.ClientId != clientId) return CancelOutcome.NotFound;
+        if (record is null) return CancelOutcome.NotFound;
         if (record.IsTerminal) return CancelOutcome.AlreadyFinished;
         string? jobState = GenerationJobs.StateOf(storage, record.JobId, id);
         bool orphaned = !GenerationJobs.IsLive(jobState) && !tracker.IsRunningHere(id) || IsInterrupted(record);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using T2I.Core.Inference;
+using T2I.Web.Generation;
 using T2I.Web.Tests.Support;
 
 namespace T2I.Web.Tests.Api;
@@ -102,7 +103,7 @@ public class GenerationApiTests
     }
 
     [Fact]
-    public async Task EachClientSeesOnlyItsOwnGenerations()
+    public async Task EachClientListsOnlyItsOwnGenerationsAndTheIdIsTheKeyToOne()
     {
         await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
         using var alice = app.NewClient();
@@ -111,12 +112,30 @@ public class GenerationApiTests
         string id = await alice.SubmitAsync(new { prompt = "alice's cat", steps = 2 });
         await alice.WaitForAsync(id, Timeout, "succeeded");
 
-        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/api/generations/{id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/api/generations/{id}/image")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await bob.DeleteAsync($"/api/generations/{id}")).StatusCode);
         Assert.Equal(0, JsonDocument.Parse(await bob.GetStringAsync("/api/generations")).RootElement.GetArrayLength());
         Assert.Equal(1, JsonDocument.Parse(await alice.GetStringAsync("/api/generations")).RootElement.GetArrayLength());
-        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync($"/api/generations/{id}/image")).StatusCode);
+        // The id is a capability: only alice was told it, and whoever she hands it to can read that generation.
+        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync($"/api/generations/{id}/image")).StatusCode);
+        string guessed = GenerationStore.NewId();
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/api/generations/{guessed}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/api/generations/{guessed}/image")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.DeleteAsync($"/api/generations/{guessed}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AScriptWithoutCookiesSubmitsFollowsAndDownloadsItsImage()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var script = app.NewScript();
+
+        string id = await script.SubmitAsync(new { prompt = "a script's fox", steps = 3, seed = 11 });
+        var done = await script.WaitForAsync(id, Timeout, "succeeded", "failed");
+        var download = await script.GetAsync($"/api/generations/{id}/image");
+
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("image/png", download.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Seed: 11", PngText.Read(await download.Content.ReadAsByteArrayAsync())["parameters"]);
     }
 
     [Theory]

@@ -66,6 +66,9 @@ public sealed class TestApp : IAsyncDisposable
         BaseAddress = Address,
     };
 
+    /// <summary>A script without a cookie jar (curl, Python <c>requests</c> without a session): every request comes fresh.</summary>
+    public HttpClient NewScript() => new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = Address };
+
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     public async ValueTask DisposeAsync()
