@@ -15,6 +15,8 @@ public class Program
         return 0;
     }
 
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
     /// <summary>
     /// Builds the app for its <c>T2I:Role</c>; <paramref name="configure"/> lets tests replace services (e.g. the
     /// generator source). A worker maps only the health endpoints.
@@ -29,6 +31,8 @@ public class Program
         });
         var role = T2IRoles.Of(builder.Configuration);
         builder.Services.AddProblemDetails();
+        // No endpoint takes uploads: a body past this is refused (413) wherever it is sent, not buffered.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         if (role.ServesUi())
         {
             builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -39,12 +43,15 @@ public class Program
 
         var app = builder.Build();
         // Also in Development: users get a short problem response, never a stack trace.
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A body over Kestrel's limit (and other malformed requests) is the client's error, not a 500.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.MapHealthEndpoints();
         if (!role.ServesUi()) return app;
 
         app.UseClientId();
-        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

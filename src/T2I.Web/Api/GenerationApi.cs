@@ -19,7 +19,7 @@ public static class GenerationApi
     public static void MapGenerationApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/generations");
-        api.MapPost("", SubmitAsync).RequireRateLimiting(RateLimitOptions.SubmitPolicy);
+        api.MapPost("", SubmitAsync);
         api.MapGet("", async (HttpContext http, GenerationService svc) =>
             Results.Ok((await svc.ListAsync(ClientId.Of(http), 100, http.RequestAborted)).Select(Dto)));
         api.MapGet("/{id}", async (string id, HttpContext http, GenerationService svc) =>
@@ -35,12 +35,26 @@ public static class GenerationApi
             });
     }
 
+    /// <summary>
+    /// The most a submission body may be: a 1,000-character prompt and negative prompt, every character
+    /// escaped (<c>\uXXXX</c>), fit with room to spare. Larger bodies are refused before they are read.
+    /// </summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
     private static async Task<IResult> SubmitAsync(HttpContext http, GenerationService svc, GeneratorProvider model)
     {
+        if (http.Request.ContentLength > MaxBodyBytes) return TooLarge();
+        // Without a Content-Length (chunked), reading past the cap fails with a 413 BadHttpRequestException.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = MaxBodyBytes;
         GenerationApiRequest? body;
         try
         {
             body = await http.Request.ReadFromJsonAsync<GenerationApiRequest>(http.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge();
         }
         catch (JsonException ex)
         {
@@ -53,11 +67,14 @@ public static class GenerationApi
         if (body is null) return BadRequest("The body is empty.");
         if (ToParameters(body, model.BaseResolution, out string? error) is not { } parameters) return BadRequest(error!);
 
-        var result = await svc.SubmitAsync(ClientId.Of(http), parameters, http.RequestAborted);
+        var result = await svc.SubmitAsync(ClientId.Of(http), SubmitLimiter.KeyOf(http), parameters, http.RequestAborted);
+        if (result is { Outcome: SubmitOutcome.RateLimited, RetryAfter: var wait })
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait!.Value.TotalSeconds)).ToString();
         return result.Outcome switch
         {
             SubmitOutcome.Accepted => Results.Accepted($"/api/generations/{result.Id}", new { id = result.Id, status = $"/api/generations/{result.Id}", image = $"/api/generations/{result.Id}/image" }),
             SubmitOutcome.ModelUnavailable => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status503ServiceUnavailable),
+            SubmitOutcome.RateLimited => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status429TooManyRequests),
             _ => BadRequest(result.Error!),
         };
     }
@@ -108,6 +125,9 @@ public static class GenerationApi
             images = Enumerable.Range(0, r.ImagesDone).Select(i => $"/api/generations/{r.Id}/images/{i}").ToArray(),
         };
     }
+
+    private static IResult TooLarge() => Results.Json(new { error = $"The body is larger than {MaxBodyBytes / 1024} KB." },
+        statusCode: StatusCodes.Status413PayloadTooLarge);
 
     private static IResult BadRequest(string message) => Results.BadRequest(new { error = message });
     private static IResult NotFound() => Results.NotFound(new { error = "No such generation." });

@@ -1,11 +1,12 @@
 using Hangfire;
-using Hangfire.States;
+using T2I.Web.Clients;
 
 namespace T2I.Web.Generation;
 
-public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable }
+public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable, RateLimited }
 
-public sealed record SubmitResult(SubmitOutcome Outcome, string? Id = null, string? Error = null);
+/// <param name="RetryAfter">For <see cref="SubmitOutcome.RateLimited"/>: when a token is free again.</param>
+public sealed record SubmitResult(SubmitOutcome Outcome, string? Id = null, string? Error = null, TimeSpan? RetryAfter = null);
 
 public enum CancelOutcome { Canceled, Stopping, AlreadyFinished, NotFound }
 
@@ -25,14 +26,19 @@ public sealed record GenerationView(GenerationRecord Record, int? QueuePosition,
 /// </summary>
 public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
-    IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, WorkerLiveness workers, TimeProvider clock)
+    IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, WorkerLiveness workers, SubmitLimiter limiter, TimeProvider clock)
 {
     public GenerationTracker Tracker => tracker;
 
-    public async Task<SubmitResult> SubmitAsync(string clientId, GenerationParameters p, CancellationToken ct = default)
+    public const string RateLimitedMessage = "Too many submissions; wait a minute and try again.";
+
+    /// <param name="rateKey">The submitter's key in the <see cref="SubmitLimiter"/> (its address); charged only
+    /// once the request is valid and a model can run it, so mistakes never use up a client's submissions.</param>
+    public async Task<SubmitResult> SubmitAsync(string clientId, string rateKey, GenerationParameters p, CancellationToken ct = default)
     {
         if (provider.UnavailableReason is { } reason) return new(SubmitOutcome.ModelUnavailable, Error: $"No model is loaded: {reason}");
         if (GenerationValidator.Validate(p, provider.BaseResolution) is { } error) return new(SubmitOutcome.Invalid, Error: error);
+        if (limiter.TryAcquire(rateKey) is { } retryAfter) return new(SubmitOutcome.RateLimited, Error: RateLimitedMessage, RetryAfter: retryAfter);
 
         long seed = p.Seed ?? Random.Shared.NextInt64(0, GenerationValidator.MaxSeed - GenerationValidator.MaxCount);
         var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed, GenerationStatus.Queued, clock.GetUtcNow());

@@ -37,7 +37,8 @@ public static class WebSetup
             services.AddSingleton<WorkerLiveness>();
             services.AddSingleton<GenerationService>();
             services.AddSingleton<Admin.AdminMonitor>();
-            services.AddClientRateLimits(RateLimitOptions.From(config));
+            services.AddSingleton(RateLimitOptions.From(config));
+            services.AddSingleton<SubmitLimiter>();
         }
         services.AddT2IHangfire(config, role);
         services.AddT2IHealthChecks();
