@@ -42,6 +42,7 @@ public class Program
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         // Also in Development: users get a short problem response, never a stack trace.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
