@@ -24,8 +24,10 @@ public static class GenerationApi
             Results.Ok((await svc.ListAsync(ClientId.Of(http), 100, http.RequestAborted)).Select(Dto)));
         api.MapGet("/{id}", async (string id, HttpContext http, GenerationService svc) =>
             await svc.GetAsync(id, http.RequestAborted) is { } v ? Results.Ok(Dto(v)) : NotFound());
-        api.MapGet("/{id}/image", (string id, HttpContext http, GenerationService svc, bool? download) => ImageAsync(id, 0, download, http, svc));
-        api.MapGet("/{id}/images/{index:int}", (string id, int index, HttpContext http, GenerationService svc, bool? download) => ImageAsync(id, index, download, http, svc));
+        // download is read as text: a bool parameter answered ?download=1 with a 500 (and an empty 400 in Production).
+        api.MapGet("/{id}/image", (string id, HttpContext http, GenerationService svc, string? download) => ImageAsync(id, 0, download, http, svc));
+        api.MapGet("/{id}/images/{index:int}", (string id, int index, HttpContext http, GenerationService svc, string? download) =>
+            ImageAsync(id, index, download, http, svc));
         api.MapDelete("/{id}", async (string id, HttpContext http, GenerationService svc) =>
             await svc.CancelAsync(id, http.RequestAborted) switch
             {
@@ -58,7 +60,8 @@ public static class GenerationApi
         }
         catch (JsonException ex)
         {
-            return BadRequest($"The body is not valid JSON for a generation request: {ex.Message}");
+            // Where, not System.Text.Json's message: that names our internal types.
+            return BadRequest($"The body is not valid JSON for a generation request (at {ex.Path ?? "$"}, line {(ex.LineNumber ?? 0) + 1}).");
         }
         catch (InvalidOperationException)
         {
@@ -85,10 +88,15 @@ public static class GenerationApi
         int width = b.Width ?? baseResolution, height = b.Height ?? baseResolution;
         if (b.Size is { } size)
         {
+            if (b.Width is not null || b.Height is not null)
+            {
+                error = "Give either size or width and height, not both.";
+                return null;
+            }
             var parts = size.Split('x');
             if (parts.Length != 2 || !int.TryParse(parts[0], out width) || !int.TryParse(parts[1], out height))
             {
-                error = $"Size '{size}' is not like 256x256.";
+                error = $"Size '{(size.Length > 20 ? size[..20] + "…" : size)}' is not like 256x256."; // never echo a huge input
                 return null;
             }
         }
@@ -96,11 +104,12 @@ public static class GenerationApi
             b.Steps ?? GenerationParameters.DefaultSteps, b.Guidance ?? GenerationParameters.DefaultGuidance, b.Seed, b.Count ?? 1);
     }
 
-    private static async Task<IResult> ImageAsync(string id, int index, bool? download, HttpContext http, GenerationService svc)
+    private static async Task<IResult> ImageAsync(string id, int index, string? download, HttpContext http, GenerationService svc)
     {
         var png = await svc.ImageAsync(id, index, http.RequestAborted);
         if (png is null) return NotFound();
-        return Results.File(png, "image/png", download == true ? $"t2i-{id}-{index}.png" : null);
+        bool attach = download is not null && (download is "" or "1" || download.Equals("true", StringComparison.OrdinalIgnoreCase));
+        return Results.File(png, "image/png", attach ? $"t2i-{id}-{index}.png" : null);
     }
 
     /// <summary>A running generation whose worker died (see <see cref="WorkerLiveness"/>); it resumes or can be cancelled.</summary>

@@ -17,6 +17,12 @@ public static class ClientId
 
     public static IApplicationBuilder UseClientId(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        // Probes (load balancers, Kubernetes) are not clients: no cookie for them.
+        if (context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz"))
+        {
+            await next();
+            return;
+        }
         string? id = context.Request.Cookies[CookieName];
         if (!GenerationStore.IsValidId(id))
         {

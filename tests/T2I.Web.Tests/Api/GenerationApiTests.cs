@@ -78,6 +78,9 @@ public class GenerationApiTests
     [InlineData("""{"prompt":"bell\u0007"}""", "control character")]
     [InlineData("""{"prompt":"ok","seed":-5}""", "Seed must be between")]
     [InlineData("""{"prompt": 12""", "not valid JSON")]
+    [InlineData("""{"prompt":"ok","steps":"many"}""", "not valid JSON for a generation request (at $.steps, line 1)")]
+    [InlineData("""{"prompt":"ok","size":"256x256","width":128}""", "either size or width and height")]
+    [InlineData("""{"prompt":"ok","seed":4294967295,"count":4}""", "Seed must be between 0 and 4294967292 for 4 images")]
     public async Task BadInputIsA400WithAMessage(string json, string message)
     {
         await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
@@ -89,7 +92,48 @@ public class GenerationApiTests
         string error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
         Assert.Contains(message, error);
         Assert.DoesNotContain(" at T2I.", error); // a reason, not a stack trace
+        Assert.DoesNotContain("T2I.Web", error); // nor our internal type names
         Assert.Empty(app.Generator!.Completed);
+    }
+
+    [Fact]
+    public async Task ErrorsNeverEchoAHugeInput()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+
+        var response = await http.PostAsJsonAsync("/api/generations", new { prompt = "ok", size = new string('9', 50_000) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.InRange((await response.Content.ReadAsStringAsync()).Length, 1, 200);
+    }
+
+    [Theory]
+    [InlineData("?download=1", true)]
+    [InlineData("?download=true", true)]
+    [InlineData("?download=0", false)]
+    [InlineData("", false)]
+    public async Task DownloadLinksAcceptTheUsualSpellings(string query, bool attachment)
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+        string id = await http.SubmitAsync(new { prompt = "dl", steps = 1 });
+        await http.WaitForAsync(id, Timeout, "succeeded");
+
+        var response = await http.GetAsync($"/api/generations/{id}/image{query}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(attachment, response.Content.Headers.ContentDisposition?.DispositionType == "attachment");
+    }
+
+    [Fact]
+    public async Task HealthProbesGetNoClientCookieWhilePagesDo()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var probe = app.NewScript();
+
+        Assert.False((await probe.GetAsync("/healthz")).Headers.Contains("Set-Cookie"));
+        Assert.True((await probe.GetAsync("/api/generations")).Headers.Contains("Set-Cookie"));
     }
 
     [Fact]
