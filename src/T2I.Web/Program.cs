@@ -11,7 +11,15 @@ public class Program
     public static int Main(string[] args)
     {
         if (args is ["hash-password", ..]) return HashPasswordCommand.Run(args[1..]);
-        BuildApp(args).Run();
+        try
+        {
+            BuildApp(args).Run();
+        }
+        catch (InvalidSettingsException ex)
+        {
+            Console.Error.WriteLine(ex.Message); // the setting to fix, not a stack trace
+            return 2;
+        }
         return 0;
     }
 
@@ -29,6 +37,7 @@ public class Program
             Args = args,
             ApplicationName = typeof(Program).Assembly.GetName().Name,
         });
+        SettingsCheck.Validate(builder.Configuration);
         var role = T2IRoles.Of(builder.Configuration);
         builder.Services.AddProblemDetails();
         // No endpoint takes uploads: a body past this is refused (413) wherever it is sent, not buffered.

@@ -25,7 +25,8 @@ public static class GenerationApi
         api.MapGet("/{id}", async (string id, HttpContext http, GenerationService svc) =>
             await svc.GetAsync(id, http.RequestAborted) is { } v ? Results.Ok(Dto(v)) : NotFound());
         // download is read as text: a bool parameter answered ?download=1 with a 500 (and an empty 400 in Production).
-        api.MapGet("/{id}/image", (string id, HttpContext http, GenerationService svc, string? download) => ImageAsync(id, 0, download, http, svc));
+        api.MapGet("/{id}/image", (string id, HttpContext http, GenerationService svc, string? download) =>
+            ImageAsync(id, 0, download, http, svc));
         api.MapGet("/{id}/images/{index:int}", (string id, int index, HttpContext http, GenerationService svc, string? download) =>
             ImageAsync(id, index, download, http, svc));
         api.MapDelete("/{id}", async (string id, HttpContext http, GenerationService svc) =>
@@ -61,7 +62,8 @@ public static class GenerationApi
         catch (JsonException ex)
         {
             // Where, not System.Text.Json's message: that names our internal types.
-            return BadRequest($"The body is not valid JSON for a generation request (at {ex.Path ?? "$"}, line {(ex.LineNumber ?? 0) + 1}).");
+            return BadRequest(
+                $"The body is not valid JSON for a generation request (at {ex.Path ?? "$"}, line {(ex.LineNumber ?? 0) + 1}).");
         }
         catch (InvalidOperationException)
         {

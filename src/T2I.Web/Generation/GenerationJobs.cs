@@ -16,7 +16,7 @@ public static class GenerationJobs
     public static string? GenerationIdOf(Job? job) =>
         job is { Type: var type, Args: [string id, ..] } && type == typeof(GenerationJob) ? id : null;
 
-    /// <summary>Whether job <paramref name="jobId"/> exists in <paramref name="storage"/> and runs <paramref name="generationId"/>.</summary>
+    /// <summary>Whether job <paramref name="jobId"/> exists and runs <paramref name="generationId"/>.</summary>
     public static bool Carries(JobStorage storage, string jobId, string generationId) => StateOf(storage, jobId, generationId) is not null;
 
     /// <summary>

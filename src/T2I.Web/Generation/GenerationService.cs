@@ -26,7 +26,8 @@ public sealed record GenerationView(GenerationRecord Record, int? QueuePosition,
 /// </summary>
 public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
-    IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, WorkerLiveness workers, SubmitLimiter limiter, TimeProvider clock)
+    IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, WorkerLiveness workers, SubmitLimiter limiter,
+    TimeProvider clock)
 {
     public GenerationTracker Tracker => tracker;
 
@@ -38,7 +39,8 @@ public sealed class GenerationService(
     {
         if (provider.UnavailableReason is { } reason) return new(SubmitOutcome.ModelUnavailable, Error: $"No model is loaded: {reason}");
         if (GenerationValidator.Validate(p, provider.BaseResolution) is { } error) return new(SubmitOutcome.Invalid, Error: error);
-        if (limiter.TryAcquire(rateKey) is { } retryAfter) return new(SubmitOutcome.RateLimited, Error: RateLimitedMessage, RetryAfter: retryAfter);
+        if (limiter.TryAcquire(rateKey) is { } retryAfter)
+            return new(SubmitOutcome.RateLimited, Error: RateLimitedMessage, RetryAfter: retryAfter);
 
         long seed = p.Seed ?? Random.Shared.NextInt64(0, GenerationValidator.MaxSeed - GenerationValidator.MaxCount);
         var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed, GenerationStatus.Queued, clock.GetUtcNow());
@@ -86,7 +88,8 @@ public sealed class GenerationService(
         if (record.IsTerminal) return CancelOutcome.AlreadyFinished;
         string? jobState = GenerationJobs.StateOf(storage, record.JobId, id);
         bool orphaned = !GenerationJobs.IsLive(jobState) && !tracker.IsRunningHere(id) || IsInterrupted(record);
-        var after = await store.UpdateAsync(id, r => r is { Status: GenerationStatus.Queued } || (orphaned && r is { Status: GenerationStatus.Running })
+        var after = await store.UpdateAsync(id, r =>
+            r is { Status: GenerationStatus.Queued } || (orphaned && r is { Status: GenerationStatus.Running })
             ? r with { Status = GenerationStatus.Canceled, FinishedAt = clock.GetUtcNow() }
             : r, ct);
         if (after is null || (after.IsTerminal && after.Status != GenerationStatus.Canceled)) return CancelOutcome.AlreadyFinished;

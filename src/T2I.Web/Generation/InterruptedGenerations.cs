@@ -45,7 +45,8 @@ public sealed class InterruptedGenerations(
     /// <summary>Only if the record still names the job found gone: a cancel meanwhile wins.</summary>
     private async Task<bool> RequeueAsync(GenerationRecord stale)
     {
-        var after = await store.UpdateAsync(stale.Id, r => Unchanged(r, stale) ? r! with { Status = GenerationStatus.Queued, StartedAt = null } : null);
+        var after = await store.UpdateAsync(stale.Id, r =>
+            Unchanged(r, stale) ? r! with { Status = GenerationStatus.Queued, StartedAt = null } : null);
         if (after is not { Status: GenerationStatus.Queued } || !Unchanged(after, stale)) return false;
         await GenerationJobs.EnqueueAsync(jobs, store, stale.Id);
         return true;

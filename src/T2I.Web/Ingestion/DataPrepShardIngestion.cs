@@ -14,9 +14,9 @@ public sealed class DataPrepShardIngestion(IConfiguration config, ILogger<Ingest
 
     public async Task<string> RunAsync(CancellationToken ct)
     {
-        int[] resolutions = (config["T2I:Ingestion:Resolutions"] ?? "256")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(int.Parse).ToArray();
+        // Checked at start-up (SettingsCheck); the fallback covers a setting changed under a running host.
+        int[] resolutions = Hosting.SettingsCheck.ParseResolutions(config["T2I:Ingestion:Resolutions"] ?? "256")
+            ?? throw new Hosting.InvalidSettingsException("T2I:Ingestion:Resolutions must be positive whole numbers separated by commas.");
         string result = await new IngestionJob(log).RunAsync(
             config["T2I:Ingestion:Input"]!, config["T2I:Ingestion:Output"]!, resolutions, config["T2I:Ingestion:Config"], ct);
         log.LogInformation("Scheduled ingestion: {Result}", result);

@@ -118,7 +118,8 @@ public partial class AdminAccessTests
             await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
             {
                 using var guesser = app.NewClient();
-                Assert.Contains("Wrong user name or password", await (await LoginAsync(guesser, User, $"guess {round}-{i}")).Content.ReadAsStringAsync());
+                var wrong = await LoginAsync(guesser, User, $"guess {round}-{i}");
+                Assert.Contains("Wrong user name or password", await wrong.Content.ReadAsStringAsync());
             }));
         var right = await LoginAsync(admin, User, Password);
 

@@ -12,11 +12,13 @@ public class SubmissionLimitTests(ITestOutputHelper output)
     [Fact]
     public async Task AFloodFromOneAddressWithoutCookiesGets429WithRetryAfter()
     {
-        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, "T2I:RateLimit:Burst=5", "T2I:RateLimit:SubmitsPerMinute=1");
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null,
+            "T2I:RateLimit:Burst=5", "T2I:RateLimit:SubmitsPerMinute=1");
         using var script = app.NewScript();
 
         var answers = new List<HttpResponseMessage>();
-        for (int i = 0; i < 20; i++) answers.Add(await script.PostAsJsonAsync("/api/generations", new { prompt = $"flood {i}", steps = 1 }));
+        for (int i = 0; i < 20; i++)
+            answers.Add(await script.PostAsJsonAsync("/api/generations", new { prompt = $"flood {i}", steps = 1 }));
 
         Assert.Equal(5, answers.Count(a => a.StatusCode == HttpStatusCode.Accepted));
         var refused = answers.Where(a => a.StatusCode != HttpStatusCode.Accepted).ToList();
@@ -30,12 +32,16 @@ public class SubmissionLimitTests(ITestOutputHelper output)
     [Fact]
     public async Task ClientsOfOneAddressShareABucketAndInvalidRequestsAreNotCharged()
     {
-        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, "T2I:RateLimit:Burst=2", "T2I:RateLimit:SubmitsPerMinute=1");
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null,
+            "T2I:RateLimit:Burst=2", "T2I:RateLimit:SubmitsPerMinute=1");
         using var eager = app.NewClient();
         using var other = app.NewClient();
 
         for (int i = 0; i < 10; i++)
-            Assert.Equal(HttpStatusCode.BadRequest, (await eager.PostAsJsonAsync("/api/generations", new { prompt = "bad", steps = 1000 })).StatusCode);
+        {
+            var invalid = await eager.PostAsJsonAsync("/api/generations", new { prompt = "bad", steps = 1000 });
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        }
         await eager.SubmitAsync(new { prompt = "one", steps = 1 });
         await other.SubmitAsync(new { prompt = "two", steps = 1 });
         var third = await other.PostAsJsonAsync("/api/generations", new { prompt = "three", steps = 1 });

@@ -77,7 +77,8 @@ public class EmbeddedRestartTests
             await using (var app = await TestApp.StartAsync(generator, dir))
             {
                 using var http = app.NewClient(jar);
-                foreach (var (id, key) in new[] { (killed, "killed mid-run|1"), (stopped, "stopped mid-run|2"), (queued, "never started|3") })
+                var expected = new[] { (killed, "killed mid-run|1"), (stopped, "stopped mid-run|2"), (queued, "never started|3") };
+                foreach (var (id, key) in expected)
                 {
                     var status = await http.WaitForAsync(id, Timeout, "succeeded", "failed", "canceled");
                     Assert.True(status.GetProperty("status").GetString() == "succeeded", $"{key}: {status}");

@@ -14,7 +14,8 @@ public class SecurityHeadersTests
         string id = await http.SubmitAsync(new { prompt = "headers", steps = 1 });
         await http.WaitForAsync(id, TimeSpan.FromSeconds(30), "succeeded");
         using var admin = app.NewClient();
-        Assert.Equal(HttpStatusCode.Redirect, (await AdminAccessTests.LoginAsync(admin, AdminAccessTests.User, AdminAccessTests.Password)).StatusCode);
+        var login = await AdminAccessTests.LoginAsync(admin, AdminAccessTests.User, AdminAccessTests.Password);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
 
         var responses = new Dictionary<string, HttpResponseMessage>
         {
@@ -33,7 +34,8 @@ public class SecurityHeadersTests
         {
             Assert.True(response.Headers.TryGetValues("X-Content-Type-Options", out var nosniff) && nosniff.Single() == "nosniff", name);
             Assert.True(response.Headers.TryGetValues("Referrer-Policy", out var referrer) && referrer.Single() == "no-referrer", name);
-            Assert.True(response.Headers.TryGetValues("Content-Security-Policy", out var csp) && csp.Single().Contains("frame-ancestors 'none'"), name);
+            Assert.True(response.Headers.TryGetValues("Content-Security-Policy", out var csp)
+                        && csp.Single().Contains("frame-ancestors 'none'"), name);
         }
         Assert.Contains("script-src 'self';", responses["page"].Headers.GetValues("Content-Security-Policy").Single());
     }
