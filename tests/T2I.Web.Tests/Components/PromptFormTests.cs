@@ -33,6 +33,14 @@ public class PromptFormTests : BunitContext
     }
 
     [Fact]
+    public void BothPromptsAreCappedInTheBrowserBelowTheCircuitsMessageLimit()
+    {
+        var form = Render<PromptForm>(p => p.Add(c => c.BaseResolution, 256).Add(c => c.Input, new PromptInput()));
+        Assert.Equal("1000", form.Find("#prompt").GetAttribute("maxlength"));
+        Assert.Equal("1000", form.Find("#negative").GetAttribute("maxlength"));
+    }
+
+    [Fact]
     public void DefaultsAreFiftyStepsCfgFiveOneImageAndARandomSeed()
     {
         var form = Render<PromptForm>(p => p.Add(c => c.BaseResolution, 256).Add(c => c.Input, new PromptInput()));
