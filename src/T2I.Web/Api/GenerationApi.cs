@@ -73,13 +73,14 @@ public static class GenerationApi
         if (ToParameters(body, model.BaseResolution, out string? error) is not { } parameters) return BadRequest(error!);
 
         var result = await svc.SubmitAsync(ClientId.Of(http), SubmitLimiter.KeyOf(http), parameters, http.RequestAborted);
-        if (result is { Outcome: SubmitOutcome.RateLimited, RetryAfter: var wait })
+        if (result is { Outcome: SubmitOutcome.RateLimited or SubmitOutcome.QueueFull, RetryAfter: var wait })
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait!.Value.TotalSeconds)).ToString();
         return result.Outcome switch
         {
             SubmitOutcome.Accepted => Results.Accepted($"/api/generations/{result.Id}", new { id = result.Id, status = $"/api/generations/{result.Id}", image = $"/api/generations/{result.Id}/image" }),
             SubmitOutcome.ModelUnavailable => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status503ServiceUnavailable),
             SubmitOutcome.RateLimited => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status429TooManyRequests),
+            SubmitOutcome.QueueFull => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status503ServiceUnavailable),
             _ => BadRequest(result.Error!),
         };
     }

@@ -3,9 +3,9 @@ using T2I.Web.Clients;
 
 namespace T2I.Web.Generation;
 
-public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable, RateLimited }
+public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable, RateLimited, QueueFull }
 
-/// <param name="RetryAfter">For <see cref="SubmitOutcome.RateLimited"/>: when a token is free again.</param>
+/// <param name="RetryAfter">For <see cref="SubmitOutcome.RateLimited"/> and <see cref="SubmitOutcome.QueueFull"/>: when to retry.</param>
 public sealed record SubmitResult(SubmitOutcome Outcome, string? Id = null, string? Error = null, TimeSpan? RetryAfter = null);
 
 public enum CancelOutcome { Canceled, Stopping, AlreadyFinished, NotFound }
@@ -27,7 +27,7 @@ public sealed record GenerationView(GenerationRecord Record, int? QueuePosition,
 public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
     IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, WorkerLiveness workers, SubmitLimiter limiter,
-    TimeProvider clock)
+    QueueLimit queueLimit, TimeProvider clock)
 {
     public GenerationTracker Tracker => tracker;
 
@@ -39,6 +39,8 @@ public sealed class GenerationService(
     {
         if (provider.UnavailableReason is { } reason) return new(SubmitOutcome.ModelUnavailable, Error: $"No model is loaded: {reason}");
         if (GenerationValidator.Validate(p, provider.BaseResolution) is { } error) return new(SubmitOutcome.Invalid, Error: error);
+        // Before the rate limit: a refusal for a full queue costs the client no submission.
+        if (queueLimit.IsFull()) return new(SubmitOutcome.QueueFull, Error: QueueLimit.FullMessage, RetryAfter: QueueLimit.RetryAfter);
         if (limiter.TryAcquire(rateKey) is { } retryAfter)
             return new(SubmitOutcome.RateLimited, Error: RateLimitedMessage, RetryAfter: retryAfter);
 

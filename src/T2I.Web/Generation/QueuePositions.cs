@@ -19,19 +19,29 @@ public sealed class QueuePositions(JobStorage storage)
     /// <summary>1 = next to run; null when the generation is not waiting in the queue (or beyond the first 1000).</summary>
     public int? PositionOf(string generationId)
     {
-        lock (_lock)
-        {
-            if (DateTime.UtcNow - _takenAt > MaxAge)
-            {
-                var queued = storage.GetMonitoringApi().EnqueuedJobs(GenerationJob.Queue, 0, Window);
-                _positions = new Dictionary<string, int>();
-                for (int i = 0; i < queued.Count; i++)
-                    if (GenerationJobs.GenerationIdOf(queued[i].Value.Job) is { } id) _positions.TryAdd(id, i + 1);
-                _takenAt = DateTime.UtcNow;
-            }
-            return _positions.TryGetValue(generationId, out int p) ? p : null;
-        }
+        lock (_lock) return Snapshot().TryGetValue(generationId, out int p) ? p : null;
     }
+
+    /// <summary>How many generations wait in the queue (counted up to the first 1000 entries).</summary>
+    public int Waiting()
+    {
+        lock (_lock) return Snapshot().Count;
+    }
+
+    /// <summary>Under the lock: the positions, re-read when older than <see cref="MaxAge"/>.</summary>
+    private Dictionary<string, int> Snapshot()
+    {
+        if (DateTime.UtcNow - _takenAt <= MaxAge) return _positions;
+        var queued = storage.GetMonitoringApi().EnqueuedJobs(GenerationJob.Queue, 0, Window);
+        _positions = new Dictionary<string, int>();
+        // A cancelled (deleted) job stays in Hangfire's queue list until a worker drops it: it is not waiting.
+        foreach (var (_, job) in queued.Where(kv => kv.Value.InEnqueuedState))
+            if (GenerationJobs.GenerationIdOf(job.Job) is { } id) _positions.TryAdd(id, _positions.Count + 1);
+        _takenAt = DateTime.UtcNow;
+        return _positions;
+    }
+
+    public const int MaxCounted = Window;
 
     public void Invalidate()
     {

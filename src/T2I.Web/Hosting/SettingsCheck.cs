@@ -21,13 +21,15 @@ public static partial class SettingsCheck
         if (config["T2I:Ingestion:Resolutions"] is { Length: > 0 } resolutions && ParseResolutions(resolutions) is null)
             problems.Add("T2I:Ingestion:Resolutions must be positive whole numbers separated by commas, such as '256,512' " +
                          $"(got '{Cut(resolutions)}').");
-        foreach (string key in (string[])["T2I:Workers", "T2I:RateLimit:Burst", "T2I:RateLimit:SubmitsPerMinute"])
+        foreach (string key in (string[])["T2I:Workers", "T2I:RateLimit:Burst", "T2I:RateLimit:SubmitsPerMinute", "T2I:Queue:MaxWaiting"])
             if (config[key] is { } text && !(int.TryParse(text, CultureInfo.InvariantCulture, out int n) && n >= 1))
                 problems.Add($"{key} must be a whole number of at least 1 (got '{Cut(text)}').");
         foreach (string key in (string[])
                  ["T2I:Hangfire:InvisibilityTimeout", "T2I:Hangfire:DistributedLockTimeout", "T2I:Hangfire:HeartbeatInterval"])
             if (config[key] is { } text && !TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out _))
                 problems.Add($"{key} must be a duration such as 00:05:00 (got '{Cut(text)}').");
+        if (config.GetValue("T2I:Queue:MaxWaiting", 0) > Generation.QueuePositions.MaxCounted)
+            problems.Add($"T2I:Queue:MaxWaiting can be at most {Generation.QueuePositions.MaxCounted}.");
         if (problems.Count > 0) throw new InvalidSettingsException(string.Join(Environment.NewLine, problems));
     }
 

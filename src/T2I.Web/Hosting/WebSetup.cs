@@ -39,6 +39,8 @@ public static class WebSetup
             services.AddSingleton<Admin.AdminMonitor>();
             services.AddSingleton(RateLimitOptions.From(config));
             services.AddSingleton<SubmitLimiter>();
+            services.AddSingleton(QueueLimitOptions.From(config));
+            services.AddSingleton<QueueLimit>();
         }
         services.AddT2IHangfire(config, role);
         services.AddT2IHealthChecks();

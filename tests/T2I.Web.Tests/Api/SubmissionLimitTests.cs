@@ -51,6 +51,27 @@ public class SubmissionLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AFullQueueRefusesWith503AndRetryAfterWithoutChargingTheClient()
+    {
+        var generator = new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(50) };
+        await using var app = await TestApp.StartAsync(generator, null, "T2I:Queue:MaxWaiting=2", "T2I:RateLimit:Burst=4");
+        using var http = app.NewClient();
+        string running = await http.SubmitAsync(new { prompt = "running", steps = 150 });
+        await http.WaitForAsync(running, TimeSpan.FromSeconds(30), "running");
+        await http.SubmitAsync(new { prompt = "waiting 1", steps = 1 });
+        string waiting = await http.SubmitAsync(new { prompt = "waiting 2", steps = 1 });
+
+        var full = await http.PostAsJsonAsync("/api/generations", new { prompt = "one too many", steps = 1 });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, full.StatusCode);
+        Assert.Contains("queue is full", await full.Content.ReadAsStringAsync());
+        Assert.Equal(TimeSpan.FromSeconds(30), full.Headers.RetryAfter?.Delta);
+
+        await http.DeleteAsync($"/api/generations/{waiting}");
+        await http.SubmitAsync(new { prompt = "room again", steps = 1 }); // the 4th token: the refusal took none
+        await http.DeleteAsync($"/api/generations/{running}");
+    }
+
+    [Fact]
     public async Task BodiesOverTheCapGet413AndMemoryStaysFlat()
     {
         await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
