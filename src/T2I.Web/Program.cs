@@ -12,9 +12,19 @@ public class Program
     public static int Main(string[] args)
     {
         if (args is ["hash-password", ..]) return HashPasswordCommand.Run(args[1..]);
-        BuildApp(args).Run();
+        try
+        {
+            BuildApp(args).Run();
+        }
+        catch (InvalidSettingsException ex)
+        {
+            Console.Error.WriteLine(ex.Message); // the setting to fix, not a stack trace
+            return 2;
+        }
         return 0;
     }
+
+    public const long MaxRequestBodyBytes = 1024 * 1024;
 
     /// <summary>
     /// Builds the app for its <c>T2I:Role</c>; <paramref name="configure"/> lets tests replace services (e.g. the
@@ -28,8 +38,11 @@ public class Program
             Args = args,
             ApplicationName = typeof(Program).Assembly.GetName().Name,
         });
+        SettingsCheck.Validate(builder.Configuration);
         var role = T2IRoles.Of(builder.Configuration);
         builder.Services.AddProblemDetails();
+        // No endpoint takes uploads: a body past this is refused (413) wherever it is sent, not buffered.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         if (role.ServesUi())
         {
             builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -39,13 +52,17 @@ public class Program
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         // Also in Development: users get a short problem response, never a stack trace.
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A body over Kestrel's limit (and other malformed requests) is the client's error, not a 500.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.MapHealthEndpoints();
         if (!role.ServesUi()) return app;
 
         app.UseClientId();
-        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -17,6 +17,7 @@ public static class AdminAuth
     public static IServiceCollection AddAdminAuth(this IServiceCollection services)
     {
         services.AddSingleton<AdminCredentials>();
+        services.AddSingleton<LoginThrottle>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
             o.Cookie.Name = "t2i_admin";

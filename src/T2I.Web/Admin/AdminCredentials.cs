@@ -5,7 +5,7 @@ namespace T2I.Web.Admin;
 
 /// <summary>
 /// The admin account from configuration: <c>T2I:Admin:User</c> and <c>T2I:Admin:PasswordHash</c> (PBKDF2-SHA256,
-/// made by <c>dotnet run --project src/T2I.Web -- hash-password</c>). There is no built-in default: without
+/// made by <c>dotnet run --no-launch-profile --project src/T2I.Web -- hash-password</c>). There is no built-in default: without
 /// both values — in any environment — admin is disabled and <see cref="DisabledReason"/> says why.
 /// </summary>
 public sealed class AdminCredentials
@@ -22,7 +22,7 @@ public sealed class AdminCredentials
         string? hash = config["T2I:Admin:PasswordHash"];
         if (string.IsNullOrWhiteSpace(_user) || string.IsNullOrWhiteSpace(hash))
             DisabledReason = "no admin account is configured. Set T2I:Admin:User and T2I:Admin:PasswordHash " +
-                             "(make the hash with: dotnet run --project src/T2I.Web -- hash-password).";
+                             "(make the hash with: dotnet run --no-launch-profile --project src/T2I.Web -- hash-password).";
         else if ((_hash = Parse(hash)) is null)
             DisabledReason = $"T2I:Admin:PasswordHash is not a '{Scheme}$…' hash (plain passwords are not accepted); make one with hash-password.";
     }

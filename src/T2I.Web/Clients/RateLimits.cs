@@ -1,13 +1,12 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace T2I.Web.Clients;
 
-/// <summary>Per-client submission limits: a token bucket per client id (configuration <c>T2I:RateLimit</c>).</summary>
+/// <summary>Submission limits: a token bucket per client address (configuration <c>T2I:RateLimit</c>).</summary>
 public sealed record RateLimitOptions(int SubmitsPerMinute = 30, int Burst = 10)
 {
-    public const string SubmitPolicy = "submit";
-
     public TokenBucketRateLimiterOptions Bucket() => new()
     {
         TokenLimit = Math.Max(1, Burst),
@@ -22,40 +21,39 @@ public sealed record RateLimitOptions(int SubmitsPerMinute = 30, int Burst = 10)
 }
 
 /// <summary>
-/// The same per-client limit for submissions from the interactive page, which arrive over the Blazor circuit
-/// and so never pass the HTTP rate-limiting middleware that guards the API.
+/// One limit for submissions from the API and from the interactive page (whose submissions arrive over the
+/// Blazor circuit, past any HTTP middleware). Keyed by the client's address, not by the client-id cookie: the
+/// server hands that cookie out, so a client without a cookie jar would get a fresh bucket per request. The
+/// service takes a token only for a valid submission (see <see cref="Generation.GenerationService.SubmitAsync"/>).
 /// </summary>
-public sealed class PageSubmitLimiter(RateLimitOptions options) : IDisposable
+public sealed class SubmitLimiter(RateLimitOptions options) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(
-        client => RateLimitPartition.GetTokenBucketLimiter(client, _ => options.Bucket()));
+        key => RateLimitPartition.GetTokenBucketLimiter(key, _ => options.Bucket()));
 
-    public bool TryAcquire(string clientId)
+    /// <summary>Null when a token was taken; otherwise how long to wait before trying again.</summary>
+    public TimeSpan? TryAcquire(string key)
     {
-        using var lease = _limiter.AttemptAcquire(clientId);
-        return lease.IsAcquired;
+        using var lease = _limiter.AttemptAcquire(key);
+        if (lease.IsAcquired) return null;
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+    }
+
+    /// <summary>
+    /// The limiter key of a request: its remote address. One IPv6 host commonly holds a whole /64, so IPv6 is
+    /// keyed by that prefix. Behind a reverse proxy, configure forwarded headers so this is the client's address.
+    /// </summary>
+    public static string KeyOf(HttpContext http) => KeyOf(http.Connection.RemoteIpAddress);
+
+    public static string KeyOf(IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
+        byte[] bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 
     public void Dispose() => _limiter.Dispose();
-}
-
-public static class RateLimitRegistration
-{
-    public static IServiceCollection AddClientRateLimits(this IServiceCollection services, RateLimitOptions options)
-    {
-        services.AddSingleton(options);
-        services.AddSingleton<PageSubmitLimiter>();
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = async (ctx, ct) =>
-            {
-                ctx.HttpContext.Response.ContentType = "application/json";
-                await ctx.HttpContext.Response.WriteAsJsonAsync(new { error = "Too many submissions; wait a minute and try again." }, ct);
-            };
-            o.AddPolicy(RateLimitOptions.SubmitPolicy, http =>
-                RateLimitPartition.GetTokenBucketLimiter(ClientId.Of(http), _ => options.Bucket()));
-        });
-        return services;
-    }
 }

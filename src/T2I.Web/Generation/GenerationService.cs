@@ -1,88 +1,102 @@
 using Hangfire;
-using Hangfire.States;
+using T2I.Web.Clients;
 
 namespace T2I.Web.Generation;
 
-public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable }
+public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable, RateLimited, QueueFull }
 
-public sealed record SubmitResult(SubmitOutcome Outcome, string? Id = null, string? Error = null);
+/// <param name="RetryAfter">For <see cref="SubmitOutcome.RateLimited"/> and <see cref="SubmitOutcome.QueueFull"/>: when to retry.</param>
+public sealed record SubmitResult(SubmitOutcome Outcome, string? Id = null, string? Error = null, TimeSpan? RetryAfter = null);
 
 public enum CancelOutcome { Canceled, Stopping, AlreadyFinished, NotFound }
 
 /// <summary>What a page or an API caller sees of one generation right now.</summary>
-public sealed record GenerationView(GenerationRecord Record, int? QueuePosition, LiveProgress? Progress)
+/// <paramref name="Interrupted"/>: running, but its worker died; it resumes when another worker takes the job over.
+public sealed record GenerationView(GenerationRecord Record, int? QueuePosition, LiveProgress? Progress, bool Interrupted = false)
 {
     public string Id => Record.Id;
     public GenerationStatus Status => Record.Status;
 }
 
 /// <summary>
-/// Submitting, cancelling and looking at generations on behalf of one client. Every read checks the
-/// client id, so users only ever see (and cancel) their own jobs — an id from someone else reads as absent.
+/// Submitting, cancelling and looking at generations. A client's list is scoped by its client id (cookie);
+/// a single generation is addressed by its id, which is the capability: 128 random bits that only its
+/// submitter is told (in the submit answer and its own list), so a script without cookies can follow its own
+/// jobs, and whoever is handed the id (a shared image link) can read that generation and cancel it.
 /// </summary>
 public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
-    IBackgroundJobClient jobs, QueuePositions positions, TimeProvider clock)
+    IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, WorkerLiveness workers, SubmitLimiter limiter,
+    QueueLimit queueLimit, TimeProvider clock)
 {
-    /// <summary>How long a submitted job waits if its submitter dies between creating and enqueueing it.</summary>
-    public static readonly TimeSpan HeldFor = TimeSpan.FromMinutes(5);
-
     public GenerationTracker Tracker => tracker;
 
-    public async Task<SubmitResult> SubmitAsync(string clientId, GenerationParameters p, CancellationToken ct = default)
+    public const string RateLimitedMessage = "Too many submissions; wait a minute and try again.";
+
+    /// <param name="rateKey">The submitter's key in the <see cref="SubmitLimiter"/> (its address); charged only
+    /// once the request is valid and a model can run it, so mistakes never use up a client's submissions.</param>
+    public async Task<SubmitResult> SubmitAsync(string clientId, string rateKey, GenerationParameters p, CancellationToken ct = default)
     {
         if (provider.UnavailableReason is { } reason) return new(SubmitOutcome.ModelUnavailable, Error: $"No model is loaded: {reason}");
         if (GenerationValidator.Validate(p, provider.BaseResolution) is { } error) return new(SubmitOutcome.Invalid, Error: error);
+        // Before the rate limit: a refusal for a full queue costs the client no submission.
+        if (queueLimit.IsFull()) return new(SubmitOutcome.QueueFull, Error: QueueLimit.FullMessage, RetryAfter: QueueLimit.RetryAfter);
+        if (limiter.TryAcquire(rateKey) is { } retryAfter)
+            return new(SubmitOutcome.RateLimited, Error: RateLimitedMessage, RetryAfter: retryAfter);
 
         long seed = p.Seed ?? Random.Shared.NextInt64(0, GenerationValidator.MaxSeed - GenerationValidator.MaxCount);
         var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed, GenerationStatus.Queued, clock.GetUtcNow());
         await store.AddAsync(record, ct);
-        // The record learns its job id before any worker can start the job: a worker in another process writes
-        // the same record, and writing the id after enqueueing could overwrite its "running". The job is held
-        // (scheduled) meanwhile; if this process dies right here, the schedule still runs it later.
-        string jobId = jobs.Create<GenerationJob>(j => j.RunAsync(record.Id, null, CancellationToken.None), new ScheduledState(HeldFor));
-        await store.UpdateAsync(record.Id, r => r! with { JobId = jobId }, CancellationToken.None);
-        jobs.ChangeState(jobId, new EnqueuedState(GenerationJob.Queue), ScheduledState.StateName);
+        await GenerationJobs.EnqueueAsync(jobs, store, record.Id);
         positions.Invalidate();
         return new(SubmitOutcome.Accepted, record.Id);
     }
 
-    public async Task<GenerationView?> GetAsync(string clientId, string id, CancellationToken ct = default)
-    {
-        var record = await store.GetAsync(id, ct);
-        return record is not null && record.ClientId == clientId ? View(record) : null;
-    }
+    public async Task<GenerationView?> GetAsync(string id, CancellationToken ct = default) =>
+        await store.GetAsync(id, ct) is { } record ? View(record) : null;
 
     public async Task<IReadOnlyList<GenerationView>> ListAsync(string clientId, int max = 100, CancellationToken ct = default) =>
         (await store.ListAsync(clientId, max, ct)).Select(View).ToList();
 
-    public GenerationView View(GenerationRecord r) => new(
-        r,
-        r.Status == GenerationStatus.Queued ? positions.PositionOf(r.JobId) : null,
-        r.Status == GenerationStatus.Running ? tracker.Progress(r.Id) ?? shared.Read(r.JobId) : null);
+    public GenerationView View(GenerationRecord r)
+    {
+        if (r.Status == GenerationStatus.Queued) return new(r, positions.PositionOf(r.Id), null);
+        if (r.Status != GenerationStatus.Running) return new(r, null, null);
+        if (tracker.Progress(r.Id) is { } here) return new(r, null, here);
+        // Progress a dead worker last wrote is frozen: show the interruption instead.
+        return IsInterrupted(r) ? new(r, null, null, Interrupted: true) : new(r, null, shared.Read(r.JobId));
+    }
 
-    /// <summary>A client's image bytes, exactly as the generator wrote them (with the <c>parameters</c> chunk).</summary>
-    public async Task<byte[]?> ImageAsync(string clientId, string id, int index, CancellationToken ct = default)
+    private bool IsInterrupted(GenerationRecord r) => !tracker.IsRunningHere(r.Id) && workers.IsInterrupted(r);
+
+    /// <summary>A generation's image bytes, exactly as the generator wrote them (with the <c>parameters</c> chunk).</summary>
+    public async Task<byte[]?> ImageAsync(string id, int index, CancellationToken ct = default)
     {
         var record = await store.GetAsync(id, ct);
-        if (record is null || record.ClientId != clientId || index < 0 || index >= record.ImagesDone) return null;
+        if (record is null || index < 0 || index >= record.ImagesDone) return null;
         return await store.ReadImageAsync(id, index, ct);
     }
 
     /// <summary>
     /// Queued: the job is deleted and never starts. Running: the sampler stops at its next step (this
-    /// process) and Hangfire's deletion stops it on any other server.
+    /// process) and Hangfire's deletion stops it on any other server. Running but with no live job behind it
+    /// (its job vanished with an in-memory storage, or its worker died): cancelled at once, as nothing will
+    /// ever report back.
     /// </summary>
-    public async Task<CancelOutcome> CancelAsync(string clientId, string id, CancellationToken ct = default)
+    public async Task<CancelOutcome> CancelAsync(string id, CancellationToken ct = default)
     {
         var record = await store.GetAsync(id, ct);
-        if (record is null || record.ClientId != clientId) return CancelOutcome.NotFound;
-        var after = await store.UpdateAsync(id, r => r is { Status: GenerationStatus.Queued }
+        if (record is null) return CancelOutcome.NotFound;
+        if (record.IsTerminal) return CancelOutcome.AlreadyFinished;
+        string? jobState = GenerationJobs.StateOf(storage, record.JobId, id);
+        bool orphaned = !GenerationJobs.IsLive(jobState) && !tracker.IsRunningHere(id) || IsInterrupted(record);
+        var after = await store.UpdateAsync(id, r =>
+            r is { Status: GenerationStatus.Queued } || (orphaned && r is { Status: GenerationStatus.Running })
             ? r with { Status = GenerationStatus.Canceled, FinishedAt = clock.GetUtcNow() }
             : r, ct);
-        if (after is null || (after.IsTerminal && after.Status != GenerationStatus.Canceled) || record.IsTerminal) return CancelOutcome.AlreadyFinished;
+        if (after is null || (after.IsTerminal && after.Status != GenerationStatus.Canceled)) return CancelOutcome.AlreadyFinished;
         if (after.Status == GenerationStatus.Running) tracker.RequestCancel(id);
-        if (after.JobId is not null) jobs.Delete(after.JobId);
+        if (jobState is not null) jobs.Delete(after.JobId!);
         positions.Invalidate();
         return after.Status == GenerationStatus.Canceled ? CancelOutcome.Canceled : CancelOutcome.Stopping;
     }

@@ -24,7 +24,7 @@ public static class GenerationValidator
             ?? CheckRange("Steps", p.Steps, MinSteps, MaxSteps)
             ?? CheckGuidance(p.Guidance)
             ?? CheckRange("Number of images", p.Count, MinCount, MaxCount)
-            ?? (p.Seed is < 0 or > MaxSeed ? $"Seed must be between 0 and {MaxSeed} (or empty for a random seed)." : null);
+            ?? CheckSeed(p.Seed, p.Count);
     }
 
     private static string? CheckText(string name, string text)
@@ -44,6 +44,15 @@ public static class GenerationValidator
         AspectBuckets.Contains(baseResolution, width, height)
             ? null
             : $"Size {width}x{height} is not offered; choose one of: {string.Join(", ", AspectBuckets.For(baseResolution).Select(b => b.Name))}.";
+
+    /// <summary>Image i is drawn with seed + i, and seeds are 32-bit: the last one must fit too, or it would wrap to 0.</summary>
+    private static string? CheckSeed(long? seed, int count)
+    {
+        long max = MaxSeed - (count - 1);
+        return seed is < 0 || seed > max
+            ? $"Seed must be between 0 and {max}{(count > 1 ? $" for {count} images" : "")} (or empty for a random seed)."
+            : null;
+    }
 
     private static string? CheckRange(string name, int value, int min, int max) =>
         value < min || value > max ? $"{name} must be between {min} and {max} (got {value})." : null;

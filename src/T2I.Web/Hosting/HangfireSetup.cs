@@ -30,12 +30,22 @@ public static class HangfireSetup
     /// </summary>
     public static readonly TimeSpan DefaultDistributedLockTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Production default of <c>T2I:Hangfire:HeartbeatInterval</c> (Hangfire's own): a server silent for
+    /// <see cref="WorkerLiveness.MissedHeartbeats"/> intervals is taken as dead and its running jobs as interrupted.
+    /// </summary>
+    public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromSeconds(30);
+
     public static IServiceCollection AddT2IHangfire(this IServiceCollection services, IConfiguration config, T2IRole role)
     {
         // Our own storage instance in DI (not Hangfire's process-wide JobStorage.Current), so two apps in one
         // process — tests, the benchmark — never share or swap queues or services.
         var invisibility = AtLeastFiveSeconds(config, "T2I:Hangfire:InvisibilityTimeout", DefaultInvisibilityTimeout);
         var lockTimeout = AtLeastFiveSeconds(config, "T2I:Hangfire:DistributedLockTimeout", DefaultDistributedLockTimeout);
+        var heartbeat = config.GetValue("T2I:Hangfire:HeartbeatInterval", DefaultHeartbeatInterval);
+        if (heartbeat < TimeSpan.FromSeconds(1))
+            throw new InvalidOperationException($"T2I:Hangfire:HeartbeatInterval must be at least 1 second (got {heartbeat}).");
+        services.AddSingleton(new HangfireHeartbeat(heartbeat));
         services.AddSingleton<JobStorage>(_ => CreateStorage(config.GetConnectionString("Hangfire"), invisibility, lockTimeout));
         services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -52,6 +62,7 @@ public static class HangfireSetup
             o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:generation:{Guid.NewGuid().ToString("N")[..6]}";
             o.Queues = [GenerationJob.Queue];
             o.WorkerCount = workers;
+            o.HeartbeatInterval = heartbeat;
             // A job deleted on another server stops here within a second (cancels in this process are immediate).
             o.CancellationCheckInterval = TimeSpan.FromSeconds(1);
             o.ShutdownTimeout = TimeSpan.FromSeconds(10);
@@ -61,6 +72,7 @@ public static class HangfireSetup
             o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:maintenance:{Guid.NewGuid().ToString("N")[..6]}";
             o.Queues = [MaintenanceQueue];
             o.WorkerCount = 1;
+            o.HeartbeatInterval = heartbeat;
             o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
         return services;
@@ -75,7 +87,12 @@ public static class HangfireSetup
     private static JobStorage CreateStorage(string? postgres, TimeSpan invisibility, TimeSpan lockTimeout)
     {
         if (string.IsNullOrWhiteSpace(postgres))
-            return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
+            return new InMemoryStorage(new InMemoryStorageOptions
+            {
+                MaxExpirationTime = TimeSpan.FromHours(6),
+                // Random job ids: long ids restart at 1 with every process, and records outlive processes.
+                IdType = InMemoryStorageIdType.Guid,
+            });
         var options = PostgresOptions(invisibility, lockTimeout);
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
     }

@@ -26,13 +26,22 @@ public static class WebSetup
         if (Ingestion.ConfiguredShardIngestion.IsConfigured(config))
             services.AddSingleton<Ingestion.IShardIngestion, Ingestion.ConfiguredShardIngestion>();
         services.AddHostedService<Ingestion.IngestionScheduler>();
-        if (role.RunsJobs()) services.AddHostedService<GeneratorWarmup>();
+        if (role.RunsJobs())
+        {
+            services.AddHostedService<GeneratorWarmup>();
+            // Before the Hangfire servers start (hosted services start in registration order).
+            services.AddHostedService<InterruptedGenerations>();
+        }
         if (role.ServesUi())
         {
             services.AddSingleton<QueuePositions>();
+            services.AddSingleton<WorkerLiveness>();
             services.AddSingleton<GenerationService>();
             services.AddSingleton<Admin.AdminMonitor>();
-            services.AddClientRateLimits(RateLimitOptions.From(config));
+            services.AddSingleton(RateLimitOptions.From(config));
+            services.AddSingleton<SubmitLimiter>();
+            services.AddSingleton(QueueLimitOptions.From(config));
+            services.AddSingleton<QueueLimit>();
         }
         services.AddT2IHangfire(config, role);
         services.AddT2IHealthChecks();

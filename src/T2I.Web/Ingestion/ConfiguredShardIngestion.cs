@@ -14,12 +14,21 @@ public sealed class ConfiguredShardIngestion(IConfiguration config, ILogger<Inge
 
     public async Task<string> RunAsync(CancellationToken ct)
     {
-        int[] resolutions = (config["T2I:Ingestion:Resolutions"] ?? "256")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(int.Parse).ToArray();
+        // Checked at start-up (SettingsCheck); the fallback covers a setting changed under a running host.
+        int[] resolutions = ParseResolutions(config["T2I:Ingestion:Resolutions"] ?? "256")
+            ?? throw new InvalidOperationException("T2I:Ingestion:Resolutions must be positive whole numbers separated by commas.");
         string result = await new IngestionJob(log).RunAsync(
             config["T2I:Ingestion:Input"]!, config["T2I:Ingestion:Output"]!, resolutions, config["T2I:Ingestion:Config"], ct);
         log.LogInformation("Scheduled ingestion: {Result}", result);
         return result;
+    }
+
+    /// <summary>The resolutions of <c>T2I:Ingestion:Resolutions</c>; null when any is not a positive number.</summary>
+    public static int[]? ParseResolutions(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var values = parts.Select(p => int.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out int r) && r > 0 ? r : 0)
+            .ToArray();
+        return values.Length > 0 && values.All(r => r > 0) ? values : null;
     }
 }

@@ -107,6 +107,27 @@ public partial class AdminAccessTests
         Assert.NotEqual(AdminCredentials.Hash("x"), AdminCredentials.Hash("x")); // salted
     }
 
+    [Fact]
+    public async Task TwentyWrongLoginsLockTheAccountSoEvenTheRightPasswordIsRefusedForAWhile()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, AdminSettings);
+        using var admin = app.NewClient();
+
+        // Guessers four at a time (the report: 70 wrong guesses, then the right one let in).
+        for (int round = 0; round < 20 / 4; round++)
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
+            {
+                using var guesser = app.NewClient();
+                var wrong = await LoginAsync(guesser, User, $"guess {round}-{i}");
+                Assert.Contains("Wrong user name or password", await wrong.Content.ReadAsStringAsync());
+            }));
+        var right = await LoginAsync(admin, User, Password);
+
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Contains("Too many failed logins", await right.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.GetAsync("/hangfire")).StatusCode);
+    }
+
     /// <summary>Posts the real login form: its hidden fields (handler name, antiforgery token) plus credentials.</summary>
     public static async Task<HttpResponseMessage> LoginAsync(HttpClient http, string user, string password)
     {

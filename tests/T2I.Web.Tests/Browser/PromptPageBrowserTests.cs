@@ -39,6 +39,23 @@ public class PromptPageBrowserTests(ChromiumBrowser chromium) : IClassFixture<Ch
     }
 
     [Fact]
+    public async Task TypingAndClickingRightAfterLoadGenerates()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(new Uri(app.Address, "/").ToString(), new() { WaitUntil = WaitUntilState.Commit });
+        // No wait for the circuit: a user types and clicks as soon as the page looks ready.
+        await page.FillAsync("#prompt", "an early click", new() { Timeout = Timeout });
+        await page.ClickAsync("#generate", new() { Timeout = Timeout });
+
+        var card = page.Locator("article.generation").First;
+        await Assertions.Expect(card.Locator(".status")).ToContainTextAsync("Done", new() { Timeout = Timeout });
+        await Assertions.Expect(card.Locator(".prompt")).ToHaveTextAsync("an early click");
+    }
+
+    [Fact]
     public async Task BadInputIsExplainedOnThePage()
     {
         await using var app = await TestApp.StartAsync(new TestDoubleGenerator());

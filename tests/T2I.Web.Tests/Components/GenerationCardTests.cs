@@ -36,6 +36,17 @@ public class GenerationCardTests : BunitContext
     }
 
     [Fact]
+    public void ARunningJobWhoseWorkerDiedSaysSoAndCanStillBeCancelled()
+    {
+        var card = Render<GenerationCard>(p => p.Add(c => c.View,
+            new GenerationView(Record(GenerationStatus.Running), null, null, Interrupted: true)));
+
+        Assert.Equal("Interrupted — waiting to resume", card.Find(".status").TextContent);
+        Assert.Empty(card.FindAll("progress"));
+        Assert.NotEmpty(card.FindAll("button.cancel"));
+    }
+
+    [Fact]
     public void AFinishedJobShowsItsImagesByIdWithDownloadsSeedsAndReuse()
     {
         GenerationRecord? reused = null;

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using T2I.Core.Data;
 using T2I.Web.Components.Generation;
 
@@ -6,6 +7,19 @@ namespace T2I.Web.Tests.Components;
 
 public class PromptFormTests : BunitContext
 {
+    public PromptFormTests() => Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+
+    [Fact]
+    public void PrerenderedBeforeTheCircuitIsLiveTheButtonIsVisiblyDisabled()
+    {
+        Renderer.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        var form = Render<PromptForm>(p => p.Add(c => c.BaseResolution, 256).Add(c => c.Input, new PromptInput()));
+
+        var button = form.Find("#generate");
+        Assert.True(button.HasAttribute("disabled"));
+        Assert.Equal("Connecting…", button.TextContent);
+    }
+
     [Theory]
     [InlineData(256)]
     [InlineData(512)]
@@ -16,6 +30,14 @@ public class PromptFormTests : BunitContext
         var options = form.FindAll("#size option").Select(o => o.GetAttribute("value")).ToList();
         Assert.Equal(AspectBuckets.For(resolution).Select(b => b.Name), options);
         Assert.Equal($"{resolution}x{resolution}", form.Find("#size").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void BothPromptsAreCappedInTheBrowserBelowTheCircuitsMessageLimit()
+    {
+        var form = Render<PromptForm>(p => p.Add(c => c.BaseResolution, 256).Add(c => c.Input, new PromptInput()));
+        Assert.Equal("1000", form.Find("#prompt").GetAttribute("maxlength"));
+        Assert.Equal("1000", form.Find("#negative").GetAttribute("maxlength"));
     }
 
     [Fact]

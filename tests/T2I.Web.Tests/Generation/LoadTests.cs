@@ -9,7 +9,8 @@ public class LoadTests
     public async Task FiftyConcurrentApiSubmissionsAllCompleteExactlyOnce()
     {
         var generator = new TestDoubleGenerator { StepDelay = TimeSpan.Zero };
-        await using var app = await TestApp.StartAsync(generator, null, "T2I:Workers=2");
+        // 50 clients from one address share one submission bucket.
+        await using var app = await TestApp.StartAsync(generator, null, "T2I:Workers=2", "T2I:RateLimit:Burst=100");
         var clients = Enumerable.Range(0, 50).Select(_ => app.NewClient()).ToList();
 
         var ids = await Task.WhenAll(clients.Select((http, i) => http.SubmitAsync(new { prompt = $"load {i}", steps = 4, seed = i })));

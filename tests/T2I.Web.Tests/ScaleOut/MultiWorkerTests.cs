@@ -91,7 +91,7 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
     /// Waits until the generation's Hangfire job is processing and its body has begun (the record says running);
     /// returns the job id and the server id.
     /// </summary>
-    private static async Task<(string JobId, string ServerId)> WaitProcessingAsync(LoopbackCluster cluster, string generationId)
+    internal static async Task<(string JobId, string ServerId)> WaitProcessingAsync(LoopbackCluster cluster, string generationId)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (DateTime.UtcNow < deadline)

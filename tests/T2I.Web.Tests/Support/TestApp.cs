@@ -58,10 +58,16 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     /// <summary>A client with its own cookie jar: one browser, one anonymous client id.</summary>
-    public HttpClient NewClient() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+    public HttpClient NewClient() => NewClient(new CookieContainer());
+
+    /// <summary>A client with the given cookie jar: the same browser coming back to a restarted app (cookies ignore ports).</summary>
+    public HttpClient NewClient(CookieContainer jar) => new(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false })
     {
         BaseAddress = Address,
     };
+
+    /// <summary>A script without a cookie jar (curl, Python <c>requests</c> without a session): every request comes fresh.</summary>
+    public HttpClient NewScript() => new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = Address };
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
