@@ -88,6 +88,20 @@ public class LayeringTests
             string.Join("\n", cycles.Select(c => string.Join(" ⇄ ", c) + "\n" + graph.Describe(c))));
     }
 
+    [Fact]
+    public void SourceLinesFitIn140Characters()
+    {
+        var src = Path.Combine(RepoRoot, "src");
+        var sep = Path.DirectorySeparatorChar;
+        var tooLong = Directory.EnumerateFiles(src, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+            .Where(f => !f.Contains($"{sep}bin{sep}") && !f.Contains($"{sep}obj{sep}"))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line.Length)))
+            .Where(l => l.Length > 140)
+            .Select(l => $"{Path.GetRelativePath(RepoRoot, l.f)}:{l.i + 1} ({l.Length})").ToList();
+        Assert.True(tooLong.Count == 0, $"{tooLong.Count} lines over 140 characters:\n" + string.Join("\n", tooLong.Take(20)));
+    }
+
     private static bool IsHostPackage(string package) =>
         HostPackages.Any(h => package == h || package.StartsWith(h + ".", StringComparison.Ordinal));
 

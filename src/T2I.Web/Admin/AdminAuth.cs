@@ -35,7 +35,8 @@ public static class AdminAuth
     }
 
     public static ClaimsPrincipal Principal(string user) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, Role)], CookieAuthenticationDefaults.AuthenticationScheme));
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, Role)],
+            CookieAuthenticationDefaults.AuthenticationScheme));
 
     public static void MapAdmin(this IEndpointRouteBuilder app)
     {
@@ -52,7 +53,8 @@ public static class AdminAuth
 
         app.MapPost("/admin/logout", async (HttpContext http, IAntiforgery antiforgery) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(http)) return Results.BadRequest(new { error = "Missing or invalid antiforgery token." });
+            if (!await antiforgery.IsRequestValidAsync(http)) return Results.BadRequest(new { error = "Missing or invalid " +
+                "antiforgery token." });
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/");
         }).DisableAntiforgery(); // validated above, explicitly

@@ -24,7 +24,8 @@ public sealed class AdminCredentials
             DisabledReason = "no admin account is configured. Set T2I:Admin:User and T2I:Admin:PasswordHash " +
                              "(make the hash with: dotnet run --no-launch-profile --project src/T2I.Web -- hash-password).";
         else if ((_hash = Parse(hash)) is null)
-            DisabledReason = $"T2I:Admin:PasswordHash is not a '{Scheme}$…' hash (plain passwords are not accepted); make one with hash-password.";
+            DisabledReason = $"T2I:Admin:PasswordHash is not a '{Scheme}$…' hash (plain passwords are not accepted); make one " +
+                $"with hash-password.";
     }
 
     /// <summary>Null when admin login is possible.</summary>
@@ -36,7 +37,8 @@ public sealed class AdminCredentials
     {
         if (!Enabled || user is null || password is null) return false;
         var (iterations, salt, expected) = _hash!.Value;
-        byte[] actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
+        byte[] actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256,
+            expected.Length);
         bool userOk = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(user), Encoding.UTF8.GetBytes(_user!));
         return CryptographicOperations.FixedTimeEquals(actual, expected) & userOk;
     }

@@ -5,7 +5,8 @@ using T2I.Web.Generation;
 namespace T2I.Web.Admin;
 
 public sealed record QueueRow(string Name, long Length);
-public sealed record RunningRow(string JobId, string Job, string? GenerationId, string? Server, DateTime? StartedAt, LiveProgress? Progress);
+public sealed record RunningRow(string JobId, string Job, string? GenerationId, string? Server, DateTime? StartedAt,
+    LiveProgress? Progress);
 public sealed record FailureRow(string JobId, string Job, DateTime? FailedAt, string Reason);
 public sealed record ServerRow(string Name, int Workers, string Queues, DateTime? Heartbeat);
 public sealed record ScheduleRow(string Id, string Cron, DateTime? NextRun, DateTime? LastRun, string? LastState, string? Error);
@@ -38,7 +39,8 @@ public sealed class AdminMonitor(JobStorage storage, GenerationTracker tracker, 
         var servers = api.Servers().Select(s => new ServerRow(s.Name, s.WorkersCount, string.Join(", ", s.Queues), s.Heartbeat)).ToList();
 
         using var connection = storage.GetConnection();
-        var schedule = connection.GetRecurringJobs().Select(r => new ScheduleRow(r.Id, r.Cron, r.NextExecution, r.LastExecution, r.LastJobState, r.Error)).ToList();
+        var schedule = connection.GetRecurringJobs().Select(r => new ScheduleRow(r.Id, r.Cron, r.NextExecution, r.LastExecution,
+            r.LastJobState, r.Error)).ToList();
 
         long lastHour = api.HourlySucceededJobs().Where(kv => kv.Key >= DateTime.UtcNow.AddHours(-1)).Sum(kv => kv.Value);
         return new AdminSnapshot(queues, running, failures, servers, schedule,

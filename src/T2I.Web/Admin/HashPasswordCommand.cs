@@ -1,6 +1,7 @@
 namespace T2I.Web.Admin;
 
-/// <summary><c>hash-password [PASSWORD]</c>: prints the value for <c>T2I:Admin:PasswordHash</c> (reads stdin without an argument).</summary>
+/// <summary><c>hash-password [PASSWORD]</c>: prints the value for <c>T2I:Admin:PasswordHash</c> (reads stdin without an
+/// argument).</summary>
 public static class HashPasswordCommand
 {
     public static int Run(string[] args)

@@ -77,8 +77,10 @@ public static class GenerationApi
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait!.Value.TotalSeconds)).ToString();
         return result.Outcome switch
         {
-            SubmitOutcome.Accepted => Results.Accepted($"/api/generations/{result.Id}", new { id = result.Id, status = $"/api/generations/{result.Id}", image = $"/api/generations/{result.Id}/image" }),
-            SubmitOutcome.ModelUnavailable => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status503ServiceUnavailable),
+            SubmitOutcome.Accepted => Results.Accepted($"/api/generations/{result.Id}", new { id = result.Id,
+                status = $"/api/generations/{result.Id}", image = $"/api/generations/{result.Id}/image" }),
+            SubmitOutcome.ModelUnavailable => Results.Json(new { error = result.Error },
+                statusCode: StatusCodes.Status503ServiceUnavailable),
             SubmitOutcome.RateLimited => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status429TooManyRequests),
             SubmitOutcome.QueueFull => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status503ServiceUnavailable),
             _ => BadRequest(result.Error!),
@@ -126,7 +128,8 @@ public static class GenerationApi
             id = r.Id,
             status = v.Interrupted ? InterruptedStatus : r.Status.ToString().ToLowerInvariant(),
             queuePosition = v.QueuePosition,
-            progress = v.Progress is { } p ? new { image = p.Image + 1, images = p.ImageCount, step = p.Step, totalSteps = p.TotalSteps } : null,
+            progress = v.Progress is { } p ? new { image = p.Image + 1, images = p.ImageCount, step = p.Step,
+                totalSteps = p.TotalSteps } : null,
             parameters = r.Parameters,
             seed = r.Seed,
             modelId = r.ModelId,

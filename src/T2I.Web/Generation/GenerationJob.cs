@@ -40,7 +40,8 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
             for (int i = 0; i < record.Parameters.Count; i++)
             {
                 if (await store.HasImageAsync(generationId, i, cts.Token)) continue; // drawn before a restart
-                var image = generator.Generate(RequestFor(record, i), new StepReporter(tracker, published, generationId, i, record.Parameters.Count), cts.Token);
+                var image = generator.Generate(RequestFor(record, i), new StepReporter(tracker, published, generationId, i,
+                    record.Parameters.Count), cts.Token);
                 await store.SaveImageAsync(generationId, i, image.Png, cts.Token);
                 modelId = image.ModelId;
                 int done = i + 1;
@@ -76,7 +77,8 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
         r.Parameters.Steps, r.Parameters.Guidance, r.SeedOf(index));
 
     private Task Finish(string id, GenerationStatus status, string? error, string? modelId) =>
-        store.UpdateAsync(id, r => r! with { Status = status, FinishedAt = DateTimeOffset.UtcNow, Error = error, ModelId = modelId ?? r.ModelId });
+        store.UpdateAsync(id, r => r! with { Status = status, FinishedAt = DateTimeOffset.UtcNow, Error = error,
+            ModelId = modelId ?? r.ModelId });
 
     private bool IsDeleted(PerformContext? context)
     {
@@ -96,7 +98,8 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
     /// Forwards sampler steps synchronously (so they arrive in order) to this process's tracker and, for pages
     /// served by other processes, to the shared storage.
     /// </summary>
-    private sealed class StepReporter(GenerationTracker tracker, IProgress<LiveProgress> published, string id, int image, int imageCount) : IProgress<GenerationProgress>
+    private sealed class StepReporter(GenerationTracker tracker, IProgress<LiveProgress> published, string id, int image,
+        int imageCount) : IProgress<GenerationProgress>
     {
         public void Report(GenerationProgress p)
         {

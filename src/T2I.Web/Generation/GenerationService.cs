@@ -45,7 +45,8 @@ public sealed class GenerationService(
             return new(SubmitOutcome.RateLimited, Error: RateLimitedMessage, RetryAfter: retryAfter);
 
         long seed = p.Seed ?? Random.Shared.NextInt64(0, GenerationValidator.MaxSeed - GenerationValidator.MaxCount);
-        var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed, GenerationStatus.Queued, clock.GetUtcNow());
+        var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed,
+            GenerationStatus.Queued, clock.GetUtcNow());
         await store.AddAsync(record, ct);
         await GenerationJobs.EnqueueAsync(jobs, store, record.Id);
         positions.Invalidate();

@@ -23,7 +23,8 @@ public sealed record GenerationStoreOptions(bool Shared = false, TimeSpan? Index
 /// remaining race (a cancel and a start on two processes at once) is settled by Hangfire, whose job deletion
 /// stops the run, which then records itself as cancelled.
 /// </summary>
-public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker tracker, GenerationStoreOptions options, ILogger<GenerationStore> log)
+public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker tracker, GenerationStoreOptions options,
+    ILogger<GenerationStore> log)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, GenerationRecord> _records = new();
@@ -73,13 +74,15 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
     }
 
     public Task AddAsync(GenerationRecord record, CancellationToken ct = default) =>
-        UpdateAsync(record.Id, existing => existing is null ? record : throw new InvalidOperationException($"Generation {record.Id} exists."), ct);
+        UpdateAsync(record.Id, existing => existing is null ? record
+            : throw new InvalidOperationException($"Generation {record.Id} exists."), ct);
 
     /// <summary>
     /// Applies <paramref name="change"/> to the current record (null when absent) under the store's lock and
     /// persists the result; returning null (or the same instance) leaves the record unchanged.
     /// </summary>
-    public async Task<GenerationRecord?> UpdateAsync(string id, Func<GenerationRecord?, GenerationRecord?> change, CancellationToken ct = default)
+    public async Task<GenerationRecord?> UpdateAsync(string id, Func<GenerationRecord?, GenerationRecord?> change,
+        CancellationToken ct = default)
     {
         if (!options.Shared) await EnsureLoadedAsync(ct);
         await _gate.WaitAsync(ct);

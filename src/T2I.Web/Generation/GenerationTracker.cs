@@ -23,7 +23,8 @@ public sealed class GenerationTracker
     public void Report(string id, LiveProgress progress)
     {
         // Keep the last preview when a step reports none, so the page does not flicker back to blank.
-        _progress.AddOrUpdate(id, progress, (_, old) => progress.PreviewPng is null ? progress with { PreviewPng = old.PreviewPng } : progress);
+        _progress.AddOrUpdate(id, progress, (_, old) => progress.PreviewPng is null
+            ? progress with { PreviewPng = old.PreviewPng } : progress);
         NotifyChanged(id);
     }
 

@@ -43,7 +43,8 @@ public static class GenerationValidator
     private static string? CheckSize(int width, int height, int baseResolution) =>
         AspectBuckets.Contains(baseResolution, width, height)
             ? null
-            : $"Size {width}x{height} is not offered; choose one of: {string.Join(", ", AspectBuckets.For(baseResolution).Select(b => b.Name))}.";
+            : $"Size {width}x{height} is not offered; choose one of: " +
+                $"{string.Join(", ", AspectBuckets.For(baseResolution).Select(b => b.Name))}.";
 
     /// <summary>Image i is drawn with seed + i, and seeds are 32-bit: the last one must fit too, or it would wrap to 0.</summary>
     private static string? CheckSeed(long? seed, int count)
@@ -60,5 +61,6 @@ public static class GenerationValidator
     private static string? CheckGuidance(double g) =>
         double.IsFinite(g) && g >= MinGuidance && g <= MaxGuidance
             ? null
-            : $"CFG scale must be between {MinGuidance.ToString(CultureInfo.InvariantCulture)} and {MaxGuidance.ToString(CultureInfo.InvariantCulture)} (got {g.ToString(CultureInfo.InvariantCulture)}).";
+            : $"CFG scale must be between {MinGuidance.ToString(CultureInfo.InvariantCulture)} and " +
+                $"{MaxGuidance.ToString(CultureInfo.InvariantCulture)} (got {g.ToString(CultureInfo.InvariantCulture)}).";
 }

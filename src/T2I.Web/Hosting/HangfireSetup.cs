@@ -81,7 +81,8 @@ public static class HangfireSetup
     private static TimeSpan AtLeastFiveSeconds(IConfiguration config, string key, TimeSpan fallback)
     {
         var value = config.GetValue(key, fallback);
-        return value >= TimeSpan.FromSeconds(5) ? value : throw new InvalidOperationException($"{key} must be at least 5 seconds (got {value}).");
+        return value >= TimeSpan.FromSeconds(5) ? value
+            : throw new InvalidOperationException($"{key} must be at least 5 seconds (got {value}).");
     }
 
     private static JobStorage CreateStorage(string? postgres, TimeSpan invisibility, TimeSpan lockTimeout)

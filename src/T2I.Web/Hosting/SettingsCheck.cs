@@ -18,7 +18,8 @@ public static partial class SettingsCheck
         var problems = new List<string>();
         if (config["T2I:Ingestion:Cron"] is { Length: > 0 } cron && !CronShape().IsMatch(cron.Trim()))
             problems.Add($"T2I:Ingestion:Cron must be a cron expression such as '0 * * * *' (got '{Cut(cron)}').");
-        if (config["T2I:Ingestion:Resolutions"] is { Length: > 0 } resolutions && Ingestion.ConfiguredShardIngestion.ParseResolutions(resolutions) is null)
+        if (config["T2I:Ingestion:Resolutions"] is { Length: > 0 } resolutions
+            && Ingestion.ConfiguredShardIngestion.ParseResolutions(resolutions) is null)
             problems.Add("T2I:Ingestion:Resolutions must be positive whole numbers separated by commas, such as '256,512' " +
                          $"(got '{Cut(resolutions)}').");
         foreach (string key in (string[])["T2I:Workers", "T2I:RateLimit:Burst", "T2I:RateLimit:SubmitsPerMinute", "T2I:Queue:MaxWaiting"])

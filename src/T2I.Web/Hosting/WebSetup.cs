@@ -57,7 +57,8 @@ public static class WebSetup
     {
         string location = config["T2I:Images"] is { Length: > 0 } configured
             ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "t2i", "web");
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData,
+                Environment.SpecialFolderOption.Create), "t2i", "web");
         return BlobStores.Open(location); // a local folder or s3://bucket/prefix (T2I_S3_* variables)
     }
 }

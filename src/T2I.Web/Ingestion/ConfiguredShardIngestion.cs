@@ -3,7 +3,8 @@ using T2I.Core.Ingest;
 namespace T2I.Web.Ingestion;
 
 /// <summary>
-/// Scheduled ingestion backed by the shared engine (<see cref="IngestionJob"/>, as `dataprep ingest` runs it), configured by <c>T2I:Ingestion:Input</c>,
+/// Scheduled ingestion backed by the shared engine (<see cref="IngestionJob"/>, as `dataprep ingest` runs it),
+/// configured by <c>T2I:Ingestion:Input</c>,
 /// <c>T2I:Ingestion:Output</c> (local paths or s3://bucket/prefix), <c>T2I:Ingestion:Resolutions</c> (e.g. "256,512")
 /// and optional <c>T2I:Ingestion:Config</c> (filters.json). Registered only when input and output are set.
 /// </summary>

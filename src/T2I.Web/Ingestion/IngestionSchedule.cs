@@ -45,7 +45,8 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
 /// when an <see cref="IShardIngestion"/> is available; removes it when the cron is unset, so the schedule
 /// always matches the configuration.
 /// </summary>
-public sealed class IngestionScheduler(IConfiguration config, IServiceProvider services, IRecurringJobManager recurring, ILogger<IngestionScheduler> log) : IHostedService
+public sealed class IngestionScheduler(IConfiguration config, IServiceProvider services, IRecurringJobManager recurring,
+    ILogger<IngestionScheduler> log) : IHostedService
 {
     public Task StartAsync(CancellationToken ct)
     {

@@ -25,7 +25,8 @@ public static class T2IRoles
         };
         if (role != T2IRole.All && string.IsNullOrWhiteSpace(config.GetConnectionString("Hangfire")))
             throw new InvalidOperationException(
-                $"{Key}={role.ToString().ToLowerInvariant()} needs job storage shared with the other processes: set ConnectionStrings:Hangfire " +
+                $"{Key}={role.ToString().ToLowerInvariant()} needs job storage shared with the other processes: set " +
+                    $"ConnectionStrings:Hangfire " +
                 "(PostgreSQL). The in-memory default only works with T2I:Role=all.");
         return role;
     }
