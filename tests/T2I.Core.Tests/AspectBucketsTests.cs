@@ -40,4 +40,19 @@ public class AspectBucketsTests
         foreach (var b in AspectBuckets.For(256)) Assert.Equal(b, AspectBucket.Parse(b.Name));
         Assert.Throws<FormatException>(() => AspectBucket.Parse("wide"));
     }
+
+    [Theory]
+    [InlineData("320x192", 320, 192)]
+    [InlineData("256x256", 256, 256)]
+    [InlineData("wide", 0, 0)]
+    [InlineData("256x", 0, 0)]
+    [InlineData("1x2x3", 0, 0)]
+    [InlineData("", 0, 0)]
+    [InlineData(null, 0, 0)]
+    public void TryParseReadsWxHAndNothingElse(string? text, int width, int height)
+    {
+        var bucket = AspectBucket.TryParse(text);
+        if (width == 0) Assert.Null(bucket);
+        else Assert.Equal(new AspectBucket(width, height), bucket);
+    }
 }

@@ -8,12 +8,16 @@ public sealed record AspectBucket(int Width, int Height)
     /// <summary>Stable name used in shard paths and configs, e.g. <c>320x192</c>.</summary>
     public string Name => $"{Width}x{Height}";
 
-    public static AspectBucket Parse(string name)
+    public static AspectBucket Parse(string name) =>
+        TryParse(name) ?? throw new FormatException($"'{name}' is not a bucket name like 320x192.");
+
+    /// <summary>"WxH" (e.g. 320x192) → the size, or null: the one parser of sizes (CLI, API, page, configs).</summary>
+    public static AspectBucket? TryParse(string? name)
     {
-        var parts = name.Split('x');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int w) || !int.TryParse(parts[1], out int h))
-            throw new FormatException($"'{name}' is not a bucket name like 320x192.");
-        return new AspectBucket(w, h);
+        var parts = name?.Split('x');
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        return parts is { Length: 2 } && int.TryParse(parts[0], ci, out int w) && int.TryParse(parts[1], ci, out int h)
+            ? new AspectBucket(w, h) : null;
     }
 }
 

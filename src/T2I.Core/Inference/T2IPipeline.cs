@@ -81,7 +81,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
         var decoder = new UntrainedLatentDecoder(seed: seed);
         decoder.to(device ?? CPU);
         return new T2IPipeline(model.text_encoder, model.dit, decoder,
-            $"untrained-tiny-seed{seed} (random weights, not a trained model)", baseResolution, device);
+            UntrainedModelId(seed), baseResolution, device);
     }
 
     /// <summary>
@@ -107,7 +107,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
         }
         decoder ??= new DctPatchCodec();
         int resolution = config.BaseResolution ?? PresetResolution(folder);
-        return new T2IPipeline(model.text_encoder, model.dit, decoder, $"{saved.Preset ?? "t2i"}-step{folder.Step}", resolution,
+        return new T2IPipeline(model.text_encoder, model.dit, decoder, ModelIdOf(folder, saved), resolution,
             device) { TimeShift = config.TimeShift };
     }
 
@@ -123,6 +123,13 @@ public sealed class T2IPipeline : ITextToImageGenerator
         folder.RunPresetFile() is { } file
             && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))?["config"]?["resolution"]?.GetValue<int>() is int r
             ? r : 256;
+
+    /// <summary>The one model id of a checkpoint: its preset and step (e.g. <c>t2i-tiny-aligned-step10000</c>).</summary>
+    public static string ModelIdOf(T2I.Core.Checkpoints.CheckpointFolder folder, T2I.Core.Checkpoints.CheckpointConfig config) =>
+        $"{config.Preset ?? "t2i"}-step{folder.Step}";
+
+    /// <summary>The model id of <see cref="CreateUntrained"/>: says plainly that it is not a trained model.</summary>
+    public static string UntrainedModelId(long seed) => $"untrained-tiny-seed{seed} (random weights, not a trained model)";
 
     public GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null,
         CancellationToken ct = default)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using T2I.Web.Clients;
 using T2I.Web.Generation;
+using T2I.Core.Data;
 
 namespace T2I.Web.Api;
 
@@ -98,8 +99,8 @@ public static class GenerationApi
                 error = "Give either size or width and height, not both.";
                 return null;
             }
-            var parts = size.Split('x');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out width) || !int.TryParse(parts[1], out height))
+            if (AspectBucket.TryParse(size) is { } bucket) (width, height) = (bucket.Width, bucket.Height);
+            else
             {
                 error = $"Size '{(size.Length > 20 ? size[..20] + "…" : size)}' is not like 256x256."; // never echo a huge input
                 return null;

@@ -119,9 +119,9 @@ public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSou
     public ModelInfo Describe()
     {
         var (path, untrainedResolution) = Resolve();
-        if (path is null) return new ModelInfo("untrained-tiny-seed0 (random weights, not a trained model)", untrainedResolution);
+        if (path is null) return new ModelInfo(T2IPipeline.UntrainedModelId(0), untrainedResolution);
         var folder = T2I.Core.Checkpoints.CheckpointFolder.Open(path);
-        return new ModelInfo($"{folder.ReadConfig().Preset ?? "t2i"}-step{folder.Step}", T2IPipeline.ResolutionOf(folder));
+        return new ModelInfo(T2IPipeline.ModelIdOf(folder, folder.ReadConfig()), T2IPipeline.ResolutionOf(folder));
     }
 
     /// <summary>The checkpoint folder, or null with the resolution of the untrained pipeline.</summary>

@@ -1,4 +1,5 @@
 using T2I.Web.Generation;
+using T2I.Core.Data;
 
 namespace T2I.Web.Components.Generation;
 
@@ -17,13 +18,12 @@ public sealed class PromptInput
     public GenerationParameters? ToParameters(out string? error)
     {
         error = null;
-        var parts = Size.Split('x');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int w) || !int.TryParse(parts[1], out int h))
+        if (AspectBucket.TryParse(Size) is not { } size)
         {
             error = "Choose an aspect ratio.";
             return null;
         }
-        return new GenerationParameters(Prompt, NegativePrompt, w, h, Steps, Guidance, Seed, Count);
+        return new GenerationParameters(Prompt, NegativePrompt, size.Width, size.Height, Steps, Guidance, Seed, Count);
     }
 
     /// <summary>"Reuse these settings": the same parameters with the seed that was actually used.</summary>
