@@ -23,7 +23,7 @@ public static class TorchRuntime
         ? s : $"2.10.0 ({AppContext.GetData("T2I.Backend") as string ?? "cpu"}, shipped with the build)";
 
     /// <summary>The JIT's optimisation state of this build, for benchmark result lines.</summary>
-    public static string BuildConfiguration =>
+    public static string BuildConfiguration { get; } =
         typeof(TorchRuntime).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
             .OfType<System.Diagnostics.DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled) ? "Debug" : "Release";
 

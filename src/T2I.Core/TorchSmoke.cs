@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using SkiaSharp;
 using T2I.Core.Dit;
 using T2I.Core.Inference;
+using T2I.Core.TorchSharpFixes;
 using TorchSharp;
 using static TorchSharp.torch;
-using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core;
 
@@ -61,7 +61,9 @@ public static class TorchSmoke
         return rgb;
     }
 
-    /// <summary>One AdamW step of <see cref="DitConfig.Tiny"/> on v = ε − x₀ at x_t = (1 − t)·x₀ + t·ε: loss, Σθ after.</summary>
+    /// <summary>
+    /// One AdamW step of <see cref="DitConfig.Tiny"/> on v = ε − x₀ at x_t = (1 − t)·x₀ + t·ε: loss, Σθ after.
+    /// </summary>
     private static (double Loss, double ParamSum) DitStep(Device device, long seed)
     {
         using var scope = NewDisposeScope();

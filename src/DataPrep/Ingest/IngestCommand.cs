@@ -1,6 +1,5 @@
 using T2I.Core.Storage;
 using T2I.Core.Ingest;
-using T2I.Core;
 using System.CommandLine;
 using Spectre.Console;
 using T2I.Cli;

@@ -1,5 +1,4 @@
 using T2I.Core.Synthesis;
-using T2I.Core;
 using System.CommandLine;
 using T2I.Cli;
 using T2I.Core.Storage;

@@ -1,5 +1,5 @@
-using static TorchSharp.torch;
 using T2I.Core.TorchSharpFixes;
+using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
 
@@ -22,7 +22,9 @@ public static class Cknna
 {
     public const int DefaultK = 10;
 
-    /// <summary>CKNNA of two feature sets ([N, D], [N, T, C] or [N, C, h, w], mean-pooled), in [−1, 1], 1 = same neighbourhoods.</summary>
+    /// <summary>
+    /// CKNNA of two feature sets ([N, D], [N, T, C] or [N, C, h, w], mean-pooled), in [−1, 1], 1 = same neighbourhoods.
+    /// </summary>
     public static double Compute(Tensor a, Tensor b, int k = DefaultK)
     {
         using var scope = NewDisposeScope();

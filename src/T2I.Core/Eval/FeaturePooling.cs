@@ -5,7 +5,9 @@ namespace T2I.Core.Eval;
 /// <summary>Turns latents or feature maps into one vector per sample for probes and kernel metrics.</summary>
 public static class FeaturePooling
 {
-    /// <summary>[N, C, h, w] → spatial mean [N, C]; [N, T, C] tokens → token mean [N, C]; [N, D] unchanged. Float64, detached.</summary>
+    /// <summary>
+    /// [N, C, h, w] → spatial mean [N, C]; [N, T, C] tokens → token mean [N, C]; [N, D] unchanged. Float64, detached.
+    /// </summary>
     public static Tensor MeanPool(Tensor features)
     {
         ArgumentNullException.ThrowIfNull(features);

@@ -1,5 +1,5 @@
-using static TorchSharp.torch;
 using T2I.Core.TorchSharpFixes;
+using static TorchSharp.torch;
 
 namespace T2I.Core.Eval;
 

@@ -1,4 +1,3 @@
-using T2I.Core.Data;
 using T2I.Core.Storage;
 
 namespace T2I.Core.Ingest;

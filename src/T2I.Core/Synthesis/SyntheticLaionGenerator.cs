@@ -27,7 +27,8 @@ public sealed class SyntheticLaionGenerator
     public SyntheticLaionGenerator(int seed, long count, int shards, double defectShare = 0.25, SynthVocabulary? vocabulary = null)
     {
         _vocabulary = vocabulary ?? SynthVocabulary.Full;
-        if (count < 1 || shards < 1 || shards > count) throw new ArgumentOutOfRangeException(nameof(shards), "Need 1 ≤ shards ≤ count.");
+        if (count < 1 || shards < 1 || shards > count)
+            throw new ArgumentOutOfRangeException(nameof(shards), "Need 1 ≤ shards ≤ count.");
         _seed = seed;
         _defectShare = defectShare;
         _shardStarts = Enumerable.Range(0, shards + 1).Select(k => count * k / shards).ToArray();

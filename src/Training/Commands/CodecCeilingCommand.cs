@@ -5,9 +5,6 @@ using T2I.Core.Eval;
 using T2I.Core.Inference;
 using static TorchSharp.torch;
 using T2I.Training.Dit;
-using T2I.Training.Demo;
-using T2I.Training.Presets;
-using T2I.Training.Loop;
 
 namespace T2I.Training.Commands;
 

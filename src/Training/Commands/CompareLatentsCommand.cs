@@ -1,11 +1,8 @@
-using T2I.Core;
 using System.CommandLine;
 using T2I.Cli;
-using T2I.Training.Commands;
 using T2I.Training.Presets;
 using T2I.Training.Loop;
 using T2I.Training.Dit;
-using T2I.Training.Demo;
 
 namespace T2I.Training.Commands;
 

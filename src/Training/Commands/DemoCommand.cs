@@ -1,10 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using T2I.Training.Commands;
-using T2I.Training.Dit;
 using T2I.Training.Demo;
-using T2I.Training.Presets;
-using T2I.Training.Loop;
 
 namespace T2I.Training.Commands;
 

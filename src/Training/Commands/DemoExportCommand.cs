@@ -1,9 +1,5 @@
 using System.CommandLine;
-using T2I.Training.Commands;
-using T2I.Training.Dit;
 using T2I.Training.Demo;
-using T2I.Training.Presets;
-using T2I.Training.Loop;
 
 namespace T2I.Training.Commands;
 

@@ -4,8 +4,6 @@ using T2I.Core;
 using T2I.Cli;
 using T2I.Training.Loop;
 using T2I.Training.Presets;
-using T2I.Training.Dit;
-using T2I.Training.Demo;
 
 namespace T2I.Training.Commands;
 

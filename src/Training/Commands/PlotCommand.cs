@@ -1,5 +1,4 @@
 using System.CommandLine;
-using T2I.Core.Metrics;
 using T2I.Training.Loop;
 
 namespace T2I.Training.Commands;

@@ -6,9 +6,7 @@ using T2I.Cli;
 using T2I.Core.Storage;
 using T2I.Core.Ingest;
 using T2I.Core.Synthesis;
-using T2I.Training.Commands;
 using T2I.Training.Loop;
-using T2I.Training.Dit;
 using T2I.Training.Presets;
 
 namespace T2I.Training.Demo;

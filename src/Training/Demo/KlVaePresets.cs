@@ -1,7 +1,6 @@
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Baseline;
 using T2I.Training.Loop;
-using T2I.Training.Presets;
 
 namespace T2I.Training.Demo;
 

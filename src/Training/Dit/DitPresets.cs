@@ -1,5 +1,4 @@
 using T2I.Training.Loop;
-using T2I.Training.Presets;
 
 namespace T2I.Training.Dit;
 

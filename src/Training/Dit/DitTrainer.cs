@@ -1,5 +1,4 @@
 using T2I.Core.Checkpoints;
-using T2I.Core.Data;
 using T2I.Core.Diffusion;
 using T2I.Core.Dit;
 using T2I.Core.Inference;
@@ -30,6 +29,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly Ema? _ema;
     private readonly LatentBatches _data;
     private readonly TimestepSampler _times;
+    private readonly CaptionDropout _captionDropout;
     private readonly ScalarType? _autocast;
     private readonly IReadOnlyList<EvalPrompt> _evalPrompts;
     private readonly string _runDir;
@@ -40,6 +40,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     {
         (_config, _runDir, _log) = (config, context.RunDir, context.Log);
         _times = new TimestepSampler(ShiftFactor: config.FixedTimeShift);
+        _captionDropout = new CaptionDropout(config.CaptionDropout, config.ShortCaptionRate);
         // Bit-exact resume: exact GELU (built-in text encoder) and the codec's convolutions give other bits with oneDNN
         // on than off, and the judge (first evaluation) or a tokenizer codec switches it off for the rest of the process.
         // Off from the first step, a resumed process computes what the uninterrupted one did.
@@ -122,7 +123,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _optimizer.zero_grad();
         var x0 = batch.Latents;
         long n = x0.shape[0], tokens = x0.shape[2] * x0.shape[3];
-        var captions = new CaptionDropout(_config.CaptionDropout, _config.ShortCaptionRate).Apply(batch.Captions, batch.ShortCaptions);
+        var captions = _captionDropout.Apply(batch.Captions, batch.ShortCaptions);
         using var text = _textTrains ? _text.Encode(captions) : EncodeFrozen(captions);
 
         var t = _times.Sample(n, tokens).to(x0.device);

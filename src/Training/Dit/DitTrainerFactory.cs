@@ -1,7 +1,6 @@
 using T2I.Core.Dit;
 using T2I.Core.Text;
 using T2I.Training.Loop;
-using T2I.Training.Presets;
 
 namespace T2I.Training.Dit;
 

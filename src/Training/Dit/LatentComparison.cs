@@ -2,7 +2,6 @@ using T2I.Core;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using T2I.Cli;
 using T2I.Core.Metrics;
 using T2I.Training.Loop;
 using T2I.Training.Presets;

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using T2I.Core.Checkpoints;
 using T2I.Core.Data;
-using T2I.Core.Inference;
 using T2I.Core.Storage;
 using static TorchSharp.torch;
 using T2I.Core.Latents;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using T2I.Core;
 using T2I.Core.Checkpoints;
-using T2I.Cli;
 using T2I.Core.Metrics;
 using TorchSharp;
 using T2I.Core.TorchSharpFixes;

@@ -1,6 +1,5 @@
 using T2I.Core.VisualTokenizer;
 using T2I.Training.Loop;
-using T2I.Training.Presets;
 
 namespace T2I.Training.Tokenizer;
 
@@ -110,10 +109,12 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
         return new TrainingPlan(counts, MemoryEstimate.Training(trainable, frozen, loop.EmaDecay > 0, activations),
         [
             $"stage: {config.Stage} ({stage}); latent " +
-                $"{t.LatentChannels}×{config.TrainResolution / 16}×{config.TrainResolution / 16} at base {config.TrainResolution}, f = 16",
+                $"{t.LatentChannels}×{config.TrainResolution / 16}×{config.TrainResolution / 16} " +
+                $"at base {config.TrainResolution}, f = 16",
             $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one " +
                 $"bucket per batch of {loop.BatchSize}",
-            $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights: w_p = 0)" : $"{config.PerceptualWeight}·LPIPS")}" +
+            "losses: L1 + " +
+                (config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights: w_p = 0)" : $"{config.PerceptualWeight}·LPIPS") +
                 $" + {config.GanWeight}·λ·GAN from step {config.GanStartStep}" +
                 (stage == TokenizerStage.PerceptualAlignment ? $" + {config.SemanticWeight}·λ_sp·L_sp" : ""),
             $"init: {loop.InitFrom ?? config.EncoderWeights ?? "random (no previous stage, no encoder_weights)"}",

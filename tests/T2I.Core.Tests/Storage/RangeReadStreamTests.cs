@@ -1,5 +1,4 @@
 using T2I.Core.Storage;
-using T2I.Core.Data;
 
 namespace T2I.Core.Tests.Storage;
 

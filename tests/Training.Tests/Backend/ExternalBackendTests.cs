@@ -66,10 +66,8 @@ public class ExternalBackendTests(ExternalBuild build) : IClassFixture<ExternalB
     [Fact]
     public void WithoutT2ILibTorchItSaysWhatToSetInOneLine()
     {
-        var (code, stdout, stderr) = build.Training(null, "backend-check");
-        Assert.Equal(3, code);
+        var (line, stdout, _) = RefusedInOneLine(null);
         Assert.Equal("", stdout);
-        var line = Assert.Single(stderr.Trim().Split('\n'));
         Assert.StartsWith("t2i: this build ships no libtorch", line);
         Assert.Contains("T2I_LIBTORCH", line);
     }
@@ -87,9 +85,7 @@ public class ExternalBackendTests(ExternalBuild build) : IClassFixture<ExternalB
     public void ALibTorchOfAnotherVersionIsRefusedByTheVersionItStates()
     {
         using var fake = FakeLibTorch("2.9.1+cu126");
-        var (code, _, stderr) = build.Training(fake.Path, "backend-check");
-        Assert.Equal(3, code);
-        var line = Assert.Single(stderr.Trim().Split('\n'));
+        var (line, _, stderr) = RefusedInOneLine(fake.Path);
         Assert.Contains($"holds libtorch 2.9.1+cu126; TorchSharp 0.107 needs 2.10.x", line);
         Assert.DoesNotContain("   at ", stderr); // no stack trace
     }
@@ -99,10 +95,8 @@ public class ExternalBackendTests(ExternalBuild build) : IClassFixture<ExternalB
     {
         // Says 2.10.0 but exports none of libtorch's API: the shim's RTLD_NOW load must fail before any command runs.
         using var fake = FakeLibTorch("2.10.0");
-        var (code, stdout, stderr) = build.Training(fake.Path, "presets");
-        Assert.Equal(3, code);
+        var (line, stdout, _) = RefusedInOneLine(fake.Path, "presets");
         Assert.Equal("", stdout);
-        var line = Assert.Single(stderr.Trim().Split('\n'));
         Assert.Contains("libLibTorchSharp.so does not bind to libtorch 2.10.0", line);
         Assert.Contains("undefined symbol", line);
     }
@@ -125,6 +119,14 @@ public class ExternalBackendTests(ExternalBuild build) : IClassFixture<ExternalB
         Assert.Contains("preset t2i-256 on cpu", stdout);
         Assert.Contains("bf16 GEMM 256³", stdout);
         Assert.Contains("sampling 512x512, 2 DDIM steps with CFG on cpu", stdout);
+    }
+
+    /// <summary>Runs a command against <paramref name="libtorch"/>: it must stop with exit 3 and exactly one line on stderr.</summary>
+    private (string Line, string Stdout, string Stderr) RefusedInOneLine(string? libtorch, string command = "backend-check")
+    {
+        var (code, stdout, stderr) = build.Training(libtorch, command);
+        Assert.Equal(3, code);
+        return (Assert.Single(stderr.Trim().Split('\n')), stdout, stderr);
     }
 
     /// <summary>libc10.so, libtorch.so (empty) and a libtorch_cpu.so that states <paramref name="version"/>, built with g++.</summary>

@@ -2,7 +2,6 @@ using T2I.Core.Checkpoints;
 using T2I.Core.Inference;
 using T2I.Training.Dit;
 using T2I.Training.Loop;
-using T2I.Training.Presets;
 using T2I.Training.Tests.Dit;
 using T2I.Training.Tests.Loop;
 

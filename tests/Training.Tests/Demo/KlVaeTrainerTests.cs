@@ -7,7 +7,6 @@ using T2I.Training.Loop;
 using T2I.Training.Presets;
 using T2I.Training.Tests.Loop;
 using static TorchSharp.torch;
-using T2I.Core.Latents;
 using T2I.Core.Inference;
 
 namespace T2I.Training.Tests.Demo;

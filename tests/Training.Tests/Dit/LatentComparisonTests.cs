@@ -1,6 +1,5 @@
 using T2I.Training.Loop;
 using T2I.Training.Dit;
-using T2I.Training.Presets;
 using T2I.Training.Tests.Loop;
 
 namespace T2I.Training.Tests.Dit;

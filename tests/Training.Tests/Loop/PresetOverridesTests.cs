@@ -1,4 +1,3 @@
-using T2I.Training.Commands;
 using T2I.Training.Loop;
 using T2I.Training.Presets;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using T2I.Core.Checkpoints;
 using T2I.Training.Loop;
-using T2I.Training.Presets;
 using TorchSharp;
 using static TorchSharp.torch;
 

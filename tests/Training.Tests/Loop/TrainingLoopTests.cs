@@ -1,6 +1,5 @@
 using T2I.Core.Checkpoints;
 using T2I.Training.Loop;
-using T2I.Training.Presets;
 
 namespace T2I.Training.Tests.Loop;
 

@@ -1,12 +1,7 @@
 using SkiaSharp;
 using T2I.Core.Checkpoints;
-using T2I.Core.Data;
-using T2I.Core.Storage;
 using T2I.Core.VisualTokenizer;
-using T2I.Training.Loop;
-using T2I.Training.Presets;
 using T2I.Training.Tests.Loop;
-using T2I.Training.Tokenizer;
 using static TorchSharp.torch;
 
 namespace T2I.Training.Tests.Tokenizer;

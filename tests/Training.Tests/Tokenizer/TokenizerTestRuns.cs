@@ -3,7 +3,6 @@ using T2I.Core.Data;
 using T2I.Core.Storage;
 using T2I.Core.VisualTokenizer;
 using T2I.Training.Loop;
-using T2I.Training.Presets;
 using T2I.Training.Tokenizer;
 
 namespace T2I.Training.Tests.Tokenizer;

@@ -1,4 +1,3 @@
-using T2I.Core.Inference;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
+using T2I.Core.TorchSharpFixes;
 using TorchSharp;
 using static TorchSharp.torch;
-using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Core.VisualTokenizer.Losses;
 
@@ -15,7 +15,9 @@ public static class SemanticPreservationLoss
     public static Tensor Compute(Tensor latents, Tensor frozenLatents) =>
         nn.functional.mse_loss(latents, frozenLatents.detach());
 
-    /// <summary>w_sp · λ_sp · L_sp with λ_sp = clamp(‖∇L_rec‖ / (‖∇L_sp‖ + 1e-4), 0, 1e4) at <paramref name="encoderLastLayer"/>.</summary>
+    /// <summary>
+    /// w_sp · λ_sp · L_sp with λ_sp = clamp(‖∇L_rec‖ / (‖∇L_sp‖ + 1e-4), 0, 1e4) at <paramref name="encoderLastLayer"/>.
+    /// </summary>
     public static Tensor Weighted(Tensor latents, Tensor frozenLatents, Tensor reconstructionLoss, Tensor encoderLastLayer, double wSp)
     {
         var lsp = Compute(latents, frozenLatents);

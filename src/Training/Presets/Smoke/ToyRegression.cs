@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using T2I.Core.Checkpoints;
+using T2I.Core.TorchSharpFixes;
 using T2I.Training.Loop;
 using TorchSharp;
 using static TorchSharp.torch;
-using T2I.Core.TorchSharpFixes;
 
 namespace T2I.Training.Presets.Smoke;
 
@@ -50,7 +50,8 @@ public sealed class ToyRegressionFactory : ITrainerFactory<ToyRegressionConfig>
         long activations = (long)loop.BatchSize * (config.Features + 2L * config.Outputs) * 4 * 2;
         return new TrainingPlan([new ParameterCount("model (linear)", parameters, parameters)],
             MemoryEstimate.Training(parameters, 0, loop.EmaDecay > 0, activations),
-            [$"data: synthetic y = x·W* + b* + N(0, {config.Noise}²), {config.Features} → {config.Outputs}, data seed {config.DataSeed}",
+            [$"data: synthetic y = x·W* + b* + N(0, {config.Noise}²), {config.Features} → {config.Outputs}, " +
+                $"data seed {config.DataSeed}",
              $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize})"])
         {
             FlopsPerStep = 3.0 * 2 * loop.BatchSize * config.Features * config.Outputs,
