@@ -1,4 +1,3 @@
-using T2I.Core.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 using T2I.Core.TorchSharpFixes;
@@ -11,8 +10,7 @@ namespace T2I.Core.VisualTokenizer;
 /// </summary>
 public sealed class AlignedTokenizer : nn.Module<Tensor, Tensor>
 {
-
-    private readonly VisionTransformer encoder;
+    private readonly nn.Module<Tensor, Tensor> encoder;
     private readonly Adapter adapter;
     private readonly Decoder decoder;
 
@@ -21,13 +19,20 @@ public sealed class AlignedTokenizer : nn.Module<Tensor, Tensor>
     public AlignedTokenizer(AlignedTokenizerConfig config) : base(nameof(AlignedTokenizer))
     {
         Config = config.Validate();
-        encoder = new VisionTransformer(config.Encoder);
-        adapter = new Adapter(config.Encoder.Width, config.AdapterHidden, config.LatentChannels);
+        encoder = config.ResNet is { } resnet ? new ResNetPatchEncoder(resnet) : new VisionTransformer(config.Vit);
+        adapter = new Adapter(config.EncoderWidth, config.AdapterHidden, config.LatentChannels);
         decoder = new Decoder(config.Decoder);
         RegisterComponents();
     }
 
-    public VisionTransformer Encoder => encoder;
+    /// <summary>E_p as a module (to freeze, train or count).</summary>
+    public nn.Module<Tensor, Tensor> EncoderModule => encoder;
+
+    public IPatchEncoder Encoder => (IPatchEncoder)encoder;
+
+    /// <summary>The ViT encoder; a ResNet tokenizer has none.</summary>
+    public VisionTransformer Vit => encoder as VisionTransformer
+        ?? throw new InvalidOperationException("This tokenizer's encoder is a ResNet, not a ViT.");
     public Adapter Adapter => adapter;
     public Decoder Decoder => decoder;
 
@@ -43,7 +48,7 @@ public sealed class AlignedTokenizer : nn.Module<Tensor, Tensor>
     public Tensor EncoderFeatures(Tensor images)
     {
         using var scope = NewDisposeScope();
-        return encoder.PatchFeatures(EncoderInput(images)).MoveToOuterDisposeScope();
+        return Encoder.PatchFeatures(EncoderInput(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Latents → images in (roughly) [-1, 1].</summary>
@@ -59,20 +64,19 @@ public sealed class AlignedTokenizer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images) => Decode(Encode(images));
 
     /// <summary>
-    /// The encoder's view of an image: resized (bicubic, antialiased) to (H/16·p, W/16·p) so its patch grid is the
-    /// f = 16 latent grid, then ImageNet-normalised.
+    /// The encoder's view of an image: resized (bicubic, antialiased) to (H/16·s, W/16·s), s the encoder's stride, so its
+    /// feature grid is the f = 16 latent grid, then put in the encoder's input convention.
     /// </summary>
     public Tensor EncoderInput(Tensor images)
     {
         if (images.dim() != 4 || images.shape[1] != 3)
             throw new ArgumentException($"Images must be [N,3,H,W], got [{string.Join(",", images.shape)}].");
         long h = images.shape[2], w = images.shape[3];
-        int f = AlignedTokenizerConfig.Downsampling, p = Config.Encoder.PatchSize;
+        int f = AlignedTokenizerConfig.Downsampling, p = Config.EncoderStride;
         if (h % f != 0 || w % f != 0) throw new ArgumentException($"Image size {w}×{h} is not a multiple of {f}.");
         using var scope = NewDisposeScope();
-        var resized = nn.functional.interpolate(images, size: new[] { h / f * p, w / f * p },
+        var resized = p == f ? images.alias() : nn.functional.interpolate(images, size: new[] { h / f * p, w / f * p },
             mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
-        // DINOv2 was trained on ImageNet-normalised RGB in [0, 1].
-        return ImageNetNormalization.Apply(resized.OnePlus().DividedBy(2)).MoveToOuterDisposeScope();
+        return Encoder.Normalize(resized.OnePlus().DividedBy(2)).MoveToOuterDisposeScope();
     }
 }

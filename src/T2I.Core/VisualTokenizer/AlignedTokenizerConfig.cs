@@ -1,17 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace T2I.Core.VisualTokenizer;
 
 /// <summary>
 /// The whole tokenizer: encoder E_p, adapter A (width → <see cref="LatentChannels"/>), decoder D, at f = 16.
-/// The encoder sees the image resized to (H/16·p, W/16·p) so its patch grid is the latent grid.
+/// E_p is a ViT (<see cref="Encoder"/>, DINOv2 in the paper) or ImageNet ResNet-18 (<see cref="ResNet"/>); exactly one
+/// is set. It sees the image resized to (H/16·s, W/16·s), s its stride, so its feature grid is the latent grid.
 /// </summary>
 public sealed record AlignedTokenizerConfig(
-    VisionTransformerConfig Encoder,
+    VisionTransformerConfig? Encoder,
     int AdapterHidden,
     int LatentChannels,
-    DecoderConfig Decoder)
+    DecoderConfig Decoder,
+    ResNetEncoderConfig? ResNet = null)
 {
     public const int Downsampling = 16;
 
@@ -27,9 +30,25 @@ public sealed record AlignedTokenizerConfig(
     public static AlignedTokenizerConfig Tiny { get; } =
         new(VisionTransformerConfig.Tiny, 96, 32, DecoderConfig.Tiny(32));
 
+    /// <summary>The emoji tokenizer: ImageNet ResNet-18 to layer3 (f16, 256 channels) → MLP → d = 32 → a small decoder.</summary>
+    public static AlignedTokenizerConfig ResNetSmall { get; } =
+        new(null, 256, 32, DecoderConfig.Tiny(32), new ResNetEncoderConfig(Stage: 3));
+
+    [JsonIgnore] public int EncoderWidth => ResNet?.Width ?? Vit.Width;
+    [JsonIgnore] public int EncoderStride => ResNet?.Stride ?? Vit.PatchSize;
+
+    public long EncoderForwardFlops(int h, int w) => ResNet?.ForwardFlops(h, w) ?? Vit.ForwardFlops(h, w);
+
+    /// <summary>The ViT encoder's config; a ResNet tokenizer has none.</summary>
+    [JsonIgnore] public VisionTransformerConfig Vit =>
+        Encoder ?? throw new InvalidOperationException("This tokenizer's encoder is a ResNet, not a ViT.");
+
     public AlignedTokenizerConfig Validate()
     {
-        Encoder.Validate();
+        if ((Encoder is null) == (ResNet is null))
+            throw new ArgumentException("A tokenizer config names exactly one encoder: 'encoder' (ViT) or 'res_net' (ResNet-18).");
+        Encoder?.Validate();
+        ResNet?.Validate();
         if (Decoder.LatentChannels != LatentChannels)
             throw new ArgumentException($"Decoder expects {Decoder.LatentChannels} latent channels, adapter makes {LatentChannels}.");
         if (Decoder.DownsamplingFactor != Downsampling)
@@ -37,10 +56,17 @@ public sealed record AlignedTokenizerConfig(
         return this;
     }
 
-    public long EncoderParameters => Encoder.ParameterCount();
-    public long AdapterParameters => Adapter.ParameterCount(Encoder.Width, AdapterHidden, LatentChannels);
+    public long EncoderParameters => Encoder?.ParameterCount() ?? ResNetParameters(ResNet!.Stage);
+    public long AdapterParameters => Adapter.ParameterCount(EncoderWidth, AdapterHidden, LatentChannels);
     public long DecoderParameters => Decoder.ParameterCount();
     public long TotalParameters => EncoderParameters + AdapterParameters + DecoderParameters;
+
+    private static long ResNetParameters(int stage)
+    {
+        using var model = new Pretrained.ResNet.ResNet18();
+        return model.Units().Take(1).Concat(Enumerable.Range(1, stage).SelectMany(model.StageUnits))
+            .Sum(u => u.parameters().Sum(p => p.numel()));
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 

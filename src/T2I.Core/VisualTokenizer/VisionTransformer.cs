@@ -1,3 +1,4 @@
+using T2I.Core.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ namespace T2I.Core.VisualTokenizer;
 /// (<c>cls_token</c>, <c>reg_token</c>, <c>pos_embed</c>, <c>patch_embed.proj</c>, <c>blocks.N.*</c>, <c>norm</c>).
 /// Tokens are ordered [cls, reg×R, patches]; the position table is resampled to whatever grid the input has.
 /// </summary>
-public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
+public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IPatchEncoder
 {
     private readonly Parameter cls_token;
     private readonly Parameter? reg_token;
@@ -54,6 +55,14 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     public static bool ExcludedFromWeightDecay(string name, Tensor parameter) =>
         parameter.dim() <= 1 || name.EndsWith("cls_token", StringComparison.Ordinal) ||
         name.EndsWith("reg_token", StringComparison.Ordinal) || name.EndsWith("pos_embed", StringComparison.Ordinal);
+
+    public int Width => Config.Width;
+    public int Stride => Config.PatchSize;
+
+    /// <summary>DINOv2 was trained on ImageNet-normalised RGB in [0, 1].</summary>
+    public Tensor Normalize(Tensor rgb01) => ImageNetNormalization.Apply(rgb01);
+
+    public long ForwardFlops(int h, int w) => Config.ForwardFlops(h, w);
 
     /// <summary>The last weight matrix of the encoder, where the paper measures gradient norms for L_sp.</summary>
     public Parameter LastLayerWeight => blocks[^1].get_parameter("mlp.fc2.weight")

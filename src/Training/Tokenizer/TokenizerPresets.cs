@@ -105,7 +105,10 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
         if (stage == TokenizerStage.PerceptualAlignment) counts.Add(new("reference (frozen stage-1 E+A)", encoder + adapter, 0));
         long trainable = counts.Sum(c => c.Trainable), frozen = counts.Sum(c => c.Total) - trainable;
         long pixels = (long)loop.BatchSize * config.TrainResolution * config.TrainResolution;
-        long activations = pixels * t.Decoder.BaseChannels * 4 * 12 + pixels / 196 * t.Encoder.Width * t.Encoder.Depth * 4 * 16;
+        // Rough: the decoder's full-resolution maps, plus the encoder's (ViT: tokens × width × depth; ResNet: ~64 channels
+        // at a quarter of the pixels through ~16 maps).
+        long encoderActivations = t.Encoder is { } vit ? pixels / 196 * vit.Width * vit.Depth * 4 * 16 : pixels / 4 * 64 * 16 * 4;
+        long activations = pixels * t.Decoder.BaseChannels * 4 * 12 + encoderActivations;
         return new TrainingPlan(counts, MemoryEstimate.Training(trainable, frozen, loop.EmaDecay > 0, activations),
         [
             $"stage: {config.Stage} ({stage}); latent " +

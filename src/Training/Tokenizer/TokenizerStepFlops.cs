@@ -14,8 +14,8 @@ public static class TokenizerStepFlops
     {
         var t = config.Tokenizer;
         int grid = config.TrainResolution / AlignedTokenizerConfig.Downsampling;
-        long encoder = t.Encoder.ForwardFlops(grid, grid);
-        long adapter = 2L * grid * grid * ((long)t.Encoder.Width * t.AdapterHidden + (long)t.AdapterHidden * t.LatentChannels);
+        long encoder = t.EncoderForwardFlops(grid, grid);
+        long adapter = 2L * grid * grid * ((long)t.EncoderWidth * t.AdapterHidden + (long)t.AdapterHidden * t.LatentChannels);
         long decoder = t.Decoder.ForwardFlops(grid, grid);
         long gan = config.GanStartStep == 0 && config.GanWeight > 0
             ? 9 * config.Discriminator.ForwardFlops(config.TrainResolution, config.TrainResolution)

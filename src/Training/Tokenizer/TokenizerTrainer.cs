@@ -1,3 +1,4 @@
+using T2I.Core.Pretrained;
 using T2I.Core.Checkpoints;
 using T2I.Core.Data;
 using T2I.Core.Storage;
@@ -39,7 +40,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         var device = context.Device;
         model = new AlignedTokenizer(config.Tokenizer);
         discriminator = new PatchDiscriminator(config.Discriminator);
-        classifier = nn.Linear(config.Tokenizer.Encoder.Width, config.Targets.Sum(t => t.Classes.Length)); // all targets' heads in one
+        classifier = nn.Linear(config.Tokenizer.EncoderWidth, config.Targets.Sum(t => t.Classes.Length)); // all targets' heads in one
         if (context.InitFrom is { } init)
         {
             // The previous stage's inference weights: its EMA when it kept one (the paper infers with EMA weights).
@@ -51,8 +52,15 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         }
         else if (config.EncoderWeights is { } timm)
         {
-            TimmVitWeights.LoadInto(model.Encoder, timm);
+            TimmVitWeights.LoadInto(model.Vit, timm);
             context.Log($"encoder from timm weights {timm}");
+        }
+        else if (model.EncoderModule is ResNetPatchEncoder resnet)
+        {
+            if (stage == TokenizerStage.EncoderPretrain)
+                throw new ArgumentException("The ResNet-18 encoder is pretrained on ImageNet already; start at stage 1.");
+            resnet.LoadPretrained();
+            context.Log($"encoder: ImageNet ResNet-18 to layer{config.Tokenizer.ResNet!.Stage} from {PretrainedPackages.ResNet18Onnx}");
         }
         if (stage == TokenizerStage.PerceptualAlignment)
         {
@@ -106,7 +114,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         static IEnumerable<(string, Parameter)> Of(nn.Module module) => module.named_parameters().Select(p => (p.name, p.parameter));
         return (stage switch
         {
-            TokenizerStage.EncoderPretrain => Of(model.Encoder).Concat(Of(classifier)),
+            TokenizerStage.EncoderPretrain => Of(model.EncoderModule).Concat(Of(classifier)),
             TokenizerStage.LatentAlignment => Of(model.Adapter).Concat(Of(model.Decoder)),
             TokenizerStage.PerceptualAlignment => Of(model),
             _ => Of(model.Decoder),

@@ -64,7 +64,7 @@ public class LossTests
         var weighted = SemanticPreservationLoss.Weighted(z2, zStar, rec2, current.Encoder.LastLayerWeight, wSp: 3.0);
         Assert.Equal(3 * lambda.item<float>() * raw.item<float>(), weighted.item<float>(), 4);
         weighted.backward();
-        var grad = current.Encoder.get_parameter("blocks.3.mlp.fc2.weight")!.grad;
+        var grad = current.Vit.get_parameter("blocks.3.mlp.fc2.weight")!.grad;
         Assert.True(grad is not null && grad.abs().sum().item<float>() > 0, $"grad {grad?.abs().sum().item<float>()} lastlayer {current.Encoder.LastLayerWeight.grad?.abs().sum().item<float>()}");
     }
 }

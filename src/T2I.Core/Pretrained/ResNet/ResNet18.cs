@@ -18,16 +18,19 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     /// <summary>Downsampling of each stage's output (stage 1 = layer1).</summary>
     public static readonly int[] StageStrides = { 4, 8, 16, 32 };
 
+    /// <summary>Blocks per stage, as in the export.</summary>
+    public static readonly int[] StageBlocks = { 2, 2, 2, 3 };
+
     private readonly ConvBn stem;
     private readonly ModuleList<BasicBlock> layer1, layer2, layer3, layer4;
 
     public ResNet18() : base(nameof(ResNet18))
     {
         stem = ConvBn.Same(3, 64, 7, 2);
-        layer1 = Stage(64, 64, 1, blocks: 2);
-        layer2 = Stage(64, 128, 2, blocks: 2);
-        layer3 = Stage(128, 256, 2, blocks: 2);
-        layer4 = Stage(256, 512, 2, blocks: 3);
+        layer1 = Stage(64, 64, 1, StageBlocks[0]);
+        layer2 = Stage(64, 128, 2, StageBlocks[1]);
+        layer3 = Stage(128, 256, 2, StageBlocks[2]);
+        layer4 = Stage(256, 512, 2, StageBlocks[3]);
         RegisterComponents();
     }
 
@@ -38,8 +41,13 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
 
     private IEnumerable<ModuleList<BasicBlock>> Layers() => new[] { layer1, layer2, layer3, layer4 };
 
+    public ConvBn Stem => stem;
+
+    /// <summary>The ConvBn units of stage 1–4, in export order.</summary>
+    public IEnumerable<ConvBn> StageUnits(int stage) => Layers().ElementAt(stage - 1).SelectMany(b => b.Units());
+
     /// <summary>Every ConvBn in the order the export lists its convolutions.</summary>
-    public IEnumerable<ConvBn> Units() => new[] { stem }.Concat(Layers().SelectMany(l => l).SelectMany(b => b.Units()));
+    public IEnumerable<ConvBn> Units() => new[] { stem }.Concat(Enumerable.Range(1, 4).SelectMany(StageUnits));
 
     /// <summary>Outputs of stages 1..<paramref name="lastStage"/> (1 = layer1, stride 4 … 4 = layer4, stride 32).</summary>
     public Tensor[] Stages(Tensor x, int lastStage = 4)

@@ -1,4 +1,5 @@
 using TorchSharp;
+using T2I.Core.TorchSharpFixes;
 using T2I.Core.Pretrained.Onnx;
 using static TorchSharp.torch;
 
@@ -30,11 +31,17 @@ public sealed class ResNetPreprocess : IDisposable
         return new ResNetPreprocess(tensor(mean.RequireFloats(), mean.Dims));
     }
 
+    /// <summary>The 224×224 BGR mean image [1, 3, 224, 224].</summary>
+    public Tensor MeanImage => meanImage;
+
     /// <summary>RGB images in [0, 1], [N, 3, H, W] → the network's input on the same device.</summary>
-    public Tensor Apply(Tensor rgb01)
+    public Tensor Apply(Tensor rgb01) => Apply(rgb01, meanImage);
+
+    /// <inheritdoc cref="Apply(Tensor)"/>
+    public static Tensor Apply(Tensor rgb01, Tensor meanImage)
     {
         using var scope = NewDisposeScope();
-        var bgr = rgb01.flip(1) * 255f;
+        var bgr = rgb01.flip(1).Times(255);
         var mean = meanImage.to(rgb01.dtype, rgb01.device);
         if (mean.shape[2] != rgb01.shape[2] || mean.shape[3] != rgb01.shape[3])
             mean = nn.functional.interpolate(mean, new[] { rgb01.shape[2], rgb01.shape[3] }, mode: InterpolationMode.Area);
