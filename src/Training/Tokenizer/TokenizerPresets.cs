@@ -79,6 +79,14 @@ public sealed class TokenizerPresets : IPresetProvider
 
 public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConfig>
 {
+    private static string PerceptualTerm(TokenizerStageConfig config) => config switch
+    {
+        { PerceptualWeight: <= 0 } => "no perceptual term (w_p = 0)",
+        { Perceptual: TokenizerStageConfig.ResNetPerceptual } => $"{config.PerceptualWeight}·ResNet-18 perceptual (uncalibrated)",
+        { LpipsWeights: null } => "LPIPS OFF (no lpips_weights: w_p = 0)",
+        _ => $"{config.PerceptualWeight}·LPIPS",
+    };
+
     public string Name => "tokenizer";
 
     public TrainingPlan Plan(TokenizerStageConfig config, LoopSettings loop)
@@ -117,7 +125,7 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
             $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one " +
                 $"bucket per batch of {loop.BatchSize}",
             "losses: L1 + " +
-                (config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights: w_p = 0)" : $"{config.PerceptualWeight}·LPIPS") +
+                PerceptualTerm(config) +
                 $" + {config.GanWeight}·λ·GAN from step {config.GanStartStep}" +
                 (stage == TokenizerStage.PerceptualAlignment ? $" + {config.SemanticWeight}·λ_sp·L_sp" : ""),
             $"init: {loop.InitFrom ?? config.EncoderWeights ?? "random (no previous stage, no encoder_weights)"}",

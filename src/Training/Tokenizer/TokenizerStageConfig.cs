@@ -21,6 +21,14 @@ public sealed record TokenizerStageConfig
     /// <summary>Base resolution images are trained at: each image is resized to the nearest bucket of this table.</summary>
     public int TrainResolution { get; init; } = 256;
 
+    public const string LpipsPerceptual = "lpips", ResNetPerceptual = "resnet18";
+
+    /// <summary>
+    /// The perceptual term: <c>lpips</c> (LPIPS-VGG, needs <see cref="LpipsWeights"/>) or <c>resnet18</c> (an uncalibrated
+    /// LPIPS-style distance over the packaged ImageNet ResNet-18, see <c>ResNetPerceptualDistance</c>).
+    /// </summary>
+    public string Perceptual { get; init; } = LpipsPerceptual;
+
     /// <summary>LPIPS-VGG safetensors; without them w_p is 0 and the trainer says so.</summary>
     public string? LpipsWeights { get; init; }
     public double PerceptualWeight { get; init; } = 1.0;

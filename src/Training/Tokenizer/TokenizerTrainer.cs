@@ -25,7 +25,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
     private readonly AlignedTokenizer? reference;
     private readonly PatchDiscriminator discriminator;
     private readonly Linear classifier;
-    private readonly Lpips? lpips;
+    private readonly nn.Module<Tensor, Tensor, Tensor>? perceptualDistance;
     private readonly optim.Optimizer optimizer;
     private readonly optim.Optimizer discriminatorOptimizer;
     private readonly Parameter[] trained;
@@ -70,9 +70,15 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         }
         model.to(device); discriminator.to(device); classifier.to(device); reference?.to(device);
 
-        lpips = Lpips.TryLoad(config.LpipsWeights)?.to(device);
-        if (lpips is null && stage != TokenizerStage.EncoderPretrain && config.PerceptualWeight > 0)
-            context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + GAN only.");
+        perceptualDistance = config.Perceptual switch
+        {
+            TokenizerStageConfig.ResNetPerceptual when config.PerceptualWeight > 0 => ResNetPerceptualDistance.FromPackage().to(device),
+            TokenizerStageConfig.LpipsPerceptual => Lpips.TryLoad(config.LpipsWeights)?.to(device),
+            _ => null,
+        };
+        if (perceptualDistance is null && stage != TokenizerStage.EncoderPretrain && config.PerceptualWeight > 0)
+            context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors, or perceptual=resnet18): " +
+                "training with w_p = 0, L1 + GAN only.");
 
         var named = SelectTrained();
         trained = named.Select(p => p.Parameter).ToArray();
@@ -174,8 +180,10 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         var reconstruction = model.Decode(latents);
 
         var l1 = (reconstruction - images).abs().mean();
-        var perceptual = lpips is null ? zeros(1, device: ctx.Device).sum() : lpips.forward(reconstruction, images).mean();
-        var nll = l1.Plus(perceptual.Times(lpips is null ? 0.0 : config.PerceptualWeight));
+        var perceptual = perceptualDistance is null
+            ? zeros(1, device: ctx.Device).sum()
+            : perceptualDistance.forward(reconstruction, images).mean();
+        var nll = l1.Plus(perceptual.Times(perceptualDistance is null ? 0.0 : config.PerceptualWeight));
         var total = nll;
         var metrics = new Dictionary<string, double>();
 
@@ -213,7 +221,8 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         }
         metrics["loss"] = total.item<float>();
         metrics["loss/l1"] = l1.item<float>();
-        metrics["loss/lpips"] = perceptual.item<float>();
+        metrics[config.Perceptual == TokenizerStageConfig.ResNetPerceptual ? "loss/resnet_perceptual" : "loss/lpips"] =
+            perceptual.item<float>();
         metrics["grad/norm"] = norm;
         return metrics;
     }
