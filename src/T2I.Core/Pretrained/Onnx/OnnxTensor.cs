@@ -32,8 +32,10 @@ public sealed record OnnxTensor(string Name, long[] Dims, float[]? Floats, long[
                 case 5 or 7: reader.ReadInt64s(wire, int64s); break;
                 case 8: name = reader.ReadString(); break;
                 case 9: raw = reader.ReadBytes().ToArray(); break;
-                case 14 when wire == 0 && reader.ReadVarint() == 1:
-                    throw new InvalidDataException($"ONNX tensor '{name}' uses external data, which is not supported.");
+                case 14 when wire == 0:
+                    if (reader.ReadVarint() == 1)
+                        throw new InvalidDataException($"ONNX tensor '{name}' uses external data, which is not supported.");
+                    break;
                 default: reader.Skip(wire); break;
             }
         }
