@@ -51,8 +51,9 @@ public static class EmojiCommand
                 await Console.Error.WriteLineAsync($"emoji: {e.Message}");
                 return 2;
             }
-            using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)
-                .AddFilter((_, level) => level >= LogLevel.Information));
+            // Skips go to stderr, one line each; stdout keeps the progress and the summary.
+            using var logs = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddSimpleConsole(o => o.SingleLine = true).AddFilter((_, level) => level >= LogLevel.Information));
             var store = BlobStores.Open(parse.GetValue(output)!);
             EmojiReport report;
             try

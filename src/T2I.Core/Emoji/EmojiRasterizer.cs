@@ -7,7 +7,8 @@ namespace T2I.Core.Emoji;
 /// <summary>
 /// Draws one <see cref="EmojiArt"/> as an opaque square PNG: the picture scaled to fit, alpha composited ("over",
 /// premultiplied) on a plain background, as a photo of the emoji on paper would be. SVG is drawn at the target size
-/// (Svg.Skia), bitmaps are resampled: Mitchell cubic when enlarging, mipmapped linear when reducing.
+/// (Svg.Skia), bitmaps are resampled: Mitchell cubic when enlarging, mipmapped linear when reducing, not at all at their
+/// own size.
 /// </summary>
 public static class EmojiRasterizer
 {
@@ -32,7 +33,9 @@ public static class EmojiRasterizer
         using var source = SKImage.FromEncodedData(File.ReadAllBytes(file))
             ?? throw new InvalidImageException("undecodable", $"{file} is not a PNG or WebP image.");
         var target = Fit(source.Width, source.Height, size);
-        var sampling = target.Width >= source.Width ? new SKSamplingOptions(SKCubicResampler.Mitchell)
+        // At its own size a picture is copied as is (a cubic filter would soften it even at scale 1).
+        var sampling = target.Width == source.Width && target.Height == source.Height ? SKSamplingOptions.Default
+            : target.Width > source.Width ? new SKSamplingOptions(SKCubicResampler.Mitchell)
             : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
         canvas.DrawImage(source, target, sampling);
         return (source.Width, source.Height);

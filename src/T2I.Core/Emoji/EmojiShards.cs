@@ -25,6 +25,7 @@ public static class EmojiShards
         var pairs = join.Pairs;
         int shards = (pairs.Count + options.ShardSize - 1) / options.ShardSize;
         var written = options.Styles.ToDictionary(s => s, _ => 0);
+        var stylesOf = new Dictionary<string, int>(); // concept hexcode → styles written
         long done = 0;
         for (int shard = 0; shard < shards; shard++)
         {
@@ -37,12 +38,16 @@ public static class EmojiShards
             int s = shard;
             await StoreUnavailableException.Guard("output", store, $"writing shard {s:D5}",
                 () => SynthShardWriter.WriteAsync(store, s, kept.Select(k => k.Member).ToList(), kept.Select(k => k.Row).ToList(), ct));
-            foreach (var k in kept) written[k.Row.Style]++;
+            foreach (var k in kept)
+            {
+                written[k.Row.Style]++;
+                stylesOf[k.Row.Hexcode] = stylesOf.GetValueOrDefault(k.Row.Hexcode) + 1;
+            }
             done += count;
             progress?.Report(new ProgressUpdate("images", done, pairs.Count, $"shard {shard + 1}/{shards}"));
         }
-        int inAll = join.Pairs.GroupBy(p => p.Concept.Key).Count(g => g.Count() == options.Styles.Count);
-        return new EmojiReport(join.Concepts.Count, written, shards, skips.ByReason, clock.Elapsed) { ConceptsInAllStyles = inAll };
+        int inAll = stylesOf.Values.Count(n => n == options.Styles.Count);
+        return new EmojiReport(stylesOf.Count, written, shards, skips.ByReason, clock.Elapsed) { ConceptsInAllStyles = inAll };
     }
 
     private static (ShardMember, EmojiRow)? Sample(long index, EmojiConcept concept, EmojiArt art, EmojiOptions options,
