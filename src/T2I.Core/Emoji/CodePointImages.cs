@@ -18,7 +18,8 @@ public static class CodePointImages
             string ext = Path.GetExtension(file).ToLowerInvariant(), name = Path.GetFileNameWithoutExtension(file);
             if (ext is not (".webp" or ".png")) continue;
             string key = EmojiKey.Of(name);
-            if (known.ContainsKey(key)) art[key] = new EmojiArt(style, key, EmojiUrl.Of(versioned, $"assets/{Path.GetFileName(file)}"), file);
+            if (known.ContainsKey(key))
+                art[key] = new EmojiArt(style, key, EmojiUrl.Of(versioned, $"assets/{Path.GetFileName(file)}"), file);
             else skips.Add(IsSkinTone(key) ? EmojiSkips.SkinTone : EmojiSkips.NoCaption, $"{package} {Path.GetFileName(file)}");
         }
         return art;
