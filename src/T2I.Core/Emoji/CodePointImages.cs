@@ -18,6 +18,7 @@ public static class CodePointImages
             string ext = Path.GetExtension(file).ToLowerInvariant(), name = Path.GetFileNameWithoutExtension(file);
             if (ext is not (".webp" or ".png")) continue;
             string key = EmojiKey.Of(name);
+            if (art.ContainsKey(key)) continue; // code points written twice ("0023-…", "23-…"): keep the first
             if (known.ContainsKey(key))
                 art[key] = new EmojiArt(style, key, EmojiUrl.Of(versioned, $"assets/{Path.GetFileName(file)}"), file);
             else skips.Add(IsSkinTone(key) ? EmojiSkips.SkinTone : EmojiSkips.NoCaption, $"{package} {Path.GetFileName(file)}");

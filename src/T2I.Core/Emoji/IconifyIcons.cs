@@ -26,7 +26,7 @@ public static class IconifyIcons
         var art = new Dictionary<string, EmojiArt>();
         foreach (var name in icons.Keys.Concat(aliases.Keys).Order(StringComparer.Ordinal))
         {
-            if (!bySlug.TryGetValue(name, out var key))
+            if (Candidates(name).Select(c => bySlug.GetValueOrDefault(c)).FirstOrDefault(k => k is not null) is not { } key)
             {
                 skips.Add(SkinSuffixes.Any(name.EndsWith) ? EmojiSkips.SkinTone : EmojiSkips.NoCaption, $"{package} {name}");
                 continue;
@@ -37,6 +37,19 @@ public static class IconifyIcons
             else skips.Add(EmojiSkips.BadEntry, $"{package} {name}");
         }
         return art;
+    }
+
+    /// <summary>
+    /// The name, then how Fluent's names differ from CLDR's labels where they do: "person-elf" for "elf", "man-deaf"
+    /// for "deaf man", "blonde" for "blond".
+    /// </summary>
+    internal static IEnumerable<string> Candidates(string name)
+    {
+        yield return name;
+        if (name.StartsWith("person-", StringComparison.Ordinal)) yield return name["person-".Length..];
+        if (name.EndsWith("-deaf", StringComparison.Ordinal)) yield return "deaf-" + name[..^"-deaf".Length];
+        if (name.Contains("-blonde-", StringComparison.Ordinal) || name.EndsWith("-blonde", StringComparison.Ordinal))
+            yield return name.Replace("-blonde", "-blond", StringComparison.Ordinal);
     }
 
     /// <summary>The icon as a standalone SVG document (alias transforms applied), or null when it has no body.</summary>
