@@ -20,7 +20,10 @@ if [ ${#need[@]} -gt 0 ]; then
   # One retry after finishing any interrupted configuration (a concurrent dpkg run can leave one behind).
   apt_install "${need[@]}" || { $SUDO dpkg --configure -a; apt_install "${need[@]}"; }
 fi
-if [ -f "$here/s3/package.json" ] && [ ! -d "$here/s3/node_modules" ]; then
-  (cd "$here/s3" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm packages pinned by their lock files: s3rver (loopback S3) and the emoji image sets `dataprep emoji` reads.
+for dir in s3 emoji; do
+  if [ -f "$here/$dir/package.json" ] && [ ! -d "$here/$dir/node_modules" ]; then
+    (cd "$here/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 echo "install-deps: ok"

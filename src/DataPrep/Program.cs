@@ -20,6 +20,7 @@ public static class Program
         var root = new RootCommand("T2I data preparation: LAION shards → filtered, aspect-bucketed Parquet shards.")
         {
             Synth.SynthCommand.Build(),
+            Emoji.EmojiCommand.Build(),
             Ingest.IngestCommand.Build(),
             Stats.StatsCommand.Build(),
             Bench.BenchCommand.Build(),

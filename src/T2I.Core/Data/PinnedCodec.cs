@@ -34,8 +34,18 @@ internal sealed class PinnedCodec : IDisposable
         data.Dispose();
         pin.Free();
         if (format is { } f) throw new InvalidImageException("unsupported_format", $"{f} images are not accepted (JPEG, PNG, WebP only).");
-        throw new InvalidImageException(result == SKCodecResult.IncompleteInput ? "truncated_image" : "undecodable",
-            $"Not a readable image ({result}).");
+        // SkiaSharp 4 reports IncompleteInput for any input shorter than its format sniffing window, garbage included:
+        // only the start of a real image that ends early is a truncated one.
+        bool truncated = result == SKCodecResult.IncompleteInput && StartsLikeAnImage(encoded);
+        throw new InvalidImageException(truncated ? "truncated_image" : "undecodable", $"Not a readable image ({result}).");
+    }
+
+    /// <summary>The signature of a JPEG, PNG or WebP (RIFF) file, or as much of it as the bytes hold.</summary>
+    private static bool StartsLikeAnImage(byte[] b)
+    {
+        static bool Prefix(byte[] b, ReadOnlySpan<byte> signature) =>
+            b.AsSpan(0, Math.Min(b.Length, signature.Length)).SequenceEqual(signature[..Math.Min(b.Length, signature.Length)]);
+        return Prefix(b, [0xFF, 0xD8, 0xFF]) || Prefix(b, [0x89, (byte)'P', (byte)'N', (byte)'G']) || Prefix(b, "RIFF"u8);
     }
 
     public void Dispose()

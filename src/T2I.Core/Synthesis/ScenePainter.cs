@@ -63,7 +63,7 @@ public static class ScenePainter
             "diamond" => (4, 1f, -90f),
             _ => throw new ArgumentException($"Unknown shape '{shape}'."),
         };
-        var path = new SKPath();
+        using var path = new SKPathBuilder();
         int points = inner < 1f ? corners * 2 : corners;
         for (int i = 0; i < points; i++)
         {
@@ -73,7 +73,7 @@ public static class ScenePainter
             if (i == 0) path.MoveTo(p); else path.LineTo(p);
         }
         path.Close();
-        return path;
+        return path.Detach();
     }
 
     private static SKColor Shade(SKColor c, float f) =>

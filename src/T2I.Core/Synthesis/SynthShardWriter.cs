@@ -9,13 +9,21 @@ namespace T2I.Core.Synthesis;
 /// Writes one shard in img2dataset's output layout: <c>NNNNN.tar</c> (webdataset: KEY.jpg|png|webp, KEY.json,
 /// KEY.txt), <c>NNNNN.parquet</c> (one metadata row per sample) and <c>NNNNN_stats.json</c>.
 /// A sample planted as <see cref="SyntheticDefect.TruncatedMember"/> must be last: the tar is cut inside its image.
+/// Synthetic and emoji sets alike: each passes its own Parquet row type.
 /// </summary>
 public static class SynthShardWriter
 {
     private static readonly DateTimeOffset FixedTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000); // deterministic bytes
 
-    public static async Task WriteAsync(IBlobStore store, int shard, IReadOnlyList<SyntheticSample> samples, CancellationToken ct = default)
+    public static Task WriteAsync(IBlobStore store, int shard, IReadOnlyList<SyntheticSample> samples, CancellationToken ct = default)
+        => WriteAsync(store, shard, samples.Select(s => new ShardMember(s.Key, s.Extension, s.Image, s.Json, s.CaptionBytes,
+            s.Defect == SyntheticDefect.TruncatedMember)).ToList(), samples.Select(s => s.Meta).ToList(), ct);
+
+    /// <summary>Writes <paramref name="samples"/> with their Parquet <paramref name="rows"/> (one per sample, same order).</summary>
+    public static async Task WriteAsync<TRow>(IBlobStore store, int shard, IReadOnlyList<ShardMember> samples,
+        IReadOnlyList<TRow> rows, CancellationToken ct = default) where TRow : Img2DatasetColumns
     {
+        if (rows.Count != samples.Count) throw new ArgumentException("One Parquet row per sample.", nameof(rows));
         string name = $"{shard:D5}";
         var tar = new MemoryStream();
         long cutAt = -1;
@@ -23,7 +31,7 @@ public static class SynthShardWriter
         {
             foreach (var s in samples)
             {
-                if (s.Defect == SyntheticDefect.TruncatedMember) cutAt = tar.Position + 512 + s.Image.Length / 2;
+                if (s.CutInsideImage) cutAt = tar.Position + 512 + s.Image.Length / 2;
                 Add(writer, $"{s.Key}.{s.Extension}", s.Image);
                 Add(writer, $"{s.Key}.json", s.Json);
                 Add(writer, $"{s.Key}.txt", s.CaptionBytes);
@@ -32,9 +40,9 @@ public static class SynthShardWriter
         var tarBytes = cutAt >= 0 ? tar.ToArray()[..(int)cutAt] : tar.ToArray();
 
         var parquet = new MemoryStream();
-        await ParquetSerializer.SerializeAsync(samples.Select(s => s.Meta), parquet, cancellationToken: ct);
+        await ParquetSerializer.SerializeAsync(rows, parquet, cancellationToken: ct);
 
-        int failed = samples.Count(s => s.Meta.Status != "success");
+        int failed = rows.Count(r => r.Status != "success");
         var stats = new Dictionary<string, object>
         {
             ["count"] = samples.Count, ["successes"] = samples.Count - failed, ["failed_to_download"] = 0,

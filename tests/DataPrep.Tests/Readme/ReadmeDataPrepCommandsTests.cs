@@ -11,7 +11,7 @@ public class ReadmeDataPrepCommandsTests
     public void TheReadmesShowEveryDataPrepSubcommand()
     {
         var shown = ReadmeCommands.Of("dataprep").Select(c => c.Args.FirstOrDefault()).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "synth", "ingest", "stats", "bench" }, shown);
+        Assert.Superset(new HashSet<string?> { "synth", "emoji", "ingest", "stats", "bench" }, shown);
     }
 
     [Theory]
