@@ -72,7 +72,7 @@ public class SettingsCheckTests
     }
 
     [Fact]
-    public void TheBuiltAppExitsWithTheMessageAndNoStackTrace()
+    public async Task TheBuiltAppExitsWithTheMessageAndNoStackTrace()
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         psi.ArgumentList.Add(LoopbackCluster.AppDll);
@@ -83,7 +83,8 @@ public class SettingsCheckTests
         Assert.True(app.WaitForExit(60_000), "the app kept running with a bad setting");
 
         Assert.Equal(2, app.ExitCode);
-        Assert.Equal("T2I:Ingestion:Cron must be a cron expression such as '0 * * * *' (got 'every hour').", stderr.Result.Trim());
-        Assert.DoesNotContain("   at ", stdout.Result + stderr.Result);
+        string error = await stderr, output = await stdout;
+        Assert.Equal("T2I:Ingestion:Cron must be a cron expression such as '0 * * * *' (got 'every hour').", error.Trim());
+        Assert.DoesNotContain("   at ", output + error);
     }
 }
