@@ -29,8 +29,8 @@ public static partial class SettingsBinding
         config.GetSection(section).Get<T>() ?? new T();
 
     /// <summary>
-    /// Binds and validates every registered settings record now, so all bad values are named at once (the host's
-    /// own start-up validation stops at the first); throws <see cref="InvalidSettingsException"/>.
+    /// Binds and validates every registered settings record now, at build time, collecting every bad value (a binder
+    /// failure included, which is no validation failure) into one line each; throws <see cref="InvalidSettingsException"/>.
     /// </summary>
     public static void CheckAll(IServiceProvider services, IConfiguration config)
     {
