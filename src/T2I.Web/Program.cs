@@ -4,6 +4,7 @@ using T2I.Web.Clients;
 using T2I.Web.Components;
 using T2I.Web.Hosting;
 using T2I.Web.Roles;
+using T2I.Web.Settings;
 
 namespace T2I.Web;
 
@@ -38,7 +39,6 @@ public class Program
             Args = args,
             ApplicationName = typeof(Program).Assembly.GetName().Name,
         });
-        SettingsCheck.Validate(builder.Configuration);
         var role = T2IRoles.Of(builder.Configuration);
         builder.Services.AddProblemDetails();
         // No endpoint takes uploads: a body past this is refused (413) wherever it is sent, not buffered.
@@ -52,6 +52,15 @@ public class Program
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        try
+        {
+            SettingsBinding.CheckAll(app.Services, builder.Configuration);
+        }
+        catch (InvalidSettingsException)
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
         app.UseSecurityHeaders();
         // Also in Development: users get a short problem response, never a stack trace.
         app.UseExceptionHandler(new ExceptionHandlerOptions

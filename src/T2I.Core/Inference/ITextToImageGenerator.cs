@@ -1,17 +1,5 @@
 namespace T2I.Core.Inference;
 
-/// <summary>What a user asks for. Width/height come from the aspect-bucket table of the model's resolution.</summary>
-public sealed record GenerationRequest(
-    string Prompt,
-    string NegativePrompt = "",
-    int Width = 256,
-    int Height = 256,
-    int Steps = 50,
-    double Guidance = 5.0,
-    long Seed = 0,
-    string Sampler = "ddim",
-    double Eta = 0.0);
-
 /// <summary>Reported after every sampler step; <see cref="PreviewPng"/> only every few steps.</summary>
 public sealed record GenerationProgress(int Step, int TotalSteps, byte[]? PreviewPng = null);
 
@@ -26,6 +14,10 @@ public interface ITextToImageGenerator
     /// <summary>Pixel resolution the model was trained at (the bucket table to offer).</summary>
     int BaseResolution { get; }
 
-    /// <summary>Same request and seed → the same PNG bytes. Cancellation is honoured between sampler steps.</summary>
+    /// <summary>
+    /// Draws one image, with the request's seed (a null seed is drawn first: <see cref="GenerationRequest.WithDrawnSeed"/>);
+    /// callers draw image i of a several-image request as <see cref="GenerationRequest.ForImage"/>(i). Same request and
+    /// seed → the same PNG bytes. Cancellation is honoured between sampler steps.
+    /// </summary>
     GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken ct = default);
 }

@@ -134,7 +134,8 @@ public sealed class T2IPipeline : ITextToImageGenerator
     public GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null,
         CancellationToken ct = default)
     {
-        Validate(request);
+        GenerationValidator.ThrowIfInvalid(request, BaseResolution);
+        request = request.WithDrawnSeed();
         var clock = Stopwatch.StartNew();
         var sampler = FlowSampler.Create(request.Sampler, request.Eta);
         byte[] png;
@@ -150,7 +151,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
             VelocityModel batched = (x, t) => _dit.ForwardLatents(x, t, cond.Sequence, cond.Pooled, cond.Mask).to_type(x.dtype);
             var model = ClassifierFreeGuidance.Wrap(batched, request.Guidance);
 
-            var cpu = new Generator((ulong)request.Seed);
+            var cpu = new Generator((ulong)request.Seed!.Value);
             var noise = randn(new long[] { 1, _dit.Config.InChannels, h, w }, generator: cpu).to(_device);
             var grid = TimeGrid.Create(request.Steps, h * w, factor: TimeShift);
             var latents = sampler.Sample(model, noise, grid, cpu, step =>
@@ -164,19 +165,6 @@ public sealed class T2IPipeline : ITextToImageGenerator
         var parameters = GenerationParameters.Format(request, sampler.Name, ModelId);
         png = PngText.Write(png, new Dictionary<string, string> { [GenerationParameters.Keyword] = parameters });
         return new GeneratedImage(png, request, ModelId, clock.Elapsed);
-    }
-
-    private void Validate(GenerationRequest r)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        if (r.Prompt is null || r.NegativePrompt is null) throw new ArgumentException("Prompt and negative prompt must not be null.");
-        if (r.Steps is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(r), r.Steps, "Steps must be between 1 and 1000.");
-        if (double.IsNaN(r.Guidance) || r.Guidance is < 0 or > 50) throw new ArgumentOutOfRangeException(nameof(r), r.Guidance,
-            "CFG scale must be between 0 and 50.");
-        if (!AspectBuckets.Contains(BaseResolution, r.Width, r.Height))
-            throw new ArgumentException($"{r.Width}x{r.Height} is not a {BaseResolution}-px bucket; choose one of " +
-                string.Join(", ", AspectBuckets.For(BaseResolution).Select(b => b.Name)) + ".");
-        _ = FlowSampler.Create(r.Sampler, r.Eta); // throws with the list of samplers / eta range
     }
 
     private static byte[] EncodePng(Tensor images)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 
 namespace T2I.Web.Admin;
 
@@ -16,10 +17,10 @@ public sealed class AdminCredentials
     private readonly string? _user;
     private readonly (int Iterations, byte[] Salt, byte[] Hash)? _hash;
 
-    public AdminCredentials(IConfiguration config)
+    public AdminCredentials(IOptions<AdminOptions> options)
     {
-        _user = config["T2I:Admin:User"];
-        string? hash = config["T2I:Admin:PasswordHash"];
+        _user = options.Value.User;
+        string? hash = options.Value.PasswordHash;
         if (string.IsNullOrWhiteSpace(_user) || string.IsNullOrWhiteSpace(hash))
             DisabledReason = "no admin account is configured. Set T2I:Admin:User and T2I:Admin:PasswordHash " +
                              "(make the hash with: dotnet run --no-launch-profile --project src/T2I.Web -- hash-password).";

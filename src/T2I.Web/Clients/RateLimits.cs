@@ -1,24 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace T2I.Web.Clients;
-
-/// <summary>Submission limits: a token bucket per client address (configuration <c>T2I:RateLimit</c>).</summary>
-public sealed record RateLimitOptions(int SubmitsPerMinute = 30, int Burst = 10)
-{
-    public TokenBucketRateLimiterOptions Bucket() => new()
-    {
-        TokenLimit = Math.Max(1, Burst),
-        TokensPerPeriod = Math.Max(1, SubmitsPerMinute),
-        ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
-
-    public static RateLimitOptions From(IConfiguration config) =>
-        config.GetSection("T2I:RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions();
-}
 
 /// <summary>
 /// One limit for submissions from the API and from the interactive page (whose submissions arrive over the
@@ -26,10 +11,10 @@ public sealed record RateLimitOptions(int SubmitsPerMinute = 30, int Burst = 10)
 /// server hands that cookie out, so a client without a cookie jar would get a fresh bucket per request. The
 /// service takes a token only for a valid submission (see <see cref="Generation.GenerationService.SubmitAsync"/>).
 /// </summary>
-public sealed class SubmitLimiter(RateLimitOptions options) : IDisposable
+public sealed class SubmitLimiter(IOptions<RateLimitOptions> options) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(
-        key => RateLimitPartition.GetTokenBucketLimiter(key, _ => options.Bucket()));
+        key => RateLimitPartition.GetTokenBucketLimiter(key, _ => options.Value.Bucket()));
 
     /// <summary>Null when a token was taken; otherwise how long to wait before trying again.</summary>
     public TimeSpan? TryAcquire(string key)

@@ -35,12 +35,15 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
         try
         {
             var generator = provider.Require();
+            // Checked at submit; again here, as the record may predate the model or limits this worker has.
+            if (GenerationValidator.Validate(record.Parameters, generator.BaseResolution) is { } invalid)
+                throw new InvalidGenerationException(invalid);
             var published = shared.PublisherFor(record.JobId);
             string modelId = generator.ModelId;
             for (int i = 0; i < record.Parameters.Count; i++)
             {
                 if (await store.HasImageAsync(generationId, i, cts.Token)) continue; // drawn before a restart
-                var image = generator.Generate(RequestFor(record, i), new StepReporter(tracker, published, generationId, i,
+                var image = generator.Generate(record.Parameters.ForImage(i), new StepReporter(tracker, published, generationId, i,
                     record.Parameters.Count), cts.Token);
                 await store.SaveImageAsync(generationId, i, image.Png, cts.Token);
                 modelId = image.ModelId;
@@ -72,10 +75,6 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
         }
     }
 
-    public static GenerationRequest RequestFor(GenerationRecord r, int index) => new(
-        r.Parameters.Prompt, r.Parameters.NegativePrompt, r.Parameters.Width, r.Parameters.Height,
-        r.Parameters.Steps, r.Parameters.Guidance, r.SeedOf(index));
-
     private Task Finish(string id, GenerationStatus status, string? error, string? modelId) =>
         store.UpdateAsync(id, r => r! with { Status = status, FinishedAt = DateTimeOffset.UtcNow, Error = error,
             ModelId = modelId ?? r.ModelId });
@@ -91,8 +90,12 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
     private static string UserMessage(Exception ex) => ex switch
     {
         GeneratorUnavailableException => $"No model is loaded: {ex.Message}",
+        InvalidGenerationException => ex.Message,
         _ => $"Generation failed: {ex.Message}",
     };
+
+    /// <summary>A stored request this worker cannot draw; its message is the user's.</summary>
+    private sealed class InvalidGenerationException(string message) : Exception(message);
 
     /// <summary>
     /// Forwards sampler steps synchronously (so they arrive in order) to this process's tracker and, for pages

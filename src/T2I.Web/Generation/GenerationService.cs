@@ -1,4 +1,5 @@
 using Hangfire;
+using T2I.Core.Inference;
 using T2I.Web.Clients;
 
 namespace T2I.Web.Generation;
@@ -35,7 +36,7 @@ public sealed class GenerationService(
 
     /// <param name="rateKey">The submitter's key in the <see cref="SubmitLimiter"/> (its address); charged only
     /// once the request is valid and a model can run it, so mistakes never use up a client's submissions.</param>
-    public async Task<SubmitResult> SubmitAsync(string clientId, string rateKey, GenerationParameters p, CancellationToken ct = default)
+    public async Task<SubmitResult> SubmitAsync(string clientId, string rateKey, GenerationRequest p, CancellationToken ct = default)
     {
         if (provider.UnavailableReason is { } reason) return new(SubmitOutcome.ModelUnavailable, Error: $"No model is loaded: {reason}");
         if (GenerationValidator.Validate(p, provider.BaseResolution) is { } error) return new(SubmitOutcome.Invalid, Error: error);
@@ -44,9 +45,8 @@ public sealed class GenerationService(
         if (limiter.TryAcquire(rateKey) is { } retryAfter)
             return new(SubmitOutcome.RateLimited, Error: RateLimitedMessage, RetryAfter: retryAfter);
 
-        long seed = p.Seed ?? Random.Shared.NextInt64(0, GenerationValidator.MaxSeed - GenerationValidator.MaxCount);
-        var record = new GenerationRecord(GenerationStore.NewId(), clientId, p with { Seed = seed }, seed,
-            GenerationStatus.Queued, clock.GetUtcNow());
+        var record = new GenerationRecord(GenerationStore.NewId(), clientId, p.WithDrawnSeed(), GenerationStatus.Queued,
+            clock.GetUtcNow());
         await store.AddAsync(record, ct);
         await GenerationJobs.EnqueueAsync(jobs, store, record.Id);
         positions.Invalidate();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using T2I.Core;
 using T2I.Core.Inference;
 
@@ -93,21 +94,21 @@ public sealed class GeneratorWarmup(GeneratorProvider provider) : IHostedService
 }
 
 /// <summary>
-/// The production source, from configuration <c>T2I:Model</c>: a T2I checkpoint or run folder (relative paths
+/// The production source, from <see cref="ModelOptions"/> (<c>T2I:Model</c>): a T2I checkpoint or run folder (relative paths
 /// resolve against the app's folder first, where the build ships <c>models/t2i-demo</c>, then the working
 /// directory), or <c>untrained</c> (<c>untrained:512</c>) for the randomly initialised tiny pipeline, labelled
 /// as such in its model id.
 /// </summary>
-public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSource
+public sealed class ConfiguredModelSource(IOptions<ModelOptions> options) : IGeneratorSource
 {
     public const string Untrained = "untrained";
     public const string DemoModel = "models/t2i-demo";
 
     public ITextToImageGenerator Load()
     {
-        var device = TorchRuntime.ResolveDevice(config["T2I:Device"] ?? "auto");
+        var device = TorchRuntime.ResolveDevice(options.Value.Device);
         // Several worker processes on one host each want a share of the cores, not all of them.
-        if (config.GetValue<int?>("T2I:Threads") is int threads) TorchRuntime.SetThreads(threads);
+        if (options.Value.Threads is int threads) TorchRuntime.SetThreads(threads);
         return Resolve() switch
         {
             (null, int resolution) => T2IPipeline.CreateUntrained(resolution, device: device),
@@ -127,12 +128,13 @@ public sealed class ConfiguredModelSource(IConfiguration config) : IGeneratorSou
     /// <summary>The checkpoint folder, or null with the resolution of the untrained pipeline.</summary>
     private (string? Path, int UntrainedResolution) Resolve()
     {
-        string model = config["T2I:Model"] is { Length: > 0 } configured ? configured : DemoModel;
+        string model = options.Value.Model is { Length: > 0 } configured ? configured : DemoModel;
         if (model == Untrained || model.StartsWith(Untrained + ":", StringComparison.Ordinal))
             return (null, model.Length > Untrained.Length && int.TryParse(model[(Untrained.Length + 1)..], out int r) ? r : 256);
         string? path = new[] { Path.Combine(AppContext.BaseDirectory, model), Path.GetFullPath(model) }.FirstOrDefault(Directory.Exists);
         return path is null
-            ? throw new GeneratorUnavailableException($"the configured model '{Path.GetFileName(model.TrimEnd('/'))}' (T2I:Model) " +
+            ? throw new GeneratorUnavailableException(
+                $"the configured model '{Path.GetFileName(model.TrimEnd('/'))}' ({ModelOptions.Section}:Model) " +
                 $"does not exist.")
             : (path, 0);
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace T2I.Web.Generation;
 
 /// <summary>
@@ -7,16 +9,10 @@ namespace T2I.Web.Generation;
 /// the queue (and the wait of everyone in it) without end.
 /// Fair shares between clients are the next issue's.
 /// </summary>
-public sealed class QueueLimit(QueuePositions positions, QueueLimitOptions options)
+public sealed class QueueLimit(QueuePositions positions, IOptions<QueueLimitOptions> options)
 {
     public const string FullMessage = "The queue is full; try again in a little while.";
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
 
-    public bool IsFull() => positions.Waiting() >= options.MaxWaiting;
-}
-
-/// <summary>Configuration of <see cref="QueueLimit"/>.</summary>
-public sealed record QueueLimitOptions(int MaxWaiting = 1000)
-{
-    public static QueueLimitOptions From(IConfiguration config) => new(config.GetValue("T2I:Queue:MaxWaiting", 1000));
+    public bool IsFull() => positions.Waiting() >= options.Value.MaxWaiting;
 }

@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Microsoft.Extensions.Options;
 using T2I.Web.Generation;
 using T2I.Web.Roles;
 
@@ -40,13 +41,8 @@ public static class HangfireSetup
     {
         // Our own storage instance in DI (not Hangfire's process-wide JobStorage.Current), so two apps in one
         // process — tests, the benchmark — never share or swap queues or services.
-        var invisibility = AtLeastFiveSeconds(config, "T2I:Hangfire:InvisibilityTimeout", DefaultInvisibilityTimeout);
-        var lockTimeout = AtLeastFiveSeconds(config, "T2I:Hangfire:DistributedLockTimeout", DefaultDistributedLockTimeout);
-        var heartbeat = config.GetValue("T2I:Hangfire:HeartbeatInterval", DefaultHeartbeatInterval);
-        if (heartbeat < TimeSpan.FromSeconds(1))
-            throw new InvalidOperationException($"T2I:Hangfire:HeartbeatInterval must be at least 1 second (got {heartbeat}).");
-        services.AddSingleton(new HangfireHeartbeat(heartbeat));
-        services.AddSingleton<JobStorage>(_ => CreateStorage(config.GetConnectionString("Hangfire"), invisibility, lockTimeout));
+        services.AddSingleton(sp => new HangfireHeartbeat(Timeouts(sp).HeartbeatInterval));
+        services.AddSingleton<JobStorage>(sp => CreateStorage(config.GetConnectionString("Hangfire"), Timeouts(sp)));
         services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<ILoggerFactory>()))
@@ -55,37 +51,30 @@ public static class HangfireSetup
 
         if (!role.RunsJobs()) return services;
 
-        int workers = config.GetValue("T2I:Workers", 1);
-        if (workers < 1) throw new InvalidOperationException($"T2I:Workers must be at least 1 (got {workers}).");
-        services.AddHangfireServer(o =>
+        services.AddHangfireServer((sp, o) =>
         {
             o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:generation:{Guid.NewGuid().ToString("N")[..6]}";
             o.Queues = [GenerationJob.Queue];
-            o.WorkerCount = workers;
-            o.HeartbeatInterval = heartbeat;
+            o.WorkerCount = sp.GetRequiredService<IOptions<WorkerOptions>>().Value.Workers;
+            o.HeartbeatInterval = Timeouts(sp).HeartbeatInterval;
             // A job deleted on another server stops here within a second (cancels in this process are immediate).
             o.CancellationCheckInterval = TimeSpan.FromSeconds(1);
             o.ShutdownTimeout = TimeSpan.FromSeconds(10);
         });
-        services.AddHangfireServer(o =>
+        services.AddHangfireServer((sp, o) =>
         {
             o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:maintenance:{Guid.NewGuid().ToString("N")[..6]}";
             o.Queues = [MaintenanceQueue];
             o.WorkerCount = 1;
-            o.HeartbeatInterval = heartbeat;
+            o.HeartbeatInterval = Timeouts(sp).HeartbeatInterval;
             o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
         return services;
     }
 
-    private static TimeSpan AtLeastFiveSeconds(IConfiguration config, string key, TimeSpan fallback)
-    {
-        var value = config.GetValue(key, fallback);
-        return value >= TimeSpan.FromSeconds(5) ? value
-            : throw new InvalidOperationException($"{key} must be at least 5 seconds (got {value}).");
-    }
+    private static HangfireTimeoutOptions Timeouts(IServiceProvider sp) => sp.GetRequiredService<IOptions<HangfireTimeoutOptions>>().Value;
 
-    private static JobStorage CreateStorage(string? postgres, TimeSpan invisibility, TimeSpan lockTimeout)
+    private static JobStorage CreateStorage(string? postgres, HangfireTimeoutOptions timeouts)
     {
         if (string.IsNullOrWhiteSpace(postgres))
             return new InMemoryStorage(new InMemoryStorageOptions
@@ -94,7 +83,7 @@ public static class HangfireSetup
                 // Random job ids: long ids restart at 1 with every process, and records outlive processes.
                 IdType = InMemoryStorageIdType.Guid,
             });
-        var options = PostgresOptions(invisibility, lockTimeout);
+        var options = PostgresOptions(timeouts.InvisibilityTimeout, timeouts.DistributedLockTimeout);
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
     }
 

@@ -17,13 +17,15 @@ namespace T2I.Web.Hosting;
 /// </summary>
 public static class SharedKeys
 {
-    public const string Key = "T2I:DataProtection:Keys";
+    public const string Key = SharedKeysOptions.Section + ":Keys";
     public const string ApplicationName = "T2I";
 
     public static IServiceCollection AddSharedDataProtection(this IServiceCollection services, IConfiguration config)
     {
         var builder = services.AddDataProtection().SetApplicationName(ApplicationName);
-        if (config[Key] is not { Length: > 0 } location) return services;
+        // Read before the services exist: it decides which key repository is registered.
+        if (Settings.SettingsBinding.Read<SharedKeysOptions>(config, SharedKeysOptions.Section).Keys is not { Length: > 0 } location)
+            return services;
         // Through IBlobStore, so a folder and S3 behave alike (atomic writes, the same T2I_S3_* settings).
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(_ =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new BlobXmlRepository(BlobStores.Open(location))));

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using T2I.Core.Storage;
 using T2I.Web.Clients;
 using T2I.Web.Generation;
 using T2I.Web.Roles;
+using T2I.Web.Settings;
 
 namespace T2I.Web.Hosting;
 
@@ -13,9 +15,11 @@ public static class WebSetup
 {
     public static IServiceCollection AddT2IWeb(this IServiceCollection services, IConfiguration config, T2IRole role)
     {
+        services.AddT2ISettings(config);
         services.AddSingleton(new HostRole(role));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IBlobStore>(_ => OpenImageStore(config));
+        // A local folder or s3://bucket/prefix (T2I_S3_* variables).
+        services.AddSingleton<IBlobStore>(sp => BlobStores.Open(sp.GetRequiredService<IOptions<ImageStoreOptions>>().Value.Location));
         services.AddSingleton(new GenerationStoreOptions(Shared: T2IRoles.IsShared(config)));
         services.AddSingleton<GenerationTracker>();
         services.AddSingleton<SharedProgress>();
@@ -23,7 +27,8 @@ public static class WebSetup
         services.AddSingleton<IGeneratorSource, ConfiguredModelSource>();
         services.AddSingleton<GeneratorProvider>();
         services.AddTransient<GenerationJob>();
-        if (Ingestion.ConfiguredShardIngestion.IsConfigured(config))
+        // Read before the services exist: it decides whether ingestion is registered.
+        if (SettingsBinding.Read<Ingestion.IngestionOptions>(config, Ingestion.IngestionOptions.Section).IsConfigured)
             services.AddSingleton<Ingestion.IShardIngestion, Ingestion.ConfiguredShardIngestion>();
         services.AddHostedService<Ingestion.IngestionScheduler>();
         if (role.RunsJobs())
@@ -38,9 +43,7 @@ public static class WebSetup
             services.AddSingleton<WorkerLiveness>();
             services.AddSingleton<GenerationService>();
             services.AddSingleton<Admin.AdminMonitor>();
-            services.AddSingleton(RateLimitOptions.From(config));
             services.AddSingleton<SubmitLimiter>();
-            services.AddSingleton(QueueLimitOptions.From(config));
             services.AddSingleton<QueueLimit>();
         }
         services.AddT2IHangfire(config, role);
@@ -49,17 +52,16 @@ public static class WebSetup
         return services;
     }
 
-    /// <summary>
-    /// Images and generation records: <c>T2I:Images</c> (a directory or s3://bucket/prefix) or, by default, a
-    /// per-user data folder.
-    /// </summary>
-    public static IBlobStore OpenImageStore(IConfiguration config)
-    {
-        string location = config["T2I:Images"] is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData,
-                Environment.SpecialFolderOption.Create), "t2i", "web");
-        return BlobStores.Open(location); // a local folder or s3://bucket/prefix (T2I_S3_* variables)
-    }
+    /// <summary>Every <c>T2I:*</c> setting as a typed options record, in every role, so a bad one stops any process.</summary>
+    private static IServiceCollection AddT2ISettings(this IServiceCollection services, IConfiguration config) => services
+        .AddSettings<Roles.RoleOptions>(config, Roles.RoleOptions.Section)
+        .AddSettings<ModelOptions>(config, ModelOptions.Section)
+        .AddSettings<ImageStoreOptions>(config, ImageStoreOptions.Section)
+        .AddSettings<WorkerOptions>(config, WorkerOptions.Section)
+        .AddSettings<HangfireTimeoutOptions>(config, HangfireTimeoutOptions.Section)
+        .AddSettings<QueueLimitOptions>(config, QueueLimitOptions.Section)
+        .AddSettings<RateLimitOptions>(config, RateLimitOptions.Section)
+        .AddSettings<SharedKeysOptions>(config, SharedKeysOptions.Section)
+        .AddSettings<Admin.AdminOptions>(config, Admin.AdminOptions.Section)
+        .AddSettings<Ingestion.IngestionOptions>(config, Ingestion.IngestionOptions.Section);
 }
-

@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace T2I.Web.Ingestion;
 
@@ -41,16 +42,16 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
 }
 
 /// <summary>
-/// Registers the recurring ingestion job from configuration <c>T2I:Ingestion:Cron</c> (e.g. <c>0 * * * *</c>)
+/// Registers the recurring ingestion job from <see cref="IngestionOptions.Cron"/> (e.g. <c>0 * * * *</c>)
 /// when an <see cref="IShardIngestion"/> is available; removes it when the cron is unset, so the schedule
 /// always matches the configuration.
 /// </summary>
-public sealed class IngestionScheduler(IConfiguration config, IServiceProvider services, IRecurringJobManager recurring,
+public sealed class IngestionScheduler(IOptions<IngestionOptions> options, IServiceProvider services, IRecurringJobManager recurring,
     ILogger<IngestionScheduler> log) : IHostedService
 {
     public Task StartAsync(CancellationToken ct)
     {
-        string? cron = config["T2I:Ingestion:Cron"];
+        string? cron = options.Value.Cron;
         if (string.IsNullOrWhiteSpace(cron))
         {
             recurring.RemoveIfExists(ShardIngestionJob.RecurringId);
@@ -58,7 +59,8 @@ public sealed class IngestionScheduler(IConfiguration config, IServiceProvider s
         }
         if (services.GetService<IShardIngestion>() is null)
         {
-            log.LogWarning("T2I:Ingestion:Cron is set but this build has no shard ingestion job; nothing scheduled");
+            log.LogWarning("{Section}:Cron is set but no shard ingestion is configured (input and output); nothing scheduled",
+                IngestionOptions.Section);
             return Task.CompletedTask;
         }
         recurring.AddOrUpdate<ShardIngestionJob>(ShardIngestionJob.RecurringId, ShardIngestionJob.Queue,

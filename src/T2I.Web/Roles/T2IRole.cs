@@ -1,3 +1,5 @@
+using T2I.Web.Settings;
+
 namespace T2I.Web.Roles;
 
 /// <summary>
@@ -11,20 +13,14 @@ public enum T2IRole { All, Web, Worker }
 
 public static class T2IRoles
 {
-    public const string Key = "T2I:Role";
+    public const string Key = RoleOptions.Section + ":Role";
 
+    /// <summary>The role of <paramref name="config"/>, read before any service exists (it decides which are registered).</summary>
     public static T2IRole Of(IConfiguration config)
     {
-        string? text = config[Key];
-        var role = string.IsNullOrWhiteSpace(text) ? T2IRole.All : text.Trim().ToLowerInvariant() switch
-        {
-            "all" => T2IRole.All,
-            "web" => T2IRole.Web,
-            "worker" => T2IRole.Worker,
-            _ => throw new InvalidOperationException($"{Key} must be 'all', 'web' or 'worker' (got '{text}')."),
-        };
+        var role = SettingsBinding.Read<RoleOptions>(config, RoleOptions.Section).Parsed();
         if (role != T2IRole.All && string.IsNullOrWhiteSpace(config.GetConnectionString("Hangfire")))
-            throw new InvalidOperationException(
+            throw new InvalidSettingsException(
                 $"{Key}={role.ToString().ToLowerInvariant()} needs job storage shared with the other processes: set " +
                     $"ConnectionStrings:Hangfire " +
                 "(PostgreSQL). The in-memory default only works with T2I:Role=all.");

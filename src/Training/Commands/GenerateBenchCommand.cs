@@ -17,8 +17,11 @@ public static class GenerateBenchCommand
     {
         var model = new Argument<string>("model") { Description = "Exported model or T2I checkpoint folder.",
             DefaultValueFactory = _ => "models/t2i-demo" };
-        var steps = new Option<int>("--steps") { Description = "DDIM steps.", DefaultValueFactory = _ => 50 };
-        var guidance = new Option<double>("--guidance") { Description = "CFG scale.", DefaultValueFactory = _ => 5.0 };
+        var steps = new Option<int>("--steps") { Description = $"DDIM steps ({GenerationLimits.MinSteps}–{GenerationLimits.MaxSteps}).",
+            DefaultValueFactory = _ => GenerationRequest.DefaultSteps };
+        var guidance = new Option<double>("--guidance") { Description =
+            $"CFG scale ({GenerationLimits.MinGuidance}–{GenerationLimits.MaxGuidance}).",
+            DefaultValueFactory = _ => GenerationRequest.DefaultGuidance };
         var repeats = new Option<int>("--repeats") { Description = "Timed generations after one warm-up.", DefaultValueFactory = _ => 3 };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var command = new Command("bench", "Time full generations (prompt → PNG) of a model: DDIM + CFG at its base resolution.")
@@ -34,6 +37,11 @@ public static class GenerateBenchCommand
             var bucket = AspectBuckets.Nearest(pipeline.BaseResolution, 1, 1);
             var request = new GenerationRequest("a red circle on a white background", "", bucket.Width, bucket.Height,
                 parse.GetValue(steps), parse.GetValue(guidance), 1);
+            if (GenerationValidator.Validate(request, pipeline.BaseResolution) is { } invalid)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"bench: {invalid}");
+                return 2;
+            }
             pipeline.Generate(request with { Steps = 2 }); // warm-up: allocator, kernels
             double best = double.MaxValue;
             for (int i = 0; i < parse.GetValue(repeats); i++)

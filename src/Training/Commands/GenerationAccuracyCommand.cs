@@ -22,8 +22,11 @@ public static class GenerationAccuracyCommand
         var colors = new Option<string?>("--colors") { Description = "Comma-separated colours to prompt (default: the judge's)." };
         var shapes = new Option<string?>("--shapes") { Description = "Comma-separated shapes to prompt (default: the judge's)." };
         var perPrompt = new Option<int>("--per-prompt") { Description = "Seeds per prompt.", DefaultValueFactory = _ => 4 };
-        var steps = new Option<int>("--steps") { Description = "DDIM steps.", DefaultValueFactory = _ => 20 };
-        var guidance = new Option<double>("--cfg") { Description = "CFG scale.", DefaultValueFactory = _ => 5.0 };
+        var steps = new Option<int>("--steps") { Description = $"DDIM steps ({GenerationLimits.MinSteps}–{GenerationLimits.MaxSteps}).",
+            DefaultValueFactory = _ => 20 };
+        var guidance = new Option<double>("--cfg") { Description =
+            $"CFG scale ({GenerationLimits.MinGuidance}–{GenerationLimits.MaxGuidance}).",
+            DefaultValueFactory = _ => GenerationRequest.DefaultGuidance };
         var output = new Option<string?>("--out") { Description = "Folder to save the PNGs in (default: not saved)." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
         var command = new Command("gen-accuracy",
@@ -55,6 +58,12 @@ public static class GenerationAccuracyCommand
             var requests = (from c in colorList from s in shapeList from seed in Enumerable.Range(0, seeds)
                             select new GenerationRequest($"a {c} {s}", "", side, side, parse.GetValue(steps),
                                 parse.GetValue(guidance), seed)).ToList();
+            // Before any image: the same rules as the page and the API, said once, not after minutes of generating.
+            if (requests.Select(r => GenerationValidator.Validate(r, side)).FirstOrDefault(e => e is not null) is { } invalid)
+            {
+                error.WriteLine($"gen-accuracy: {invalid}");
+                return 2;
+            }
             string? dir = parse.GetValue(output);
             if (dir is not null) Directory.CreateDirectory(dir);
             int done = 0;

@@ -25,7 +25,8 @@ public class GenerationAccuracyTests
                 int i = vocabulary.ColorIndex(color);
                 do color = vocabulary.Colors[++i % vocabulary.Colors.Count]; while (color == want.Background);
             }
-            var spec = new SceneSpec(want.Shape, color, want.Background!, want.Size ?? "large", "center", request.Width, request.Height, (int)request.Seed);
+            var spec = new SceneSpec(want.Shape, color, want.Background!, want.Size ?? "large", "center", request.Width, request.Height,
+                (int)(request.Seed ?? 0));
             return new GeneratedImage(SynthScenes.Png(spec), request, ModelId, TimeSpan.Zero);
         }
     }

@@ -81,9 +81,22 @@ public class T2IPipelineTests
     {
         var size = Assert.Throws<ArgumentException>(() => Pipeline.Generate(Request() with { Width = 250 }));
         Assert.Contains("64x64", size.Message);
-        Assert.Throws<ArgumentException>(() => Pipeline.Generate(Request() with { Sampler = "plms" }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Pipeline.Generate(Request() with { Steps = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Pipeline.Generate(Request() with { Eta = 2 }));
+        // The pipeline holds requests to the same rules as the page and the API (GenerationValidator).
+        string Refusal(GenerationRequest r) => Assert.Throws<ArgumentException>(() => Pipeline.Generate(r)).Message;
+        Assert.Contains("Unknown sampler 'plms'", Refusal(Request() with { Sampler = "plms" }));
+        Assert.Contains("Steps must be between 1 and 150", Refusal(Request() with { Steps = 0 }));
+        Assert.Contains("Eta must be between 0 and 1", Refusal(Request() with { Eta = 2 }));
+        Assert.Contains("CFG scale must be between 1 and 20", Refusal(Request() with { Guidance = 0 }));
+    }
+
+    [Fact]
+    public void ARandomSeedIsDrawnOnceAndReportedWithTheImage()
+    {
+        var image = Pipeline.Generate(Request() with { Seed = null });
+
+        long seed = Assert.NotNull(image.Request.Seed);
+        Assert.Contains($"Seed: {seed},", PngText.Read(image.Png)["parameters"]);
+        Assert.Equal(image.Png, Pipeline.Generate(Request(seed)).Png);
     }
 
     [Fact]

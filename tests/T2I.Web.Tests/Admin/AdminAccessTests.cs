@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Configuration;
 using System.Text.RegularExpressions;
 using T2I.Web.Admin;
 using T2I.Web.Tests.Support;
@@ -96,11 +95,8 @@ public partial class AdminAccessTests
     [Fact]
     public void HashesVerifyOnlyTheirOwnPassword()
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["T2I:Admin:User"] = "a", ["T2I:Admin:PasswordHash"] = AdminCredentials.Hash("s3cret-enough-pass"),
-        }).Build();
-        var credentials = new AdminCredentials(config);
+        var options = new AdminOptions { User = "a", PasswordHash = AdminCredentials.Hash("s3cret-enough-pass") };
+        var credentials = new AdminCredentials(Microsoft.Extensions.Options.Options.Create(options));
         Assert.True(credentials.Verify("a", "s3cret-enough-pass"));
         Assert.False(credentials.Verify("a", "s3cret-enough-pasS"));
         Assert.False(credentials.Verify("b", "s3cret-enough-pass"));

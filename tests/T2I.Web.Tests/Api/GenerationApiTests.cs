@@ -88,8 +88,7 @@ public class GenerationApiTests
 
         var response = await http.PostAsync("/api/generations", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        string error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
+        string error = await response.ProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains(message, error);
         Assert.DoesNotContain(" at T2I.", error); // a reason, not a stack trace
         Assert.DoesNotContain("T2I.Web", error); // nor our internal type names
@@ -104,8 +103,56 @@ public class GenerationApiTests
 
         var response = await http.PostAsJsonAsync("/api/generations", new { prompt = "ok", size = new string('9', 50_000) });
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.InRange((await response.Content.ReadAsStringAsync()).Length, 1, 200);
+        // The problem document's own fields (type, title, status, trace id) take about 150 characters of the answer.
+        Assert.InRange((await response.ProblemAsync(HttpStatusCode.BadRequest)).Length, 1, 100);
+        Assert.InRange((await response.Content.ReadAsStringAsync()).Length, 1, 400);
+    }
+
+    [Fact]
+    public async Task EveryRefusalIsAProblemDocumentWithItsStatusAndMessage()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+        string guessed = GenerationStore.NewId();
+        string done = await http.SubmitAsync(new { prompt = "finished", steps = 1 });
+        await http.WaitForAsync(done, Timeout, "succeeded");
+        var big = new StringContent($"{{\"prompt\":\"{new string('a', 70_000)}\"}}", System.Text.Encoding.UTF8, "application/json");
+
+        string url = $"/api/generations/{guessed}";
+        Assert.Equal("No such generation.", await (await http.GetAsync(url)).ProblemAsync(HttpStatusCode.NotFound));
+        Assert.Equal("No such generation.", await (await http.GetAsync(url + "/images/0")).ProblemAsync(HttpStatusCode.NotFound));
+        Assert.Equal("No such generation.", await (await http.DeleteAsync(url)).ProblemAsync(HttpStatusCode.NotFound));
+        Assert.Equal("The generation has already finished.",
+            await (await http.DeleteAsync($"/api/generations/{done}")).ProblemAsync(HttpStatusCode.Conflict));
+        Assert.Equal("The body is larger than 64 KB.",
+            await (await http.PostAsync("/api/generations", big)).ProblemAsync(HttpStatusCode.RequestEntityTooLarge));
+        Assert.Equal("The body is empty.", await (await http.PostAsync("/api/generations",
+            new StringContent("null", System.Text.Encoding.UTF8, "application/json"))).ProblemAsync(HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task AcceptedAnswersAndStatusesKeepTheirShape()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        using var http = app.NewClient();
+
+        var submitted = await http.PostAsJsonAsync("/api/generations", new { prompt = "shape", steps = 2, seed = 5, count = 2 });
+        var answer = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement;
+        string id = answer.GetProperty("id").GetString()!;
+        var done = await http.WaitForAsync(id, Timeout, "succeeded");
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal($"/api/generations/{id}", submitted.Headers.Location?.OriginalString);
+        Assert.Equal(($"/api/generations/{id}", $"/api/generations/{id}/image"),
+            (answer.GetProperty("status").GetString(), answer.GetProperty("image").GetString()));
+        var parameters = done.GetProperty("parameters");
+        JsonElement Field(string name) => parameters.GetProperty(name);
+        Assert.Equal(("shape", "256x256", 2, 5L, 2), (Field("prompt").GetString(), Field("size").GetString(), Field("steps").GetInt32(),
+            Field("seed").GetInt64(), Field("count").GetInt32()));
+        Assert.Equal([$"/api/generations/{id}/images/0", $"/api/generations/{id}/images/1"],
+            done.GetProperty("images").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal(JsonValueKind.Null, done.GetProperty("progress").ValueKind);
+        Assert.Equal(JsonValueKind.Null, done.GetProperty("error").ValueKind);
     }
 
     [Theory]
@@ -142,8 +189,7 @@ public class GenerationApiTests
         await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
         using var http = app.NewClient();
         var response = await http.PostAsJsonAsync("/api/generations", new { prompt = new string('a', 1001) });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("limit is 1000", await response.Content.ReadAsStringAsync());
+        Assert.Contains("limit is 1000", await response.ProblemAsync(HttpStatusCode.BadRequest));
     }
 
     [Fact]
@@ -201,8 +247,8 @@ public class GenerationApiTests
 
         var response = await http.PostAsJsonAsync("/api/generations", new { prompt = "anything" });
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains("No model is loaded: the configured model 'no-such-model' (T2I:Model) does not exist", await response.Content.ReadAsStringAsync());
+        Assert.Contains("No model is loaded: the configured model 'no-such-model' (T2I:Model) does not exist",
+            await response.ProblemAsync(HttpStatusCode.ServiceUnavailable));
         Assert.Contains("No model is loaded", await http.GetStringAsync("/"));
     }
 

@@ -26,7 +26,7 @@ public class SubmissionLimitTests(ITestOutputHelper output)
         var retryAfter = refused[0].Headers.RetryAfter?.Delta;
         output.WriteLine($"Retry-After: {retryAfter?.TotalSeconds} s");
         Assert.InRange(retryAfter!.Value.TotalSeconds, 1, 60);
-        Assert.Contains("Too many submissions", await refused[0].Content.ReadAsStringAsync());
+        Assert.Equal("Too many submissions; wait a minute and try again.", await refused[0].ProblemAsync(HttpStatusCode.TooManyRequests));
     }
 
     [Fact]
@@ -62,8 +62,7 @@ public class SubmissionLimitTests(ITestOutputHelper output)
         string waiting = await http.SubmitAsync(new { prompt = "waiting 2", steps = 1 });
 
         var full = await http.PostAsJsonAsync("/api/generations", new { prompt = "one too many", steps = 1 });
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, full.StatusCode);
-        Assert.Contains("queue is full", await full.Content.ReadAsStringAsync());
+        Assert.Equal("The queue is full; try again in a little while.", await full.ProblemAsync(HttpStatusCode.ServiceUnavailable));
         Assert.Equal(TimeSpan.FromSeconds(30), full.Headers.RetryAfter?.Delta);
 
         await http.DeleteAsync($"/api/generations/{waiting}");

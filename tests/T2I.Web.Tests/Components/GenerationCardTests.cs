@@ -1,4 +1,5 @@
 using Bunit;
+using T2I.Core.Inference;
 using T2I.Web.Components.Generation;
 using T2I.Web.Generation;
 
@@ -7,8 +8,8 @@ namespace T2I.Web.Tests.Components;
 public class GenerationCardTests : BunitContext
 {
     private static GenerationRecord Record(GenerationStatus status, int imagesDone = 0, int count = 1) => new(
-        "0123456789abcdef0123456789abcdef", "client", new GenerationParameters("a fox", "blurry", 336, 192, 30, 4.5, 77, count),
-        77, status, DateTimeOffset.UtcNow, ImagesDone: imagesDone, ModelId: "m1");
+        "0123456789abcdef0123456789abcdef", "client", new GenerationRequest("a fox", "blurry", 336, 192, 30, 4.5, 77, count),
+        status, DateTimeOffset.UtcNow, ImagesDone: imagesDone, ModelId: "m1");
 
     [Fact]
     public void AQueuedJobShowsItsPositionAndCanBeCancelled()

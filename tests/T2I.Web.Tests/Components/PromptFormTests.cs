@@ -67,9 +67,20 @@ public class PromptFormTests : BunitContext
         form.Find("form").Submit();
 
         Assert.NotNull(submitted);
-        var parameters = submitted!.ToParameters(out _)!;
-        Assert.Equal(("a lighthouse at dusk", 352, 192, 20, 42L), (parameters.Prompt, parameters.Width, parameters.Height, parameters.Steps, parameters.Seed!.Value));
+        var request = submitted!.Request;
+        Assert.Equal(("a lighthouse at dusk", 352, 192, 20, 42L),
+            (request.Prompt, request.Width, request.Height, request.Steps, request.Seed!.Value));
         Assert.Equal("Steps must be between 1 and 150 (got 900).", form.Find(".error").TextContent);
+    }
+
+    [Fact]
+    public void TheInputBoundsAreTheRequestLimitsTheServerEnforces()
+    {
+        var form = Render<PromptForm>(p => p.Add(c => c.BaseResolution, 256).Add(c => c.Input, new PromptInput()));
+        string[] Bounds(string id) => [form.Find(id).GetAttribute("min")!, form.Find(id).GetAttribute("max")!];
+        Assert.Equal(["1", "150"], Bounds("#steps"));
+        Assert.Equal(["1", "20"], Bounds("#cfg"));
+        Assert.Equal(["1", "4"], Bounds("#count"));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public partial class EnvironmentTests
             bool known = name switch
             {
                 _ when name.StartsWith("ConnectionStrings__") => code.Contains($"GetConnectionString(\"{name["ConnectionStrings__".Length..]}\")"),
-                _ when name.StartsWith("T2I__") => code.Contains($"\"{Key(name)}\""),
+                _ when name.StartsWith("T2I__") => IsBoundSetting(Key(name)),
                 _ => code.Contains($"\"{name}\""), // plain variables are read by name
             };
             Assert.True(known, $"{name} is not read anywhere in src/ (configuration key '{Key(name)}')");
@@ -98,6 +98,19 @@ public partial class EnvironmentTests
         foreach (var file in DeploymentRepo.K8sFiles())
             foreach (var doc in DeploymentRepo.LoadYaml(file).Where(d => d.Str("kind") == "ConfigMap"))
                 foreach (var (key, _) in doc.Get("data").Pairs()) yield return key;
+    }
+
+    /// <summary>A settings record of the app (T2I.Web.Settings.ISettings) binds this key: its section and a settable property.</summary>
+    private static bool IsBoundSetting(string key)
+    {
+        int cut = key.LastIndexOf(':');
+        string section = key[..cut], property = key[(cut + 1)..];
+        const System.Reflection.BindingFlags Public = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance
+            | System.Reflection.BindingFlags.IgnoreCase;
+        return typeof(Program).Assembly.GetTypes()
+            .Where(t => t.IsClass && typeof(T2I.Web.Settings.ISettings).IsAssignableFrom(t))
+            .Any(t => string.Equals(t.GetField("Section")?.GetRawConstantValue() as string, section, StringComparison.OrdinalIgnoreCase)
+                && t.GetProperty(property, Public)?.CanWrite == true);
     }
 
     private static string Key(string envName) => envName.Replace("__", ":");

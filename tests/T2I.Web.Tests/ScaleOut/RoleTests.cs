@@ -16,14 +16,16 @@ public class RoleTests(PostgresServer postgres) : IClassFixture<PostgresServer>
     [InlineData("worker")]
     public void RolesOtherThanAllRefuseToStartWithoutSharedJobStorage(string role)
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Program.BuildApp(["--urls", "http://127.0.0.1:0", $"--T2I:Role={role}"]));
+        var ex = Assert.Throws<T2I.Web.Settings.InvalidSettingsException>(
+            () => Program.BuildApp(["--urls", "http://127.0.0.1:0", $"--T2I:Role={role}"]));
         Assert.Contains("ConnectionStrings:Hangfire", ex.Message);
     }
 
     [Fact]
     public void AnUnknownRoleIsRefusedWithTheChoices()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Program.BuildApp(["--urls", "http://127.0.0.1:0", "--T2I:Role=gpu"]));
+        var ex = Assert.Throws<T2I.Web.Settings.InvalidSettingsException>(
+            () => Program.BuildApp(["--urls", "http://127.0.0.1:0", "--T2I:Role=gpu"]));
         Assert.Contains("'all', 'web' or 'worker'", ex.Message);
     }
 

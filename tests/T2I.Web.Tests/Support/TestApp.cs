@@ -90,6 +90,22 @@ public static class ApiClient
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>
+    /// Asserts that <paramref name="response"/> is an RFC 7807 problem document with <paramref name="status"/> (in the
+    /// header and the body, titled with the status's reason phrase) and returns its <c>detail</c>, the message for the user.
+    /// </summary>
+    public static async Task<string> ProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        string title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase((int)status);
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        return problem.GetProperty("detail").GetString()!;
+    }
+
     public static async Task<JsonElement> StatusAsync(this HttpClient http, string id) =>
         JsonDocument.Parse(await http.GetStringAsync($"/api/generations/{id}")).RootElement;
 

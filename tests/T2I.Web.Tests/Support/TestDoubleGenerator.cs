@@ -54,7 +54,8 @@ public sealed class TestDoubleGenerator(int baseResolution = 256) : ITextToImage
     /// <summary>The exact PNG bytes a request produces (what the web app must serve unchanged).</summary>
     public static byte[] Draw(GenerationRequest r, int width, int height)
     {
-        var rng = new Random(StableHash(r.Prompt) ^ (int)r.Seed ^ (int)(r.Seed >> 32));
+        long seed = r.Seed ?? 0;
+        var rng = new Random(StableHash(r.Prompt) ^ (int)seed ^ (int)(seed >> 32));
         using var bitmap = new SKBitmap(width, height);
         using (var canvas = new SKCanvas(bitmap))
         {

@@ -29,4 +29,17 @@ public class GenerationAccuracyCommandTests
         Assert.Contains("gen-accuracy:", error);
         Assert.Contains("/nonexistent/judge", error);
     }
+
+    [Theory]
+    [InlineData("--steps", "151", "gen-accuracy: Steps must be between 1 and 150 (got 151).")]
+    [InlineData("--cfg", "0.5", "gen-accuracy: CFG scale must be between 1 and 20 (got 0.5).")]
+    public async Task SettingsOutsideTheRequestLimitsAreRefusedBeforeAnyImage(string option, string value, string message)
+    {
+        using var tmp = new TempDir();
+        var (code, _, error) = await TrainingCli.Invoke("gen-accuracy", DemoModelTests.DemoPath(), "--judge", Judge,
+            "--colors", "red", "--shapes", "circle", "--per-prompt", "1", option, value, "--out", tmp.Sub("png"));
+        Assert.Equal(2, code);
+        Assert.Equal(message, error.Trim());
+        Assert.False(Directory.Exists(tmp.Sub("png")), "images were drawn before the settings were checked");
+    }
 }
