@@ -45,8 +45,8 @@ public class PresetOverridesTests
     public void NestedArraysBoolsAndNullsParse()
     {
         var p = (Preset<Nested>)PresetOverrides.Apply(NestedPreset, ["encoder.depth=5", "config.encoder.norm=layer", "channels=3, 4 ,5", "use_gan=on", "teacher=null", "loop.lr=3e-4", "config.lr=2"]);
-        Assert.Equal(5, p.Config.Vit.Depth);
-        Assert.Equal("layer", p.Config.Vit.Norm);
+        Assert.Equal(5, p.Config.Encoder.Depth);
+        Assert.Equal("layer", p.Config.Encoder.Norm);
         Assert.Equal([3, 4, 5], p.Config.Channels);
         Assert.True(p.Config.UseGan);
         Assert.Null(p.Config.Teacher);
