@@ -18,6 +18,17 @@ public sealed record DitTrainConfig
     /// <summary>HF folders for <c>t5+clip</c> (config.json + safetensors + tokenizer files).</summary>
     public string T5Path { get; init; } = "weights/t5-v1_1-xxl";
     public string ClipPath { get; init; } = "weights/clip-vit-large-patch14";
+    /// <summary>
+    /// Most T5 tokens a caption keeps with <c>t5+clip</c> (the built-in encoder's cap is its <c>max_tokens</c>). See
+    /// <see cref="TextTokenCap"/>: the one text-length rule of the runtime and the dry-run.
+    /// </summary>
+    public int MaxTextTokens { get; init; } = 128;
+    /// <summary>
+    /// Text tokens per sample: a batch pads to its longest caption, truncated here. The dry-run counts FLOPs and memory
+    /// at this cap (the worst case); a training step reports its FLOPs at the length it really padded to.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int TextTokenCap => TextEncoder == "builtin" ? BuiltinText.MaxTokens : MaxTextTokens;
     /// <summary>Base resolution the DiT trains at: each image is resized to the nearest bucket of this table.</summary>
     public int Resolution { get; init; } = 128;
     /// <summary>DataPrep's bucketed shards (<c>dataprep synth</c> + <c>dataprep ingest</c>): a folder holding res{N}/.</summary>

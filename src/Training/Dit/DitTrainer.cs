@@ -79,7 +79,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
         }
         else if (config.TextEncoder == "t5+clip")
         {
-            var text = FluxTextEncoder.Load(config.T5Path, config.ClipPath);
+            var text = FluxTextEncoder.Load(config.T5Path, config.ClipPath, config.TextTokenCap);
             var dit = new FluxDit(size with { ContextInDim = text.SequenceDim, VecInDim = text.PooledDim });
             if (context.InitFrom is { } init) ModuleWeights.Load(dit, init.File(CheckpointFolder.ModelFile));
             (_model, _dit, _text, _textTrains) = (dit, dit, text, false);
@@ -135,7 +135,9 @@ public sealed class DitTrainer : Trainer<DitBatch>
         loss.backward();
         double gradNorm = context.ClipGradients(_model.parameters());
         _optimizer.step();
-        return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["grad_norm"] = gradNorm, ["tokens"] = tokens };
+        double flops = 3 * _dit.Config.ForwardFlops(tokens, text.Sequence.shape[1]) * n; // at this batch's real text length
+        return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["grad_norm"] = gradNorm, ["tokens"] = tokens,
+            [StepBenchmark.FlopsMetric] = flops };
     }
 
     private TextEncoding EncodeFrozen(IReadOnlyList<string> captions)

@@ -23,26 +23,22 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
         };
         long ditParams = dit.ParameterCount();
         var counts = new List<ParameterCount> { new($"DiT ({config.DitSize})", ditParams, ditParams) };
-        long textTokens;
+        long textTokens = config.TextTokenCap;
         if (builtin)
         {
             long p = TextParameters.Builtin(config.BuiltinText, config.VocabularySize);
             counts.Add(new ParameterCount("text: built-in (≤ vocab)", p, p));
-            textTokens = config.BuiltinText.MaxTokens;
         }
         else
         {
             counts.Add(new ParameterCount("text: T5 v1.1 XXL (frozen)", TextParameters.T5(t5), 0));
             counts.Add(new ParameterCount("text: CLIP ViT-L/14 text (frozen)", TextParameters.Clip(clip), 0));
-            textTokens = t5.MaxLength;
         }
         long trainable = counts.Sum(c => c.Trainable), frozen = counts.Sum(c => c.Total - c.Trainable);
         long imageTokens = (long)(config.Resolution / 16) * (config.Resolution / 16);
         long activations = (long)loop.BatchSize * ActivationBytesPerSample(dit, imageTokens, textTokens, config.GradientCheckpointing);
         long bf16Forward = 2 * (ditParams + frozen) + InferenceActivationBytes(dit, imageTokens, textTokens);
-        // FLOPs at a typical caption length: synthetic captions are ≈ 10 built-in tokens; T5 is padded to its max as in FLUX.
-        long flopTextTokens = builtin ? Math.Min(textTokens, 10) : textTokens;
-        double stepFlops = 3 * dit.ForwardFlops(imageTokens, flopTextTokens) * loop.BatchSize;
+        double stepFlops = 3 * dit.ForwardFlops(imageTokens, textTokens) * loop.BatchSize;
         return new TrainingPlan(counts, MemoryEstimate.Training(trainable, frozen, loop.EmaDecay > 0, activations),
         [
             $"DiT: hidden {dit.HiddenSize}, {dit.Depth} double + {dit.DepthSingleBlocks} single blocks, {dit.NumHeads} heads × " +
@@ -55,8 +51,9 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
                 $"{(config.FixedTimeShift is { } s ? $"by a fixed factor {s:G3}" : "by token count")} (mu " +
                 $"{T2I.Core.Diffusion.TimeShift.Mu(imageTokens, config.FixedTimeShift):0.###}), caption dropout " +
                 $"{config.CaptionDropout:P0}, AdamW ({config.Beta1}, {config.Beta2}), weight decay {loop.WeightDecay:G3}",
-            $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize}); ≈ {stepFlops / 1e12:N1} " +
-                $"TFLOP per step (matmuls, fwd + bwd)",
+            $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize}); ≤ {stepFlops / 1e12:N1} " +
+                $"TFLOP per step (matmuls, fwd + bwd, {imageTokens} image + {textTokens} text tokens: captions pad to the longest " +
+                "in the batch, at most this)",
             $"bf16 forward at {config.Resolution} px, batch 1 (inference; DiT + text encoder weights + activations): ≈ " +
                 $"{MemoryEstimate.Format(bf16Forward)}; with CFG batch 2 ≈ " +
                 $"{MemoryEstimate.Format(bf16Forward + InferenceActivationBytes(dit, imageTokens, textTokens))}",
