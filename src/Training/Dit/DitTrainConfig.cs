@@ -62,6 +62,16 @@ public sealed record DitTrainConfig
     public string LatentNorm { get; init; } = "channel";
     /// <summary>Recompute DiT block activations in backward (less memory, ~1 extra forward per step).</summary>
     public bool GradientCheckpointing { get; init; }
+    /// <summary>
+    /// Gradient accumulation: each step's <c>batch_size</c> samples go through forward/backward in this many micro-batches
+    /// of batch_size / N (N must divide it); the optimizer steps once. 0 = choose from <see cref="DeviceMemory"/> (1 without).
+    /// </summary>
+    public int GradAccum { get; init; }
+    /// <summary>
+    /// Memory of the training device, e.g. <c>80GiB</c> (empty = not stated): with grad_accum 0, the micro-batch and
+    /// activation checkpointing are chosen to fit it (DitMemoryPlan.Choose; the dry-run prints the choice).
+    /// </summary>
+    public string DeviceMemory { get; init; } = "";
     /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>
     public double CaptionDropout { get; init; } = 0.1;
     /// <summary>

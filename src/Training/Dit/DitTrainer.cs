@@ -30,6 +30,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly LatentBatches _data;
     private readonly TimestepSampler _times;
     private readonly CaptionDropout _captionDropout;
+    private readonly MicroBatching _microBatching;
     private readonly ScalarType? _autocast;
     private readonly IReadOnlyList<EvalPrompt> _evalPrompts;
     private readonly string _runDir;
@@ -86,7 +87,10 @@ public sealed class DitTrainer : Trainer<DitBatch>
         }
         else throw new ArgumentException($"text_encoder '{config.TextEncoder}' is not one of: builtin, t5+clip.");
 
-        _dit.GradientCheckpointing = config.GradientCheckpointing;
+        _microBatching = new DitMemoryPlan(config, context.Loop).Choose();
+        _dit.GradientCheckpointing = _microBatching.Checkpointing;
+        if (_microBatching.Accumulation > 1) context.Log($"batch {context.Loop.BatchSize} = micro-batch {_microBatching.MicroBatch} × " +
+            $"grad_accum {_microBatching.Accumulation}");
         _autocast = Autocast.Parse(config.Precision);
         _model.to(context.Device);
         _optimizer = new SafeAdamW(_model.parameters(), lr: context.Loop.Lr, beta1: config.Beta1, beta2: config.Beta2,
@@ -123,20 +127,31 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _optimizer.zero_grad();
         var x0 = batch.Latents;
         long n = x0.shape[0], tokens = x0.shape[2] * x0.shape[3];
+        // Every random draw is made for the whole batch and then cut, so micro-batches train on what one batch would.
         var captions = _captionDropout.Apply(batch.Captions, batch.ShortCaptions);
-        using var text = _textTrains ? _text.Encode(captions) : EncodeFrozen(captions);
-
         var t = _times.Sample(n, tokens).to(x0.device);
         var noise = randn_like(x0);
-        var (xt, target) = FlowMatchingLoss.Pair(x0, noise, t);
-        Tensor v;
-        using (Autocast.Enable(_autocast)) v = _dit.ForwardLatents(xt, t, text.Sequence, text.Pooled, text.Mask);
-        var loss = FlowMatchingLoss.Compute(v, target);
-        loss.backward();
+        double loss = 0, flops = 0;
+        for (long start = 0; start < n; start += _microBatching.MicroBatch)
+        {
+            using var scope = NewDisposeScope();
+            long count = Math.Min(_microBatching.MicroBatch, n - start);
+            var part = captions.Skip((int)start).Take((int)count).ToList();
+            using var text = _textTrains ? _text.Encode(part) : EncodeFrozen(part);
+            var tPart = t.narrow(0, start, count);
+            var (xt, target) = FlowMatchingLoss.Pair(x0.narrow(0, start, count), noise.narrow(0, start, count), tPart);
+            Tensor v;
+            using (Autocast.Enable(_autocast)) v = _dit.ForwardLatents(xt, tPart, text.Sequence, text.Pooled, text.Mask);
+            var partLoss = FlowMatchingLoss.Compute(v, target);
+            // The batch's mean loss is the micro-batches' means weighted by their share; so are its gradients.
+            if (count < n) partLoss = partLoss.Times((double)count / n);
+            partLoss.backward();
+            loss += partLoss.item<float>();
+            flops += 3 * _dit.Config.ForwardFlops(tokens, text.Sequence.shape[1]) * count; // at this part's real text length
+        }
         double gradNorm = context.ClipGradients(_model.parameters());
         _optimizer.step();
-        double flops = 3 * _dit.Config.ForwardFlops(tokens, text.Sequence.shape[1]) * n; // at this batch's real text length
-        return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["grad_norm"] = gradNorm, ["tokens"] = tokens,
+        return new Dictionary<string, double> { ["loss"] = loss, ["grad_norm"] = gradNorm, ["tokens"] = tokens,
             [StepBenchmark.FlopsMetric] = flops };
     }
 
