@@ -42,8 +42,16 @@ public sealed record DitTrainConfig
     /// small synthetic object spans about two 16-px latent cells at 128 px, too few to carry its shape.
     /// </summary>
     public string CaptionWord { get; init; } = "";
-    /// <summary>Where encoded latents are cached (keyed by data + codec); empty = the run's latent-cache/. Runs may share one.</summary>
+    /// <summary>
+    /// Where <see cref="Data"/> is encoded to latent shards (a folder per data + settings + codec); empty = the run's
+    /// latent-cache/. Runs may share one.
+    /// </summary>
     public string CacheDir { get; init; } = "";
+    /// <summary>
+    /// Latent shards written by <c>training encode-latents</c> (local or s3://) to train on instead of encoding
+    /// <see cref="Data"/>; their codec must be <see cref="Latents"/>.
+    /// </summary>
+    public string LatentShards { get; init; } = "";
     /// <summary>
     /// The latent codec: a tokenizer checkpoint/run/exported folder (see T2I.Core.Inference.LatentCodecs) or <c>dct</c>
     /// (the fixed weight-free codec, f16 d32, for tests). The DiT's in_channels follow the codec.

@@ -27,7 +27,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly LatentCodecReference _codecReference;
     private readonly optim.Optimizer _optimizer;
     private readonly Ema? _ema;
-    private readonly LatentBatches _data;
+    private readonly BucketBatchSource<DitBatch> _data;
     private readonly TimestepSampler _times;
     private readonly CaptionDropout _captionDropout;
     private readonly MicroBatching _microBatching;
@@ -48,26 +48,24 @@ public sealed class DitTrainer : Trainer<DitBatch>
         OneDnnWorkaround.Apply();
         var codecSource = DescribeLatents(config.Latents);
         _codec = LatentCodecs.Open(codecSource, context.Device);
-        var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0
+        var shards = LatentShardSet.Prepare(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0
             ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
         // Statistics of this dataset under this codec; stored in the checkpoint so sampling can map back.
         var stats = config.LatentNorm switch
         {
-            "channel" => LatentNormalization.Compute(raw.Select(b => b.Latents)),
-            "global" => LatentNormalization.Compute(raw.Select(b => b.Latents), perChannelStd: false),
+            "channel" => shards.Statistics(perChannelStd: true),
+            "global" => shards.Statistics(perChannelStd: false),
             "none" => LatentNormalization.Identity(_codec.LatentChannels),
             _ => throw new ArgumentException($"latent_norm '{config.LatentNorm}' is not one of: channel, global, none."),
         };
         _codecReference = LatentCodecReference.From(codecSource, _codec, stats);
-        var buckets = raw.Select(b => b with { Latents = stats.Normalize(b.Latents).DetachFromDisposeScope() }).ToList();
-        foreach (var b in raw) b.Latents.Dispose();
-        context.Log($"latents: {codecSource.Identity}, {_codec.LatentChannels} channels, mean |μ| " +
-            $"{stats.Mean.Average(Math.Abs):0.###}, mean σ {stats.Std.Average():0.###}");
-        _evalPrompts = GenerationEval.SelectPrompts(buckets, config.EvalPrompts);
+        context.Log($"latents: {shards.Store.Location}, {shards.Rows} rows, {codecSource.Identity}, {_codec.LatentChannels} " +
+            $"channels, mean |μ| {stats.Mean.Average(Math.Abs):0.###}, mean σ {stats.Std.Average():0.###}");
+        _evalPrompts = GenerationEval.SelectPrompts(shards.Captions(), config.EvalPrompts);
         var size = DitConfig.ByName(config.DitSize) with { InChannels = _codec.LatentChannels };
         if (config.TextEncoder == "builtin")
         {
-            var vocabulary = BuiltinVocabulary.Build(buckets.SelectMany(b => b.Captions), config.VocabularySize);
+            var vocabulary = BuiltinVocabulary.Build(shards.Captions().Select(r => r.Caption), config.VocabularySize);
             var model = new T2IModel(size with { ContextInDim = config.BuiltinText.Width, VecInDim = config.BuiltinText.Width },
                 config.BuiltinText, vocabulary);
             if (context.InitFrom is { } init) // the vocabulary must be the previous stage's, so rebuild from its file
@@ -96,7 +94,9 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _optimizer = new SafeAdamW(_model.parameters(), lr: context.Loop.Lr, beta1: config.Beta1, beta2: config.Beta2,
             weightDecay: context.Loop.WeightDecay);
         _ema = context.Loop.EmaDecay > 0 ? new Ema(_model, context.Loop.EmaDecay) : null; // after init_from, so EMA starts there
-        _data = new LatentBatches(buckets, context.Loop.BatchSize, (int)context.Loop.Seed, context.Device);
+        var device = context.Device;
+        _data = new BucketBatchSource<DitBatch>(shards.OpenReader(context.Loop.BatchSize, (int)context.Loop.Seed),
+            batch => shards.ToBatch(batch, stats, device));
     }
 
     /// <summary>The latents codec; a tokenizer run that was never trained says which commands make it.</summary>
