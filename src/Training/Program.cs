@@ -44,6 +44,7 @@ public static class Program
             ScalarRaceCommand.Build(),
             GenerationAccuracyCommand.Build(),
             CodecCeilingCommand.Build(),
+            EncodeLatentsCommand.Build(),
             TrainJudgeCommand.Build(),
             ScoreCommand.Build(),
             BackendCheckCommand.Build(),

@@ -67,15 +67,21 @@ public sealed record DitConfig(
         return embed + Depth * 2 * stream + DepthSingleBlocks * single + last;
     }
 
-    /// <summary>Forward FLOPs for one sample with the given token counts (matmuls only; 2 FLOPs per MAC).</summary>
+    /// <summary>
+    /// Forward FLOPs for one sample with the given token counts (matmuls only; 2 FLOPs per multiply-add). Checked in the
+    /// tests against a count from an allocated model's weight shapes.
+    /// </summary>
     public double ForwardFlops(long imageTokens, long textTokens)
     {
         double d = HiddenSize, m = MlpHidden, l = imageTokens + textTokens;
-        double streamMacs = 9 * d * d + d * d + 2 * d * m;      // modulation excluded: per sample, not per token
-        double doubleMacs = (imageTokens + textTokens) * streamMacs + 2 * l * l * d;
-        double singleMacs = l * (d * (3 * d + m) + (d + m) * d) + 2 * l * l * d;
+        double attention = 2 * l * l * d;                       // QKᵀ and AV over the joint sequence, all heads
+        double streamMacs = 3 * d * d + d * d + 2 * d * m;      // qkv, proj, MLP: each token passes its own stream's weights
+        double doubleMacs = l * streamMacs + attention;
+        double singleMacs = l * (d * (3 * d + m) + (d + m) * d) + attention;
         double io = imageTokens * 2 * InChannels * d + textTokens * ContextInDim * d;
-        double mod = (Depth * 12 + DepthSingleBlocks * 3 + 2) * d * d;
-        return 2 * (Depth * doubleMacs + DepthSingleBlocks * singleMacs + io + mod);
+        // Once per sample, not per token: adaLN modulation (6d² per stream, 3d² per single block, 2d² final) and the
+        // timestep / pooled-text embedders.
+        double perSample = (Depth * 12 + DepthSingleBlocks * 3 + 2) * d * d + (TimestepEmbedding.Dim + d) * d + (VecInDim + d) * d;
+        return 2 * (Depth * doubleMacs + DepthSingleBlocks * singleMacs + io + perSample);
     }
 }

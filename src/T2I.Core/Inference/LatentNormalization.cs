@@ -34,11 +34,21 @@ public sealed record LatentNormalization(float[] Mean, float[] Std)
             count += x.shape[1];
         }
         if (sum is null || sumSq is null || count == 0) throw new ArgumentException("No latents to compute statistics on.");
-        var mean = sum.DividedBy(count);
-        var variance = (sumSq.DividedBy(count) - mean.Square()).ClampMin(0L);
-        var std = (perChannelStd ? variance : variance.mean().expand_as(variance)).sqrt().ClampMin(minStd);
-        return new LatentNormalization(mean.to_type(ScalarType.Float32).data<float>().ToArray(),
-            std.to_type(ScalarType.Float32).data<float>().ToArray());
+        return FromSums(sum.data<double>().ToArray(), sumSq.data<double>().ToArray(), count, minStd, perChannelStd);
+    }
+
+    /// <summary>
+    /// <see cref="Compute"/> from per-channel sums of z and z² over <paramref name="count"/> positions per channel, so a
+    /// dataset's statistics can be gathered shard by shard without holding its latents.
+    /// </summary>
+    public static LatentNormalization FromSums(double[] sum, double[] sumSq, long count, double minStd = 1e-3, bool perChannelStd = true)
+    {
+        if (count == 0 || sum.Length == 0) throw new ArgumentException("No latents to compute statistics on.");
+        var mean = sum.Select(s => s / count).ToArray();
+        var variance = sumSq.Select((q, c) => Math.Max(0, q / count - mean[c] * mean[c])).ToArray();
+        double shared = variance.Average();
+        var std = variance.Select(v => (float)Math.Max(Math.Sqrt(perChannelStd ? v : shared), minStd)).ToArray();
+        return new LatentNormalization(mean.Select(m => (float)m).ToArray(), std);
     }
 
     public Tensor Normalize(Tensor z)

@@ -8,9 +8,12 @@ public sealed class FluxTextEncoder : ITextEncoder
 
     public FluxTextEncoder(ITextEncoder sequence, ITextEncoder pooled) => (_sequence, _pooled) = (sequence, pooled);
 
-    /// <summary>Loads T5 from <paramref name="t5Folder"/> and CLIP from <paramref name="clipFolder"/> (HF layouts).</summary>
-    public static FluxTextEncoder Load(string t5Folder, string clipFolder) => new(T5Encoder.Load(t5Folder),
-        ClipTextEncoder.Load(clipFolder));
+    /// <summary>
+    /// Loads T5 from <paramref name="t5Folder"/> and CLIP from <paramref name="clipFolder"/> (HF layouts); T5 keeps at most
+    /// <paramref name="maxT5Tokens"/> tokens per prompt (null: its config's).
+    /// </summary>
+    public static FluxTextEncoder Load(string t5Folder, string clipFolder, int? maxT5Tokens = null) =>
+        new(T5Encoder.Load(t5Folder, maxT5Tokens), ClipTextEncoder.Load(clipFolder));
 
     public int SequenceDim => _sequence.SequenceDim;
     public int PooledDim => _pooled.PooledDim;

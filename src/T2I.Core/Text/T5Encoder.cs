@@ -48,9 +48,11 @@ public sealed class T5Encoder : nn.Module, ITextEncoder
     /// Loads an HF folder: <c>config.json</c>, <c>spiece.model</c> and <c>model.safetensors</c> (or shards).
     /// The tied <c>encoder.embed_tokens.weight</c> copy, where present, is skipped.
     /// </summary>
-    public static T5Encoder Load(string folder)
+    /// <summary>Loads an HF folder; <paramref name="maxTokens"/> caps a prompt's tokens (null: the config's 512).</summary>
+    public static T5Encoder Load(string folder, int? maxTokens = null)
     {
         var config = T5Config.FromHfJson(Path.Combine(folder, "config.json"));
+        if (maxTokens is { } cap) config = config with { MaxLength = cap };
         var tokenizer = SentencePieceModelFile.Open(Path.Combine(folder, "spiece.model"));
         var model = new T5Encoder(config, tokenizer);
         PretrainedWeights.Load(model, folder, key => key == "encoder.embed_tokens.weight" ? null : key);

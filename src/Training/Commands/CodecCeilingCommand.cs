@@ -46,14 +46,14 @@ public static class CodecCeilingCommand
                 int skipped = 0, res = parse.GetValue(resolution);
                 string w = parse.GetValue(word) ?? "";
                 var rows = ShardRows.Read(ShardRows.Open(parse.GetRequiredValue(data), parse.GetValue(shardResolution)), 0, ref skipped)
-                    .Where(r => !string.IsNullOrEmpty(r.Labels) && (w.Length == 0 || LatentDataset.HasWord(r.Caption,
+                    .Where(r => !string.IsNullOrEmpty(r.Labels) && (w.Length == 0 || ShardRows.HasWord(r.Caption,
                         w))).Take(parse.GetValue(max)).ToList();
                 var wanted = new List<AttributeRequest>();
                 var plain = new List<Tensor>();
                 var encoded = new List<Tensor>();
                 foreach (var row in rows)
                 {
-                    if (LatentDataset.ToTensor(row, AspectBuckets.Nearest(res, row.Width, row.Height)) is not { } image) continue;
+                    if (ShardRows.ToTensor(row, AspectBuckets.Nearest(res, row.Width, row.Height)) is not { } image) continue;
                     var labels = AttributeRequest.FromLabels(row.Labels!);
                     wanted.Add(new AttributeRequest(labels.Color, labels.Shape));
                     plain.Add(image);

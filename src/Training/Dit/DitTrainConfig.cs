@@ -18,6 +18,17 @@ public sealed record DitTrainConfig
     /// <summary>HF folders for <c>t5+clip</c> (config.json + safetensors + tokenizer files).</summary>
     public string T5Path { get; init; } = "weights/t5-v1_1-xxl";
     public string ClipPath { get; init; } = "weights/clip-vit-large-patch14";
+    /// <summary>
+    /// Most T5 tokens a caption keeps with <c>t5+clip</c> (the built-in encoder's cap is its <c>max_tokens</c>). See
+    /// <see cref="TextTokenCap"/>: the one text-length rule of the runtime and the dry-run.
+    /// </summary>
+    public int MaxTextTokens { get; init; } = 128;
+    /// <summary>
+    /// Text tokens per sample: a batch pads to its longest caption, truncated here. The dry-run counts FLOPs and memory
+    /// at this cap (the worst case); a training step reports its FLOPs at the length it really padded to.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int TextTokenCap => TextEncoder == "builtin" ? BuiltinText.MaxTokens : MaxTextTokens;
     /// <summary>Base resolution the DiT trains at: each image is resized to the nearest bucket of this table.</summary>
     public int Resolution { get; init; } = 128;
     /// <summary>DataPrep's bucketed shards (<c>dataprep synth</c> + <c>dataprep ingest</c>): a folder holding res{N}/.</summary>
@@ -31,8 +42,16 @@ public sealed record DitTrainConfig
     /// small synthetic object spans about two 16-px latent cells at 128 px, too few to carry its shape.
     /// </summary>
     public string CaptionWord { get; init; } = "";
-    /// <summary>Where encoded latents are cached (keyed by data + codec); empty = the run's latent-cache/. Runs may share one.</summary>
+    /// <summary>
+    /// Where <see cref="Data"/> is encoded to latent shards (a folder per data + settings + codec); empty = the run's
+    /// latent-cache/. Runs may share one.
+    /// </summary>
     public string CacheDir { get; init; } = "";
+    /// <summary>
+    /// Latent shards written by <c>training encode-latents</c> (local or s3://) to train on instead of encoding
+    /// <see cref="Data"/>; their codec must be <see cref="Latents"/>.
+    /// </summary>
+    public string LatentShards { get; init; } = "";
     /// <summary>
     /// The latent codec: a tokenizer checkpoint/run/exported folder (see T2I.Core.Inference.LatentCodecs) or <c>dct</c>
     /// (the fixed weight-free codec, f16 d32, for tests). The DiT's in_channels follow the codec.
@@ -51,6 +70,16 @@ public sealed record DitTrainConfig
     public string LatentNorm { get; init; } = "channel";
     /// <summary>Recompute DiT block activations in backward (less memory, ~1 extra forward per step).</summary>
     public bool GradientCheckpointing { get; init; }
+    /// <summary>
+    /// Gradient accumulation: each step's <c>batch_size</c> samples go through forward/backward in this many micro-batches
+    /// of batch_size / N (N must divide it); the optimizer steps once. 0 = choose from <see cref="DeviceMemory"/> (1 without).
+    /// </summary>
+    public int GradAccum { get; init; }
+    /// <summary>
+    /// Memory of the training device, e.g. <c>80GiB</c> (empty = not stated): with grad_accum 0, the micro-batch and
+    /// activation checkpointing are chosen to fit it (DitMemoryPlan.Choose; the dry-run prints the choice).
+    /// </summary>
+    public string DeviceMemory { get; init; } = "";
     /// <summary>Probability of training on the empty caption (what CFG's unconditional branch needs).</summary>
     public double CaptionDropout { get; init; } = 0.1;
     /// <summary>

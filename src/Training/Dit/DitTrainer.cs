@@ -27,9 +27,10 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly LatentCodecReference _codecReference;
     private readonly optim.Optimizer _optimizer;
     private readonly Ema? _ema;
-    private readonly LatentBatches _data;
+    private readonly BucketBatchSource<DitBatch> _data;
     private readonly TimestepSampler _times;
     private readonly CaptionDropout _captionDropout;
+    private readonly MicroBatching _microBatching;
     private readonly ScalarType? _autocast;
     private readonly IReadOnlyList<EvalPrompt> _evalPrompts;
     private readonly string _runDir;
@@ -47,26 +48,24 @@ public sealed class DitTrainer : Trainer<DitBatch>
         OneDnnWorkaround.Apply();
         var codecSource = DescribeLatents(config.Latents);
         _codec = LatentCodecs.Open(codecSource, context.Device);
-        var raw = LatentDataset.Load(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0
+        var shards = LatentShardSet.Prepare(config, _codec, codecSource.Identity, context.Device, config.CacheDir.Length > 0
             ? config.CacheDir : Path.Combine(context.RunDir, "latent-cache"), context.Log);
         // Statistics of this dataset under this codec; stored in the checkpoint so sampling can map back.
         var stats = config.LatentNorm switch
         {
-            "channel" => LatentNormalization.Compute(raw.Select(b => b.Latents)),
-            "global" => LatentNormalization.Compute(raw.Select(b => b.Latents), perChannelStd: false),
+            "channel" => shards.Statistics(perChannelStd: true),
+            "global" => shards.Statistics(perChannelStd: false),
             "none" => LatentNormalization.Identity(_codec.LatentChannels),
             _ => throw new ArgumentException($"latent_norm '{config.LatentNorm}' is not one of: channel, global, none."),
         };
         _codecReference = LatentCodecReference.From(codecSource, _codec, stats);
-        var buckets = raw.Select(b => b with { Latents = stats.Normalize(b.Latents).DetachFromDisposeScope() }).ToList();
-        foreach (var b in raw) b.Latents.Dispose();
-        context.Log($"latents: {codecSource.Identity}, {_codec.LatentChannels} channels, mean |μ| " +
-            $"{stats.Mean.Average(Math.Abs):0.###}, mean σ {stats.Std.Average():0.###}");
-        _evalPrompts = GenerationEval.SelectPrompts(buckets, config.EvalPrompts);
+        context.Log($"latents: {shards.Store.Location}, {shards.Rows} rows, {codecSource.Identity}, {_codec.LatentChannels} " +
+            $"channels, mean |μ| {stats.Mean.Average(Math.Abs):0.###}, mean σ {stats.Std.Average():0.###}");
+        _evalPrompts = GenerationEval.SelectPrompts(shards.Captions(), config.EvalPrompts);
         var size = DitConfig.ByName(config.DitSize) with { InChannels = _codec.LatentChannels };
         if (config.TextEncoder == "builtin")
         {
-            var vocabulary = BuiltinVocabulary.Build(buckets.SelectMany(b => b.Captions), config.VocabularySize);
+            var vocabulary = BuiltinVocabulary.Build(shards.Captions().Select(r => r.Caption), config.VocabularySize);
             var model = new T2IModel(size with { ContextInDim = config.BuiltinText.Width, VecInDim = config.BuiltinText.Width },
                 config.BuiltinText, vocabulary);
             if (context.InitFrom is { } init) // the vocabulary must be the previous stage's, so rebuild from its file
@@ -79,20 +78,25 @@ public sealed class DitTrainer : Trainer<DitBatch>
         }
         else if (config.TextEncoder == "t5+clip")
         {
-            var text = FluxTextEncoder.Load(config.T5Path, config.ClipPath);
+            var text = FluxTextEncoder.Load(config.T5Path, config.ClipPath, config.TextTokenCap);
             var dit = new FluxDit(size with { ContextInDim = text.SequenceDim, VecInDim = text.PooledDim });
             if (context.InitFrom is { } init) ModuleWeights.Load(dit, init.File(CheckpointFolder.ModelFile));
             (_model, _dit, _text, _textTrains) = (dit, dit, text, false);
         }
         else throw new ArgumentException($"text_encoder '{config.TextEncoder}' is not one of: builtin, t5+clip.");
 
-        _dit.GradientCheckpointing = config.GradientCheckpointing;
+        _microBatching = new DitMemoryPlan(config, context.Loop).Choose();
+        _dit.GradientCheckpointing = _microBatching.Checkpointing;
+        if (_microBatching.Accumulation > 1) context.Log($"batch {context.Loop.BatchSize} = micro-batch {_microBatching.MicroBatch} × " +
+            $"grad_accum {_microBatching.Accumulation}");
         _autocast = Autocast.Parse(config.Precision);
         _model.to(context.Device);
         _optimizer = new SafeAdamW(_model.parameters(), lr: context.Loop.Lr, beta1: config.Beta1, beta2: config.Beta2,
             weightDecay: context.Loop.WeightDecay);
         _ema = context.Loop.EmaDecay > 0 ? new Ema(_model, context.Loop.EmaDecay) : null; // after init_from, so EMA starts there
-        _data = new LatentBatches(buckets, context.Loop.BatchSize, (int)context.Loop.Seed, context.Device);
+        var device = context.Device;
+        _data = new BucketBatchSource<DitBatch>(shards.OpenReader(context.Loop.BatchSize, (int)context.Loop.Seed),
+            batch => shards.ToBatch(batch, stats, device));
     }
 
     /// <summary>The latents codec; a tokenizer run that was never trained says which commands make it.</summary>
@@ -123,19 +127,32 @@ public sealed class DitTrainer : Trainer<DitBatch>
         _optimizer.zero_grad();
         var x0 = batch.Latents;
         long n = x0.shape[0], tokens = x0.shape[2] * x0.shape[3];
+        // Every random draw is made for the whole batch and then cut, so micro-batches train on what one batch would.
         var captions = _captionDropout.Apply(batch.Captions, batch.ShortCaptions);
-        using var text = _textTrains ? _text.Encode(captions) : EncodeFrozen(captions);
-
         var t = _times.Sample(n, tokens).to(x0.device);
         var noise = randn_like(x0);
-        var (xt, target) = FlowMatchingLoss.Pair(x0, noise, t);
-        Tensor v;
-        using (Autocast.Enable(_autocast)) v = _dit.ForwardLatents(xt, t, text.Sequence, text.Pooled, text.Mask);
-        var loss = FlowMatchingLoss.Compute(v, target);
-        loss.backward();
+        double loss = 0, flops = 0;
+        for (long start = 0; start < n; start += _microBatching.MicroBatch)
+        {
+            using var scope = NewDisposeScope();
+            long count = Math.Min(_microBatching.MicroBatch, n - start);
+            var part = captions.Skip((int)start).Take((int)count).ToList();
+            using var text = _textTrains ? _text.Encode(part) : EncodeFrozen(part);
+            var tPart = t.narrow(0, start, count);
+            var (xt, target) = FlowMatchingLoss.Pair(x0.narrow(0, start, count), noise.narrow(0, start, count), tPart);
+            Tensor v;
+            using (Autocast.Enable(_autocast)) v = _dit.ForwardLatents(xt, tPart, text.Sequence, text.Pooled, text.Mask);
+            var partLoss = FlowMatchingLoss.Compute(v, target);
+            // The batch's mean loss is the micro-batches' means weighted by their share; so are its gradients.
+            if (count < n) partLoss = partLoss.Times((double)count / n);
+            partLoss.backward();
+            loss += partLoss.item<float>();
+            flops += 3 * _dit.Config.ForwardFlops(tokens, text.Sequence.shape[1]) * count; // at this part's real text length
+        }
         double gradNorm = context.ClipGradients(_model.parameters());
         _optimizer.step();
-        return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["grad_norm"] = gradNorm, ["tokens"] = tokens };
+        return new Dictionary<string, double> { ["loss"] = loss, ["grad_norm"] = gradNorm, ["tokens"] = tokens,
+            [StepBenchmark.FlopsMetric] = flops };
     }
 
     private TextEncoding EncodeFrozen(IReadOnlyList<string> captions)

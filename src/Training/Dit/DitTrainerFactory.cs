@@ -1,4 +1,3 @@
-using T2I.Core.Dit;
 using T2I.Core.Text;
 using T2I.Training.Loop;
 
@@ -13,37 +12,13 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
 
     public TrainingPlan Plan(DitTrainConfig config, LoopSettings loop)
     {
-        bool builtin = config.TextEncoder == "builtin";
-        var t5 = T5Config.V11Xxl;
-        var clip = ClipTextConfig.VitL14;
-        var dit = DitConfig.ByName(config.DitSize) with
-        {
-            ContextInDim = builtin ? config.BuiltinText.Width : t5.DModel,
-            VecInDim = builtin ? config.BuiltinText.Width : clip.HiddenSize,
-        };
-        long ditParams = dit.ParameterCount();
-        var counts = new List<ParameterCount> { new($"DiT ({config.DitSize})", ditParams, ditParams) };
-        long textTokens;
-        if (builtin)
-        {
-            long p = TextParameters.Builtin(config.BuiltinText, config.VocabularySize);
-            counts.Add(new ParameterCount("text: built-in (≤ vocab)", p, p));
-            textTokens = config.BuiltinText.MaxTokens;
-        }
-        else
-        {
-            counts.Add(new ParameterCount("text: T5 v1.1 XXL (frozen)", TextParameters.T5(t5), 0));
-            counts.Add(new ParameterCount("text: CLIP ViT-L/14 text (frozen)", TextParameters.Clip(clip), 0));
-            textTokens = t5.MaxLength;
-        }
-        long trainable = counts.Sum(c => c.Trainable), frozen = counts.Sum(c => c.Total - c.Trainable);
-        long imageTokens = (long)(config.Resolution / 16) * (config.Resolution / 16);
-        long activations = (long)loop.BatchSize * ActivationBytesPerSample(dit, imageTokens, textTokens, config.GradientCheckpointing);
-        long bf16Forward = 2 * (ditParams + frozen) + InferenceActivationBytes(dit, imageTokens, textTokens);
-        // FLOPs at a typical caption length: synthetic captions are ≈ 10 built-in tokens; T5 is padded to its max as in FLUX.
-        long flopTextTokens = builtin ? Math.Min(textTokens, 10) : textTokens;
-        double stepFlops = 3 * dit.ForwardFlops(imageTokens, flopTextTokens) * loop.BatchSize;
-        return new TrainingPlan(counts, MemoryEstimate.Training(trainable, frozen, loop.EmaDecay > 0, activations),
+        var sizes = new DitMemoryPlan(config, loop);
+        var dit = sizes.Dit;
+        long imageTokens = sizes.ImageTokens, textTokens = sizes.TextTokens;
+        var micro = sizes.Choose();
+        long bf16Forward = 2 * (dit.ParameterCount() + sizes.Frozen) + sizes.InferenceActivationBytes();
+        double stepFlops = 3 * dit.ForwardFlops(imageTokens, textTokens) * loop.BatchSize;
+        return new TrainingPlan(sizes.Counts, micro.EstimatedBytes,
         [
             $"DiT: hidden {dit.HiddenSize}, {dit.Depth} double + {dit.DepthSingleBlocks} single blocks, {dit.NumHeads} heads × " +
                 $"{dit.HeadDim}, patch 1 over d = {dit.InChannels} latents, RoPE axes [{string.Join(", ", dit.AxesDim)}]",
@@ -55,33 +30,27 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
                 $"{(config.FixedTimeShift is { } s ? $"by a fixed factor {s:G3}" : "by token count")} (mu " +
                 $"{T2I.Core.Diffusion.TimeShift.Mu(imageTokens, config.FixedTimeShift):0.###}), caption dropout " +
                 $"{config.CaptionDropout:P0}, AdamW ({config.Beta1}, {config.Beta2}), weight decay {loop.WeightDecay:G3}",
-            $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize}); ≈ {stepFlops / 1e12:N1} " +
-                $"TFLOP per step (matmuls, fwd + bwd)",
+            $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize}); ≤ {stepFlops / 1e12:N1} " +
+                $"TFLOP per step (matmuls, fwd + bwd, {imageTokens} image + {textTokens} text tokens: captions pad to the longest " +
+                "in the batch, at most this)",
+            MicroBatchLine(config, loop, micro),
             $"bf16 forward at {config.Resolution} px, batch 1 (inference; DiT + text encoder weights + activations): ≈ " +
                 $"{MemoryEstimate.Format(bf16Forward)}; with CFG batch 2 ≈ " +
-                $"{MemoryEstimate.Format(bf16Forward + InferenceActivationBytes(dit, imageTokens, textTokens))}",
-            $"training memory below: fp32 master weights, grads, AdamW moments, EMA, activations of the whole global batch on one " +
+                $"{MemoryEstimate.Format(bf16Forward + sizes.InferenceActivationBytes())}",
+            $"training memory below: fp32 master weights, grads, AdamW moments, EMA, activations of one micro-batch on one " +
                 $"device — split across data-parallel GPUs (e.g. 32 × H100: batch {Math.Max(1, loop.BatchSize / 32)} per GPU) and " +
                 $"shard optimizer state (ZeRO/FSDP) for the 2B presets",
         ]) { FlopsPerStep = stepFlops };
     }
 
-    /// <summary>
-    /// Stored activations for backward, bf16, per sample (Korthikanti et al.: 34·L·d + 5·a·L² bytes per layer); with
-    /// gradient checkpointing only each block's input (2·L·d, plus vec) is kept, and one block's activations at a time.
-    /// </summary>
-    private static long ActivationBytesPerSample(DitConfig dit, long imageTokens, long textTokens, bool checkpointing)
+    private static string MicroBatchLine(DitTrainConfig config, LoopSettings loop, MicroBatching m)
     {
-        long l = imageTokens + textTokens, layers = dit.Depth + dit.DepthSingleBlocks;
-        long perLayer = 34 * l * dit.HiddenSize + 5L * dit.NumHeads * l * l;
-        return checkpointing ? layers * 2 * (l * dit.HiddenSize + dit.HiddenSize) + perLayer : layers * perLayer;
-    }
-
-    /// <summary>Live activations of a no-grad forward: a few [L, 4d] buffers and one [a, L, L] score matrix, bf16.</summary>
-    private static long InferenceActivationBytes(DitConfig dit, long imageTokens, long textTokens)
-    {
-        long l = imageTokens + textTokens;
-        return 2 * (8 * l * dit.HiddenSize + dit.MlpHidden * l * 2 + (long)dit.NumHeads * l * l);
+        string how = $"micro-batch {m.MicroBatch} × grad_accum {m.Accumulation} = batch {loop.BatchSize}, activation " +
+            $"checkpointing {(m.Checkpointing ? "on" : "off")}: {MemoryEstimate.Format(m.EstimatedBytes)}";
+        if (string.IsNullOrWhiteSpace(config.DeviceMemory) || config.GradAccum > 0) return how;
+        return m.Fits
+            ? $"{how}, chosen for device_memory {config.DeviceMemory} (fewest accumulation steps that fit; checkpointing only if needed)"
+            : $"{how} — does not fit device_memory {config.DeviceMemory} even so: shard optimizer state or use a smaller dit_size";
     }
 }
 

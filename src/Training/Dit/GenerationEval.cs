@@ -18,21 +18,25 @@ public static class GenerationEval
 {
     public const string ClassifierDir = "eval-classifier";
 
-    /// <summary>The first row of each distinct (colour, shape) in cache order, up to <paramref name="count"/>; rows
-    /// without labels are passed over.</summary>
-    public static IReadOnlyList<EvalPrompt> SelectPrompts(IReadOnlyList<LatentBucket> buckets, int count)
+    /// <summary>
+    /// The first row of each distinct (colour, shape) in the given order, up to <paramref name="count"/>; rows without labels
+    /// are passed over. At most <paramref name="maxRows"/> rows are looked at: data without labels (LAION) is not read whole.
+    /// </summary>
+    public static IReadOnlyList<EvalPrompt> SelectPrompts(IEnumerable<(string Caption, string? Labels)> rows, int count,
+        int maxRows = 20_000)
     {
         var picked = new List<EvalPrompt>();
+        if (count <= 0) return picked;
         var seen = new HashSet<(string Color, string Shape)>();
-        foreach (var b in buckets)
-            for (int i = 0; i < b.Captions.Count && picked.Count < count; i++)
-            {
-                if (b.Labels[i] is not { } labels) continue;
-                AttributeRequest request;
-                try { request = AttributeRequest.FromLabels(labels); }
-                catch (Exception e) when (e is FormatException or System.Text.Json.JsonException) { continue; }
-                if (seen.Add((request.Color, request.Shape))) picked.Add(new EvalPrompt(b.Captions[i], request));
-            }
+        foreach (var (caption, labels) in rows.Take(maxRows))
+        {
+            if (labels is null) continue;
+            AttributeRequest request;
+            try { request = AttributeRequest.FromLabels(labels); }
+            catch (Exception e) when (e is FormatException or System.Text.Json.JsonException) { continue; }
+            if (seen.Add((request.Color, request.Shape))) picked.Add(new EvalPrompt(caption, request));
+            if (picked.Count == count) break;
+        }
         return picked;
     }
 

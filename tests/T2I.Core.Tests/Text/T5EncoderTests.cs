@@ -42,6 +42,19 @@ public class T5EncoderTests : IDisposable
     }
 
     [Fact]
+    public void ATokenCapTruncatesPromptsKeepingTheirEos()
+    {
+        WriteHfFolder();
+        using var full = T5Encoder.Load(_dir);
+        using var capped = T5Encoder.Load(_dir, maxTokens: 3);
+        var ids = full.Tokenize("a blue cat a red cat s");
+        Assert.True(ids.Count > 3);
+        Assert.Equal(ids.Take(2).Append(ids[^1]), capped.Tokenize("a blue cat a red cat s"));
+        using var scope = NewDisposeScope();
+        Assert.Equal(3, capped.Encode(new[] { "a blue cat a red cat s", "a cat" }).Sequence.shape[1]);
+    }
+
+    [Fact]
     public void AMissingKeyIsReportedByName()
     {
         var weights = WriteHfFolder(drop: "encoder.block.1.layer.1.DenseReluDense.wi_1.weight");

@@ -13,15 +13,15 @@ public class DitDataOptionsTests
     [InlineData("A small red square on gray.", "large", false)]
     [InlineData("an enlarged red square", "large", false)]
     public void CaptionWordMatchesWholeWordsOnly(string caption, string word, bool expected) =>
-        Assert.Equal(expected, LatentDataset.HasWord(caption, word));
+        Assert.Equal(expected, ShardRows.HasWord(caption, word));
 
     [Fact]
     public void ShortCaptionComesFromTheLabels()
     {
-        Assert.Equal("a blue triangle", LatentBatches.ShortCaption("""{"shape":"triangle","color":"blue","size":"large"}"""));
-        Assert.Null(LatentBatches.ShortCaption(null));
-        Assert.Null(LatentBatches.ShortCaption("""{"color":"blue"}"""));
-        Assert.Null(LatentBatches.ShortCaption("not json"));
+        Assert.Equal("a blue triangle", DitBatch.ShortCaption("""{"shape":"triangle","color":"blue","size":"large"}"""));
+        Assert.Null(DitBatch.ShortCaption(null));
+        Assert.Null(DitBatch.ShortCaption("""{"color":"blue"}"""));
+        Assert.Null(DitBatch.ShortCaption("not json"));
     }
 
     [Fact]

@@ -55,13 +55,14 @@ public class DitLatentCodecTests
         string run = tmp.Sub("run");
         string cache = Path.Combine(run, "latent-cache");
         TrainingLoop.Run(Tiny(data, a, steps: 1), Options(run));
-        Assert.Single(Directory.GetFiles(cache));
-        TrainingLoop.Run(Tiny(data, a, steps: 2), Options(run)); // resume, same codec: cache reused
-        Assert.Single(Directory.GetFiles(cache));
+        string encoded = Assert.Single(Directory.GetDirectories(cache));
+        var written = File.GetLastWriteTimeUtc(Path.Combine(encoded, LatentShardManifest.FileName));
+        TrainingLoop.Run(Tiny(data, a, steps: 2), Options(run)); // resume, same codec: cache reused, not rewritten
+        Assert.Equal(encoded, Assert.Single(Directory.GetDirectories(cache)));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(encoded, LatentShardManifest.FileName)));
         TrainingLoop.Run(Tiny(data, b, steps: 1), Options(tmp.Sub("run-b")));
-        Directory.GetFiles(Path.Combine(tmp.Sub("run-b"), "latent-cache")).Single();
-        Assert.NotEqual(Path.GetFileName(Directory.GetFiles(cache).Single()),
-            Path.GetFileName(Directory.GetFiles(Path.Combine(tmp.Sub("run-b"), "latent-cache")).Single()));
+        string other = Assert.Single(Directory.GetDirectories(Path.Combine(tmp.Sub("run-b"), "latent-cache")));
+        Assert.NotEqual(Path.GetFileName(encoded), Path.GetFileName(other));
     }
 }
 

@@ -18,9 +18,10 @@ public static class DitTestData
 
     /// <summary>
     /// DataPrep-format shards under <c>res64/</c> like the synthetic generator's rows: one shape on a differently
-    /// coloured background, caption and json labels, in the 64×64 and 80×48 buckets.
+    /// coloured background, caption and json labels, in the 64×64 and 80×48 buckets; each bucket's rows are dealt over
+    /// <paramref name="sources"/> input shard files (row i to source i mod sources).
     /// </summary>
-    public static string WriteShards(string root, int perBucket = 24, int seed = 5)
+    public static string WriteShards(string root, int perBucket = 24, int seed = 5, int sources = 1)
     {
         var store = new LocalBlobStore(root);
         var rng = new Random(seed);
@@ -54,8 +55,12 @@ public static class DitTestData
                     Labels = JsonSerializer.Serialize(new Dictionary<string, string> { ["shape"] = Shapes[s], ["color"] = Colors[c].Name, ["background"] = Colors[bg].Name }),
                 });
             }
-            store.WriteAsync(BucketLayout.ShardKey(64, bucket, "00000"), new MemoryStream(BucketShardFile.WriteAsync(rows, rowGroupRows: 8).GetAwaiter().GetResult()))
-                .GetAwaiter().GetResult();
+            for (int source = 0; source < sources; source++)
+            {
+                var part = rows.Where((_, i) => i % sources == source).ToList();
+                var bytes = BucketShardFile.WriteAsync(part, rowGroupRows: 8).GetAwaiter().GetResult();
+                store.WriteAsync(BucketLayout.ShardKey(64, bucket, $"{source:00000}"), new MemoryStream(bytes)).GetAwaiter().GetResult();
+            }
         }
         return root;
     }

@@ -94,18 +94,24 @@ public class DitTrainingTests
         var straight = new List<double>();
         var full = TrainingLoop.Run(WithCache("cache-a"), Options(tmp.Sub("a"), straight));
         Assert.True(full.Completed);
-        Assert.True(straight.Skip(20).Average() < straight.Take(5).Average() * 0.95,
-            $"loss did not fall: first {straight.Take(5).Average():0.###}, last {straight.Skip(20).Average():0.###}");
+        // Batches of 8 with random t swing the loss by ±15 %: ten-step means (measured 2.04 → 1.89).
+        Assert.True(straight.Skip(20).Average() < straight.Take(10).Average() * 0.95,
+            $"loss did not fall: first {straight.Take(10).Average():0.###}, last {straight.Skip(20).Average():0.###}");
 
-        // Interrupted at 17 and resumed (a new trainer, as after kill -9): bit for bit the same losses, weights, EMA
-        // and optimizer state (data position, RNG, optimizer restored). Run a evaluated at its end, which loads the judge
-        // and switches oneDNN off process-wide; the trainer pins it off from its first step, so b computes the same bits.
+        // Interrupted at 17 — mid-epoch of the streamed latent shards (6 batches per epoch) — and resumed (a new trainer, as
+        // after kill -9): bit for bit the same losses, weights, EMA and optimizer state (reader position, RNG, optimizer).
+        // Run a evaluated at its end, which loads the judge and switches oneDNN off process-wide; the trainer pins it off
+        // from its first step, so b computes the same bits.
         var first = new List<double>();
         TrainingLoop.Run(WithCache("cache-b"), Options(tmp.Sub("b"), first, stopAt: 17));
         var second = new List<double>();
         TrainingLoop.Run(WithCache("cache-b"), Options(tmp.Sub("b"), second));
         Assert.Equal(straight, first.Concat(second));
-        TensorAssert.SameFile(Directory.GetFiles(tmp.Sub("cache-a")).Single(), Directory.GetFiles(tmp.Sub("cache-b")).Single());
+        var shardsA = Directory.GetFiles(tmp.Sub("cache-a"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var shardsB = Directory.GetFiles(tmp.Sub("cache-b"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(shardsA.Select(f => Path.GetRelativePath(tmp.Sub("cache-a"), f)), shardsB.Select(f => Path.GetRelativePath(
+            tmp.Sub("cache-b"), f)));
+        Assert.All(shardsA.Zip(shardsB), p => Assert.Equal(File.ReadAllBytes(p.First), File.ReadAllBytes(p.Second)));
         var endA = CheckpointFolder.Open(tmp.Sub("a"));
         var endB = CheckpointFolder.Open(tmp.Sub("b"));
         foreach (string file in new[] { CheckpointFolder.ModelFile, CheckpointFolder.EmaFile, CheckpointFolder.OptimizerFile })
