@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # The README's test command: install what a fresh machine lacks, run the whole suite, print one closing tally.
-# Extra arguments go to dotnet test (e.g. --filter ..., -c Release). Exit status: dotnet test's.
+# Extra arguments go to dotnet test (e.g. --filter ..., -c Release). Exit status: dotnet test's, or 1 when the
+# whitespace check failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash infra/install-deps.sh || exit 1
+# Whitespace as .editorconfig states it; checked first, reported, and failing the run after the tests have run.
+format_status=0
+dotnet format whitespace T2I.sln --verify-no-changes >/dev/null 2>&1 || {
+  format_status=1
+  echo "format: whitespace differs from .editorconfig; run: dotnet format whitespace T2I.sln"
+}
 log=$(mktemp)
 dotnet test T2I.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -11,4 +18,5 @@ status=${PIPESTATUS[0]}
 awk '/(Passed|Failed)! +- +Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
+[ "$status" -eq 0 ] && status=$format_status
 exit "$status"

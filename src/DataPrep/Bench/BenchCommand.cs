@@ -14,13 +14,22 @@ public static class BenchCommand
 {
     public static Command Build()
     {
-        var images = new Option<int>("--images") { Description = "Photo-sized JPEGs to generate (500–1500 px); 0 skips the " +
-            "throughput part.", DefaultValueFactory = _ => 96 };
-        var resolution = new Option<int>("--resolution") { Description = "Base resolution of the bucket the images are fitted " +
-            "to.", DefaultValueFactory = _ => 256 };
-        var shards = new Option<int[]>("--memory-shards") { Description = "Shard counts for the memory test (each shard: 40 " +
+        var images = new Option<int>("--images")
+        {
+            Description = "Photo-sized JPEGs to generate (500–1500 px); 0 skips the " +
+            "throughput part.", DefaultValueFactory = _ => 96
+        };
+        var resolution = new Option<int>("--resolution")
+        {
+            Description = "Base resolution of the bucket the images are fitted " +
+            "to.", DefaultValueFactory = _ => 256
+        };
+        var shards = new Option<int[]>("--memory-shards")
+        {
+            Description = "Shard counts for the memory test (each shard: 40 " +
             "synthetic samples); 0 skips the memory part.", DefaultValueFactory = _ => [1, 4, 16, 64],
-            AllowMultipleArgumentsPerToken = true };
+            AllowMultipleArgumentsPerToken = true
+        };
         var cmd = new Command("bench",
             "Throughput (images/s per core) vs vipsthumbnail on the same files, and peak memory vs shard count.") { images,
             resolution, shards };

@@ -39,9 +39,12 @@ internal static class StageProfile
                     stage => clock.Next(2 + (int)stage))[0];
                 string sha = Sha256Key.Of(bytes).ToHex();
                 clock.Next(5);
-                rows.Add(new BucketRow { Key = Path.GetFileNameWithoutExtension(f), Caption = text, Image = encoded,
+                rows.Add(new BucketRow
+                {
+                    Key = Path.GetFileNameWithoutExtension(f), Caption = text, Image = encoded,
                     Width = bucket.Width, Height = bucket.Height, OriginalWidth = header.Width, OriginalHeight = header.Height,
-                    Sha256 = sha, SourceShard = "bench" });
+                    Sha256 = sha, SourceShard = "bench"
+                });
             }
             var parquet = new Lap(ms);
             foreach (var group in rows.GroupBy(r => (r.Width, r.Height)))

@@ -15,18 +15,33 @@ public static class EmojiCommand
 {
     public static Command Build()
     {
-        var output = new Option<string>("--output") { Description = "Output folder or s3://bucket/prefix for the shards.",
-            Required = true };
-        var packages = new Option<string?>("--packages") { Description = $"The emoji npm packages' node_modules (default: " +
-            $"{EmojiPackages.RelativeRoot} of this checkout, installed by `bash infra/install-deps.sh`)." };
-        var styles = new Option<string?>("--styles") { Description = $"Comma list of styles (default: all): " +
-            $"{string.Join(",", EmojiStyle.All)}." };
-        var size = new Option<int>("--size") { Description = "Side of the square images in pixels (64 = the Noto and Twemoji " +
-            "sets' own size; ingest with --resolution at most this).", DefaultValueFactory = _ => 64 };
+        var output = new Option<string>("--output")
+        {
+            Description = "Output folder or s3://bucket/prefix for the shards.",
+            Required = true
+        };
+        var packages = new Option<string?>("--packages")
+        {
+            Description = $"The emoji npm packages' node_modules (default: " +
+            $"{EmojiPackages.RelativeRoot} of this checkout, installed by `bash infra/install-deps.sh`)."
+        };
+        var styles = new Option<string?>("--styles")
+        {
+            Description = $"Comma list of styles (default: all): " +
+            $"{string.Join(",", EmojiStyle.All)}."
+        };
+        var size = new Option<int>("--size")
+        {
+            Description = "Side of the square images in pixels (64 = the Noto and Twemoji " +
+            "sets' own size; ingest with --resolution at most this).", DefaultValueFactory = _ => 64
+        };
         var maxConcepts = new Option<int?>("--max-concepts") { Description = "Only the first N concepts (emojibase order)." };
         var shardSize = new Option<int>("--shard-size") { Description = "Samples per shard.", DefaultValueFactory = _ => 1000 };
-        var background = new Option<string>("--background") { Description = "Background the alpha is composited on: white, " +
-            "black or #rrggbb.", DefaultValueFactory = _ => "white" };
+        var background = new Option<string>("--background")
+        {
+            Description = "Background the alpha is composited on: white, " +
+            "black or #rrggbb.", DefaultValueFactory = _ => "white"
+        };
         var cmd = new Command("emoji", "Write img2dataset shards of real captioned emoji (CLDR labels; Noto, Twemoji and " +
             "Fluent pictures) from the installed npm packages.")
         {

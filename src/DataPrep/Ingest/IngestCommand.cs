@@ -11,15 +11,27 @@ public static class IngestCommand
 {
     public static Command Build()
     {
-        var input = new Option<string>("--input") { Description = "Folder or s3://bucket/prefix holding NNNNN.tar (+ " +
-            "NNNNN.parquet) shards.", Required = true };
-        var output = new Option<string>("--output") { Description = "Folder or s3://bucket/prefix for res{R}/{W}x{H}/*.parquet " +
-            "and manifest.json.", Required = true };
-        var resolution = new Option<int[]>("--resolution") { Description = "Base resolution(s), e.g. --resolution 256 " +
-            "--resolution 512.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var input = new Option<string>("--input")
+        {
+            Description = "Folder or s3://bucket/prefix holding NNNNN.tar (+ " +
+            "NNNNN.parquet) shards.", Required = true
+        };
+        var output = new Option<string>("--output")
+        {
+            Description = "Folder or s3://bucket/prefix for res{R}/{W}x{H}/*.parquet " +
+            "and manifest.json.", Required = true
+        };
+        var resolution = new Option<int[]>("--resolution")
+        {
+            Description = "Base resolution(s), e.g. --resolution 256 " +
+            "--resolution 512.", Required = true, AllowMultipleArgumentsPerToken = true
+        };
         var config = new Option<string?>("--config") { Description = "Filter config JSON (see FilterConfig for keys and defaults)." };
-        var workers = new Option<int>("--workers") { Description = "Decode/resize threads (default: all cores).",
-            DefaultValueFactory = _ => Environment.ProcessorCount };
+        var workers = new Option<int>("--workers")
+        {
+            Description = "Decode/resize threads (default: all cores).",
+            DefaultValueFactory = _ => Environment.ProcessorCount
+        };
         var cmd = new Command("ingest",
             "Filter shards (counted by reason), resize into aspect buckets, write Parquet. Reruns ingest only new shards; a " +
             "killed run resumes exactly.")
@@ -59,8 +71,11 @@ public static class IngestCommand
             }
             catch (ConfigException e) { return Fail(e.Message, 2); }
             catch (InputUnavailableException e) { return Fail(e.Message, 3); }
-            catch (StoreUnavailableException e) { return Fail(e.Message
-                + " (shards committed before this stay committed; rerun to resume)", 3); }
+            catch (StoreUnavailableException e)
+            {
+                return Fail(e.Message
+                + " (shards committed before this stay committed; rerun to resume)", 3);
+            }
             catch (InvalidDataException e) { return Fail(e.Message, 4); }
             catch (ArgumentException e) { return Fail(e.Message, 2); }
         });

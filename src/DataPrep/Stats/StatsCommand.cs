@@ -10,18 +10,27 @@ public static class StatsCommand
 {
     public static Command Build()
     {
-        var input = new Option<string>("--input") { Description = "An ingest output (folder or s3://bucket/prefix) holding " +
-            "manifest.json.", Required = true };
-        var chart = new Option<string>("--chart") { Description = "Path prefix of the PNG charts ({prefix}-buckets.png, " +
-            "{prefix}-drops.png).", DefaultValueFactory = _ => "dataprep-stats" };
+        var input = new Option<string>("--input")
+        {
+            Description = "An ingest output (folder or s3://bucket/prefix) holding " +
+            "manifest.json.", Required = true
+        };
+        var chart = new Option<string>("--chart")
+        {
+            Description = "Path prefix of the PNG charts ({prefix}-buckets.png, " +
+            "{prefix}-drops.png).", DefaultValueFactory = _ => "dataprep-stats"
+        };
         var cmd = new Command("stats",
             "Print rows per bucket and drops per reason of an ingest output, and write bar charts as PNG.") { input, chart };
         cmd.SetAction(async (parse, ct) =>
         {
             var store = BlobStores.Open(parse.GetValue(input)!);
             IngestManifest? manifest;
-            try { manifest = await StoreUnavailableException.Guard("input", store, $"reading {IngestManifest.Key}", () =>
-                IngestManifest.LoadAsync(store, ct)); }
+            try
+            {
+                manifest = await StoreUnavailableException.Guard("input", store, $"reading {IngestManifest.Key}", () =>
+                IngestManifest.LoadAsync(store, ct));
+            }
             catch (InvalidDataException e) { await Console.Error.WriteLineAsync($"stats: {e.Message}"); return 4; }
             catch (StoreUnavailableException e) { await Console.Error.WriteLineAsync($"stats: {e.Message}"); return 3; }
             if (manifest is null) { await Console.Error.WriteLineAsync($"stats: no {IngestManifest.Key} in {store.Location}."); return 3; }

@@ -11,21 +11,42 @@ public static class SynthCommand
 {
     public static Command Build()
     {
-        var output = new Option<string>("--output") { Description = "Output folder or s3://bucket/prefix for the shards.",
-            Required = true };
+        var output = new Option<string>("--output")
+        {
+            Description = "Output folder or s3://bucket/prefix for the shards.",
+            Required = true
+        };
         var count = new Option<int>("--count") { Description = "Number of samples in total.", Required = true };
-        var shards = new Option<int>("--shards") { Description = "Number of shards (NNNNN.tar + .parquet + _stats.json each).",
-            DefaultValueFactory = _ => 1 };
-        var seed = new Option<int>("--seed") { Description = "Seed; the same seed gives byte-identical shards.",
-            DefaultValueFactory = _ => 0 };
-        var defects = new Option<double>("--defect-share") { Description = "Share of samples carrying a planted defect (0 for a " +
-            "clean set).", DefaultValueFactory = _ => 0.25 };
-        var shapes = new Option<string?>("--shapes") { Description = "Comma list of shapes to draw (default: all 8), e.g. " +
-            "circle,square,triangle." };
-        var colors = new Option<string?>("--colors") { Description = "Comma list of object colours (default: all 12), e.g. " +
-            "red,green,blue,yellow." };
-        var backgrounds = new Option<string?>("--backgrounds") { Description = "Comma list of background colours (default: all " +
-            "12), e.g. white." };
+        var shards = new Option<int>("--shards")
+        {
+            Description = "Number of shards (NNNNN.tar + .parquet + _stats.json each).",
+            DefaultValueFactory = _ => 1
+        };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Seed; the same seed gives byte-identical shards.",
+            DefaultValueFactory = _ => 0
+        };
+        var defects = new Option<double>("--defect-share")
+        {
+            Description = "Share of samples carrying a planted defect (0 for a " +
+            "clean set).", DefaultValueFactory = _ => 0.25
+        };
+        var shapes = new Option<string?>("--shapes")
+        {
+            Description = "Comma list of shapes to draw (default: all 8), e.g. " +
+            "circle,square,triangle."
+        };
+        var colors = new Option<string?>("--colors")
+        {
+            Description = "Comma list of object colours (default: all 12), e.g. " +
+            "red,green,blue,yellow."
+        };
+        var backgrounds = new Option<string?>("--backgrounds")
+        {
+            Description = "Comma list of background colours (default: all " +
+            "12), e.g. white."
+        };
         var cmd = new Command("synth",
             "Write synthetic captioned LAION-format shards (img2dataset layout) with a controlled share of defects.")
         {

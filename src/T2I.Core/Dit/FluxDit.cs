@@ -85,8 +85,11 @@ public sealed class FluxDit : nn.Module
         foreach (var block in double_blocks)
         {
             if (!recompute) { (x, t) = block.forward(x, t, vec, pe, mask); continue; }
-            var outputs = ActivationCheckpoint.Run(a => { var (i, tx) = block.forward(a[0]!, a[1]!, a[2]!, a[3]!,
-                a[4]); return [i, tx]; }, x, t, vec, pe, mask);
+            var outputs = ActivationCheckpoint.Run(a =>
+            {
+                var (i, tx) = block.forward(a[0]!, a[1]!, a[2]!, a[3]!,
+                a[4]); return [i, tx];
+            }, x, t, vec, pe, mask);
             (x, t) = (outputs[0], outputs[1]);
         }
 

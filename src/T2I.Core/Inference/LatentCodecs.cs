@@ -87,9 +87,12 @@ public static class LatentCodecs
     {
         Directory.CreateDirectory(dir);
         if (WeightsOf(codec) is { } weights) ModuleWeights.Save(weights, Path.Combine(dir, WeightsFileName));
-        var node = new JsonObject { ["kind"] = source.Kind, ["model_config"] = source.ModelConfig?.DeepClone(),
+        var node = new JsonObject
+        {
+            ["kind"] = source.Kind, ["model_config"] = source.ModelConfig?.DeepClone(),
             ["identity"] = source.Identity,
-            ["source"] = source.Folder };
+            ["source"] = source.Folder
+        };
         string path = Path.Combine(dir, ExportConfigFile), temp = path + ".tmp";
         File.WriteAllText(temp, node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         File.Move(temp, path, overwrite: true);

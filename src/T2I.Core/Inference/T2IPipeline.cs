@@ -108,7 +108,8 @@ public sealed class T2IPipeline : ITextToImageGenerator
         decoder ??= new DctPatchCodec();
         int resolution = config.BaseResolution ?? PresetResolution(folder);
         return new T2IPipeline(model.text_encoder, model.dit, decoder, ModelIdOf(folder, saved), resolution,
-            device) { TimeShift = config.TimeShift };
+            device)
+        { TimeShift = config.TimeShift };
     }
 
     /// <summary>

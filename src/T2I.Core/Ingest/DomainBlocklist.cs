@@ -24,7 +24,7 @@ public sealed class DomainBlocklist
         if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host)) return false;
         string host = uri.Host.TrimEnd('.');
         // Walk the suffixes: a.b.example.com, b.example.com, example.com, com.
-        for (int i = -1; ; )
+        for (int i = -1; ;)
         {
             if (_hosts.Contains(host[(i + 1)..])) return true;
             i = host.IndexOf('.', i + 1);

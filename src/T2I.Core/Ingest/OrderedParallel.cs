@@ -15,8 +15,11 @@ public static class OrderedParallel
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var gate = new SemaphoreSlim(Math.Max(1, workers));
-        var queue = Channel.CreateBounded<Task<TOut>>(new BoundedChannelOptions(Math.Max(1, window)) { SingleReader = true,
-            SingleWriter = true });
+        var queue = Channel.CreateBounded<Task<TOut>>(new BoundedChannelOptions(Math.Max(1, window))
+        {
+            SingleReader = true,
+            SingleWriter = true
+        });
         // The source is read on its own thread: it is synchronous and may wait on the network.
         var producer = Task.Run(async () =>
         {

@@ -65,7 +65,7 @@ public static class SynthShardWriter
         var entry = new UstarTarEntry(TarEntryType.RegularFile, name)
         {
             DataStream = new MemoryStream(data), ModificationTime = FixedTime,
-                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
         };
         writer.WriteEntry(entry);
     }

@@ -40,7 +40,8 @@ public sealed record AlignedTokenizerConfig(
     public long EncoderForwardFlops(int h, int w) => ResNet?.ForwardFlops(h, w) ?? Vit.ForwardFlops(h, w);
 
     /// <summary>The ViT encoder's config; a ResNet tokenizer has none.</summary>
-    [JsonIgnore] public VisionTransformerConfig Vit =>
+    [JsonIgnore]
+    public VisionTransformerConfig Vit =>
         Encoder ?? throw new InvalidOperationException("This tokenizer's encoder is a ResNet, not a ViT.");
 
     public AlignedTokenizerConfig Validate()

@@ -77,8 +77,11 @@ public sealed record DecoderConfig(
                 blockIn = blockOut;
                 if (AttentionLevels.Contains(level)) yield return (LayerKind.Attn, blockIn, blockIn, scale);
             }
-            if (level != 0) { scale *= 2; yield return (LayerKind.Conv3, blockIn, blockIn,
-                scale); } // upsample conv runs at the doubled size
+            if (level != 0)
+            {
+                scale *= 2; yield return (LayerKind.Conv3, blockIn, blockIn,
+                scale);
+            } // upsample conv runs at the doubled size
         }
         yield return (LayerKind.Norm, blockIn, blockIn, scale);
         yield return (LayerKind.Conv3, blockIn, OutChannels, scale);

@@ -40,7 +40,11 @@ public sealed class Vgg16Features : nn.Module<Tensor, Tensor[]>
     /// <summary>torchvision <c>features.N</c> index → this module's slice (1-based), for loading VGG16 weights.</summary>
     public static int SliceOf(int featuresIndex) => featuresIndex switch
     {
-        < 4 => 1, < 9 => 2, < 16 => 3, < 23 => 4, < 30 => 5,
+        < 4 => 1,
+        < 9 => 2,
+        < 16 => 3,
+        < 23 => 4,
+        < 30 => 5,
         _ => throw new ArgumentOutOfRangeException(nameof(featuresIndex), "VGG16 features end at index 29."),
     };
 

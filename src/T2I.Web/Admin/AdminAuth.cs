@@ -53,8 +53,11 @@ public static class AdminAuth
 
         app.MapPost("/admin/logout", async (HttpContext http, IAntiforgery antiforgery) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(http)) return Results.BadRequest(new { error = "Missing or invalid " +
-                "antiforgery token." });
+            if (!await antiforgery.IsRequestValidAsync(http)) return Results.BadRequest(new
+            {
+                error = "Missing or invalid " +
+                "antiforgery token."
+            });
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/");
         }).DisableAntiforgery(); // validated above, explicitly

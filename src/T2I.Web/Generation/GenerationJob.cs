@@ -76,8 +76,13 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
     }
 
     private Task Finish(string id, GenerationStatus status, string? error, string? modelId) =>
-        store.UpdateAsync(id, r => r! with { Status = status, FinishedAt = DateTimeOffset.UtcNow, Error = error,
-            ModelId = modelId ?? r.ModelId });
+        store.UpdateAsync(id, r => r! with
+        {
+            Status = status,
+            FinishedAt = DateTimeOffset.UtcNow,
+            Error = error,
+            ModelId = modelId ?? r.ModelId
+        });
 
     private bool IsDeleted(PerformContext? context)
     {

@@ -42,8 +42,11 @@ public static class HealthEndpoints
         {
             status = report.Status.ToString().ToLowerInvariant(),
             role = http.RequestServices.GetRequiredService<HostRole>().Role.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(),
-                detail = e.Value.Description }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString().ToLowerInvariant(),
+                detail = e.Value.Description
+            }),
         };
         return http.Response.WriteAsync(JsonSerializer.Serialize(body, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
     }

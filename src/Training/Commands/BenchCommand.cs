@@ -18,10 +18,13 @@ public static class BenchCommand
         var gemmDtype = new Option<string>("--gemm-dtype")
         {
             Description = "dtype of the reference GEMM: fp32, or bf16 for the MFU of a bf16 step on a GPU.",
-                DefaultValueFactory = _ => "fp32",
+            DefaultValueFactory = _ => "fp32",
         };
-        var set = new Option<string[]>("--set") { Description = "Override preset values as in `launch`.",
-            AllowMultipleArgumentsPerToken = true };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override preset values as in `launch`.",
+            AllowMultipleArgumentsPerToken = true
+        };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var command = new Command("bench",
             "Benchmark a preset's training step: time per step, samples/s, FLOP/s vs. a same-run fp32 GEMM. Writes nothing.")

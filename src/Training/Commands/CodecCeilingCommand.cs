@@ -18,18 +18,33 @@ public static class CodecCeilingCommand
     public static Command Build()
     {
         var data = new Option<string>("--data") { Description = "Bucketed shards (dataprep ingest output).", Required = true };
-        var latents = new Option<string>("--latents") { Description = "Codec: dct or a tokenizer folder.",
-            DefaultValueFactory = _ => "dct" };
-        var judge = new Option<string>("--judge") { Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ =>
-            "models/judge-synth" };
-        var resolution = new Option<int>("--resolution") { Description = "Training resolution (bucket table).",
-            DefaultValueFactory = _ => 128 };
+        var latents = new Option<string>("--latents")
+        {
+            Description = "Codec: dct or a tokenizer folder.",
+            DefaultValueFactory = _ => "dct"
+        };
+        var judge = new Option<string>("--judge")
+        {
+            Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ =>
+            "models/judge-synth"
+        };
+        var resolution = new Option<int>("--resolution")
+        {
+            Description = "Training resolution (bucket table).",
+            DefaultValueFactory = _ => 128
+        };
         var shardResolution = new Option<int>("--shard-resolution") { DefaultValueFactory = _ => 256 };
-        var word = new Option<string>("--caption-word") { Description = "Only rows whose caption holds this word (e.g. large).",
-            DefaultValueFactory = _ => "" };
+        var word = new Option<string>("--caption-word")
+        {
+            Description = "Only rows whose caption holds this word (e.g. large).",
+            DefaultValueFactory = _ => ""
+        };
         var max = new Option<int>("--max") { Description = "Rows to judge.", DefaultValueFactory = _ => 300 };
-        var noise = new Option<double>("--latent-noise") { Description = "Also decode latents + σ × per-channel std × N(0,1) (how " +
-            "off-manifold samples decode)." };
+        var noise = new Option<double>("--latent-noise")
+        {
+            Description = "Also decode latents + σ × per-channel std × N(0,1) (how " +
+            "off-manifold samples decode)."
+        };
         var command = new Command("codec-ceiling",
             "Judge accuracy on real images before and after the latent codec's round trip (the ceiling of gen-accuracy).")
         {

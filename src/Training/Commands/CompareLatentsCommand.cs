@@ -14,17 +14,32 @@ public static class CompareLatentsCommand
 {
     public static Command Build()
     {
-        var arms = new Option<string[]>("--arm") { Description = "NAME=CODEC_FOLDER (two or more).",
-            AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore, Required = true };
+        var arms = new Option<string[]>("--arm")
+        {
+            Description = "NAME=CODEC_FOLDER (two or more).",
+            AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore, Required = true
+        };
         var preset = new Option<string>("--preset") { Description = "DiT preset every arm trains.", DefaultValueFactory = _ => "t2i-tiny" };
-        var outDir = new Option<string>("--out") { Description = "Output folder (one run folder per arm, judge/, comparison.*).",
-            DefaultValueFactory = _ => "runs/compare-latents" };
-        var classifier = new Option<string?>("--classifier") { Description = "Attribute classifier folder (default: train one on " +
-            "the data, once)." };
-        var set = new Option<string[]>("--set") { Description = "Preset overrides for every arm (data=, steps=, eval_every=…).",
-            Arity = ArgumentArity.ZeroOrMore };
-        var only = new Option<string[]>("--only") { Description = "Train just these arms (one process per arm, one core each) and " +
-            "write no table; rerun without --only for the table. Needs --classifier.", Arity = ArgumentArity.ZeroOrMore };
+        var outDir = new Option<string>("--out")
+        {
+            Description = "Output folder (one run folder per arm, judge/, comparison.*).",
+            DefaultValueFactory = _ => "runs/compare-latents"
+        };
+        var classifier = new Option<string?>("--classifier")
+        {
+            Description = "Attribute classifier folder (default: train one on " +
+            "the data, once)."
+        };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Preset overrides for every arm (data=, steps=, eval_every=…).",
+            Arity = ArgumentArity.ZeroOrMore
+        };
+        var only = new Option<string[]>("--only")
+        {
+            Description = "Train just these arms (one process per arm, one core each) and " +
+            "write no table; rerun without --only for the table. Needs --classifier.", Arity = ArgumentArity.ZeroOrMore
+        };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var command = new Command("compare-latents",
             "Train the same DiT on several codecs' latents and compare generation accuracy (aligned vs KL-VAE).")

@@ -23,8 +23,11 @@ public static class ConvBenchCommand
     public static Command Build()
     {
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
-        var reps = new Option<int>("--reps") { Description = "Timed repetitions per layer and path (after one warm-up).",
-            DefaultValueFactory = _ => 3 };
+        var reps = new Option<int>("--reps")
+        {
+            Description = "Timed repetitions per layer and path (after one warm-up).",
+            DefaultValueFactory = _ => 3
+        };
         var threads = new Option<int>("--threads") { Description = "Torch CPU threads.", DefaultValueFactory = _ => 1 };
         var command = new Command("conv-bench",
             "Time 3×3/4×4 CPU convolutions (forward+backward) on the native path vs OneDnnConv2d and print their float64 errors.")

@@ -12,18 +12,33 @@ public static class DemoCommand
 {
     public static Command Build()
     {
-        var work = new Option<string>("--work-dir") { Description = "Work folder (raw/, buckets/, runs/, timings.json).",
-            DefaultValueFactory = _ => "runs/demo" };
+        var work = new Option<string>("--work-dir")
+        {
+            Description = "Work folder (raw/, buckets/, runs/, timings.json).",
+            DefaultValueFactory = _ => "runs/demo"
+        };
         var model = new Option<string>("--model") { Description = "Exported model folder.", DefaultValueFactory = _ => "models/t2i-demo" };
-        var count = new Option<int>("--count") { Description = "Synthetic samples.", DefaultValueFactory = _ =>
-            new DemoChainOptions().Count };
-        var tokSteps = new Option<string?>("--tokenizer-steps") { Description = "Steps of pretrain,s1,s2,s3 (default: the tiny " +
-            "presets'), e.g. 100,100,60,60." };
+        var count = new Option<int>("--count")
+        {
+            Description = "Synthetic samples.", DefaultValueFactory = _ =>
+            new DemoChainOptions().Count
+        };
+        var tokSteps = new Option<string?>("--tokenizer-steps")
+        {
+            Description = "Steps of pretrain,s1,s2,s3 (default: the tiny " +
+            "presets'), e.g. 100,100,60,60."
+        };
         var ditSteps = new Option<long?>("--dit-steps") { Description = "DiT steps (default: t2i-tiny-aligned's)." };
-        var tokSet = new Option<string[]>("--tokenizer-set") { Description = "Extra --set for every tokenizer stage.",
-            AllowMultipleArgumentsPerToken = true };
-        var ditSet = new Option<string[]>("--dit-set") { Description = "Extra --set for the DiT stage.",
-            AllowMultipleArgumentsPerToken = true };
+        var tokSet = new Option<string[]>("--tokenizer-set")
+        {
+            Description = "Extra --set for every tokenizer stage.",
+            AllowMultipleArgumentsPerToken = true
+        };
+        var ditSet = new Option<string[]>("--dit-set")
+        {
+            Description = "Extra --set for the DiT stage.",
+            AllowMultipleArgumentsPerToken = true
+        };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var command = new Command("demo",
             "Build the demo model from nothing: synth → ingest (256) → tokenizer pretrain, s1, s2, s3 → DiT (128 px) → export. " +
@@ -51,7 +66,7 @@ public static class DemoCommand
             var options = new DemoChainOptions
             {
                 WorkDir = parse.GetValue(work)!, ModelDir = parse.GetValue(model)!, Count = parse.GetValue(count),
-                    Device = parse.GetValue(device)!,
+                Device = parse.GetValue(device)!,
                 PretrainSteps = steps[0], S1Steps = steps[1], S2Steps = steps[2], S3Steps = steps[3], DitSteps = parse.GetValue(ditSteps),
                 TokenizerSets = parse.GetValue(tokSet) ?? [], DitSets = parse.GetValue(ditSet) ?? [],
             };

@@ -12,10 +12,16 @@ public static class DemoExportCommand
     public static Command Build()
     {
         var run = new Argument<string>("run") { Description = "DiT run folder (its latest checkpoint) or one checkpoint folder." };
-        var model = new Option<string>("--model") { Description = "Model folder to write (replaced atomically).",
-            DefaultValueFactory = _ => "models/t2i-demo" };
-        var limit = new Option<double>("--max-mb") { Description = "Refuse a model larger than this.", DefaultValueFactory = _ =>
-            new DemoChainOptions().MaxModelBytes / 1e6 };
+        var model = new Option<string>("--model")
+        {
+            Description = "Model folder to write (replaced atomically).",
+            DefaultValueFactory = _ => "models/t2i-demo"
+        };
+        var limit = new Option<double>("--max-mb")
+        {
+            Description = "Refuse a model larger than this.", DefaultValueFactory = _ =>
+            new DemoChainOptions().MaxModelBytes / 1e6
+        };
         var command = new Command("export",
             "Export a DiT run's EMA weights with its codec, config and resolution as a model folder.") { run, model, limit };
         command.SetAction(parse =>

@@ -13,21 +13,39 @@ public static class EncodeLatentsCommand
 {
     public static Command Build()
     {
-        var data = new Option<string>("--data") { Description = "Bucketed image shards (dataprep ingest output), local or s3://.",
-            Required = true };
+        var data = new Option<string>("--data")
+        {
+            Description = "Bucketed image shards (dataprep ingest output), local or s3://.",
+            Required = true
+        };
         var output = new Option<string>("--out") { Description = "Latent shard folder to write, local or s3://.", Required = true };
-        var latents = new Option<string>("--latents") { Description = "Codec: dct, or a tokenizer checkpoint/run/exported folder.",
-            DefaultValueFactory = _ => "runs/tok-tiny-s3" };
-        var resolution = new Option<int>("--resolution") { Description = "The DiT's training resolution (bucket table).",
-            DefaultValueFactory = _ => 128 };
-        var shardResolution = new Option<int>("--shard-resolution") { Description = "Which res{N}/ table of the input to read.",
-            DefaultValueFactory = _ => 256 };
-        var word = new Option<string>("--caption-word") { Description = "Only rows whose caption holds this word.",
-            DefaultValueFactory = _ => "" };
+        var latents = new Option<string>("--latents")
+        {
+            Description = "Codec: dct, or a tokenizer checkpoint/run/exported folder.",
+            DefaultValueFactory = _ => "runs/tok-tiny-s3"
+        };
+        var resolution = new Option<int>("--resolution")
+        {
+            Description = "The DiT's training resolution (bucket table).",
+            DefaultValueFactory = _ => 128
+        };
+        var shardResolution = new Option<int>("--shard-resolution")
+        {
+            Description = "Which res{N}/ table of the input to read.",
+            DefaultValueFactory = _ => 256
+        };
+        var word = new Option<string>("--caption-word")
+        {
+            Description = "Only rows whose caption holds this word.",
+            DefaultValueFactory = _ => ""
+        };
         var max = new Option<int>("--max-samples") { Description = "At most this many rows, in input order (0 = all)." };
         var index = new Option<int>("--shard-index") { Description = "This process's part of the input shards (0-based)." };
-        var count = new Option<int>("--shard-count") { Description = "Processes splitting the input shards.",
-            DefaultValueFactory = _ => 1 };
+        var count = new Option<int>("--shard-count")
+        {
+            Description = "Processes splitting the input shards.",
+            DefaultValueFactory = _ => 1
+        };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var command = new Command("encode-latents", "Encode bucketed image shards to latent shards (per bucket: latent, caption, " +
             "key; the codec's identity recorded). Rerun after a kill to finish; --shard-index/--shard-count split the work.")

@@ -15,13 +15,22 @@ public static class GenerateBenchCommand
 {
     public static Command Build()
     {
-        var model = new Argument<string>("model") { Description = "Exported model or T2I checkpoint folder.",
-            DefaultValueFactory = _ => "models/t2i-demo" };
-        var steps = new Option<int>("--steps") { Description = $"DDIM steps ({GenerationLimits.MinSteps}–{GenerationLimits.MaxSteps}).",
-            DefaultValueFactory = _ => GenerationRequest.DefaultSteps };
-        var guidance = new Option<double>("--guidance") { Description =
+        var model = new Argument<string>("model")
+        {
+            Description = "Exported model or T2I checkpoint folder.",
+            DefaultValueFactory = _ => "models/t2i-demo"
+        };
+        var steps = new Option<int>("--steps")
+        {
+            Description = $"DDIM steps ({GenerationLimits.MinSteps}–{GenerationLimits.MaxSteps}).",
+            DefaultValueFactory = _ => GenerationRequest.DefaultSteps
+        };
+        var guidance = new Option<double>("--guidance")
+        {
+            Description =
             $"CFG scale ({GenerationLimits.MinGuidance}–{GenerationLimits.MaxGuidance}).",
-            DefaultValueFactory = _ => GenerationRequest.DefaultGuidance };
+            DefaultValueFactory = _ => GenerationRequest.DefaultGuidance
+        };
         var repeats = new Option<int>("--repeats") { Description = "Timed generations after one warm-up.", DefaultValueFactory = _ => 3 };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var command = new Command("bench", "Time full generations (prompt → PNG) of a model: DDIM + CFG at its base resolution.")

@@ -17,16 +17,25 @@ public static class GenerationAccuracyCommand
     public static Command Build()
     {
         var model = new Argument<string>("model") { Description = "T2I checkpoint or run folder (e.g. models/t2i-demo)." };
-        var judge = new Option<string>("--judge") { Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ =>
-            "models/judge-synth" };
+        var judge = new Option<string>("--judge")
+        {
+            Description = "Synthetic-attribute judge folder.", DefaultValueFactory = _ =>
+            "models/judge-synth"
+        };
         var colors = new Option<string?>("--colors") { Description = "Comma-separated colours to prompt (default: the judge's)." };
         var shapes = new Option<string?>("--shapes") { Description = "Comma-separated shapes to prompt (default: the judge's)." };
         var perPrompt = new Option<int>("--per-prompt") { Description = "Seeds per prompt.", DefaultValueFactory = _ => 4 };
-        var steps = new Option<int>("--steps") { Description = $"DDIM steps ({GenerationLimits.MinSteps}–{GenerationLimits.MaxSteps}).",
-            DefaultValueFactory = _ => 20 };
-        var guidance = new Option<double>("--cfg") { Description =
+        var steps = new Option<int>("--steps")
+        {
+            Description = $"DDIM steps ({GenerationLimits.MinSteps}–{GenerationLimits.MaxSteps}).",
+            DefaultValueFactory = _ => 20
+        };
+        var guidance = new Option<double>("--cfg")
+        {
+            Description =
             $"CFG scale ({GenerationLimits.MinGuidance}–{GenerationLimits.MaxGuidance}).",
-            DefaultValueFactory = _ => GenerationRequest.DefaultGuidance };
+            DefaultValueFactory = _ => GenerationRequest.DefaultGuidance
+        };
         var output = new Option<string?>("--out") { Description = "Folder to save the PNGs in (default: not saved)." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
         var command = new Command("gen-accuracy",
@@ -55,7 +64,9 @@ public static class GenerationAccuracyCommand
             var colorList = Split(parse.GetValue(colors)) ?? classifier.Vocabulary.Colors;
             var shapeList = Split(parse.GetValue(shapes)) ?? classifier.Vocabulary.Shapes;
             int seeds = parse.GetValue(perPrompt), side = pipeline.BaseResolution;
-            var requests = (from c in colorList from s in shapeList from seed in Enumerable.Range(0, seeds)
+            var requests = (from c in colorList
+                            from s in shapeList
+                            from seed in Enumerable.Range(0, seeds)
                             select new GenerationRequest($"a {c} {s}", "", side, side, parse.GetValue(steps),
                                 parse.GetValue(guidance), seed)).ToList();
             // Before any image: the same rules as the page and the API, said once, not after minutes of generating.

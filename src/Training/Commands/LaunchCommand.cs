@@ -15,8 +15,11 @@ public static class LaunchCommand
     public static Command Build()
     {
         var preset = new Argument<string>("preset") { Description = "Preset name (see `training presets`)." };
-        var runDir = new Option<string?>("--run-dir") { Description = "Run folder (checkpoints, metrics.jsonl, plots). Default: " +
-            "runs/<preset>. An existing run resumes from its latest checkpoint." };
+        var runDir = new Option<string?>("--run-dir")
+        {
+            Description = "Run folder (checkpoints, metrics.jsonl, plots). Default: " +
+            "runs/<preset>. An existing run resumes from its latest checkpoint."
+        };
         var steps = new Option<long?>("--steps") { Description = "Total steps (same as --set steps=N)." };
         var set = new Option<string[]>("--set")
         {
@@ -24,8 +27,11 @@ public static class LaunchCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (parameters, memory estimate, steps, data) and " +
-            "exit without allocating." };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Print the plan (parameters, memory estimate, steps, data) and " +
+            "exit without allocating."
+        };
         var command = new Command("launch",
             "Train a preset; resumes automatically from the run folder's latest checkpoint. Ctrl+C writes a checkpoint and exits.")
         {

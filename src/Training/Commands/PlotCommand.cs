@@ -9,8 +9,11 @@ public static class PlotCommand
     public static Command Build()
     {
         var run = new Argument<string>("run") { Description = "Run folder (holding metrics.jsonl) or a metrics .jsonl file." };
-        var smoothing = new Option<double>("--smoothing") { Description = "Exponential smoothing in [0, 1).",
-            DefaultValueFactory = _ => 0.6 };
+        var smoothing = new Option<double>("--smoothing")
+        {
+            Description = "Exponential smoothing in [0, 1).",
+            DefaultValueFactory = _ => 0.6
+        };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default: RUN/plots)." };
         var command = new Command("plot", "Plot a run's metrics as PNG files.") { run, smoothing, outDir };
         command.SetAction(parse =>

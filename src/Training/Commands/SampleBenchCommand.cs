@@ -28,8 +28,11 @@ public static class SampleBenchCommand
         var size = new Option<string>("--size") { Description = "WxH bucket.", DefaultValueFactory = _ => "256x256" };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var dit = new Option<string?>("--dit") { Description = "Random-weight DiT of this size (2b, small, mini, tiny)." };
-        var tokens = new Option<int>("--text-tokens") { Description = "Text length for --dit (T5 tokens).",
-            DefaultValueFactory = _ => 128 };
+        var tokens = new Option<int>("--text-tokens")
+        {
+            Description = "Text length for --dit (T5 tokens).",
+            DefaultValueFactory = _ => 128
+        };
         var precision = new Option<string?>("--precision") { Description = "fp32 | bf16 (default: bf16 on CUDA, else fp32)." };
         var command = new Command("bench-sampling",
             "Benchmark sampling: wall time of DDIM with CFG vs. steps × one batched forward. Writes nothing.")

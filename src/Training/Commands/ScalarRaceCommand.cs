@@ -65,7 +65,8 @@ public static class ScalarRaceCommand
         using (var reference = op(x)) expected = reference.sum().item<float>();
         bool stop = false;
         var collector = new Thread(() =>
-            { while (!Volatile.Read(ref stop)) { GC.Collect(); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
+            { while (!Volatile.Read(ref stop)) { GC.Collect(); GC.WaitForPendingFinalizers(); } })
+        { IsBackground = true };
         collector.Start();
         long calls = 0, failures = 0;
         var clock = Stopwatch.StartNew();

@@ -15,15 +15,27 @@ public static class ScoreCommand
     public static Command Build()
     {
         var images = new Option<string>("--images") { Description = "Folder of generated images (PNG/JPEG/WebP).", Required = true };
-        var prompts = new Option<string?>("--prompts") { Description = "Prompts, one line per image in file-name order (default: " +
-            "each PNG's 'parameters' chunk)." };
-        var clip = new Option<string?>("--clip") { Description = "HF CLIPModel folder (config.json, vocab.json, merges.txt, " +
-            "*.safetensors) for the CLIP score." };
+        var prompts = new Option<string?>("--prompts")
+        {
+            Description = "Prompts, one line per image in file-name order (default: " +
+            "each PNG's 'parameters' chunk)."
+        };
+        var clip = new Option<string?>("--clip")
+        {
+            Description = "HF CLIPModel folder (config.json, vocab.json, merges.txt, " +
+            "*.safetensors) for the CLIP score."
+        };
         var reference = new Option<string?>("--reference") { Description = "Folder of reference (real) images for the Fréchet distance." };
-        var encoder = new Option<string?>("--fd-encoder") { Description = "Features for FD: dinov2:PATH (timm ViT safetensors) or " +
-            "clip (the --clip vision tower)." };
-        var judge = new Option<string?>("--judge") { Description = "Synthetic-attribute judge folder (e.g. models/judge-synth) " +
-            "for generation accuracy." };
+        var encoder = new Option<string?>("--fd-encoder")
+        {
+            Description = "Features for FD: dinov2:PATH (timm ViT safetensors) or " +
+            "clip (the --clip vision tower)."
+        };
+        var judge = new Option<string?>("--judge")
+        {
+            Description = "Synthetic-attribute judge folder (e.g. models/judge-synth) " +
+            "for generation accuracy."
+        };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
         var command = new Command("score",
             "Score a folder of generated images: CLIP score, Fréchet distance (FD_DINOv2 or CLIP features), judge accuracy.")

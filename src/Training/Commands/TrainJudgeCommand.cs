@@ -19,25 +19,46 @@ public static class TrainJudgeCommand
 
     public static Command Build()
     {
-        var data = new Option<string>("--data") { Description = "Bucketed shards (dataprep ingest output: folder or s3://) with " +
-            "synth labels.", Required = true };
+        var data = new Option<string>("--data")
+        {
+            Description = "Bucketed shards (dataprep ingest output: folder or s3://) with " +
+            "synth labels.", Required = true
+        };
         var test = new Option<string?>("--test") { Description = "Held-out bucketed shards (another synth seed) to validate on." };
         var output = new Option<string>("--out") { Description = "Folder for judge.safetensors + judge.json.", Required = true };
-        var resolution = new Option<int>("--resolution") { Description = "Bucket table of the shards (res{R}/).",
-            DefaultValueFactory = _ => 256 };
-        var limit = new Option<int>("--limit") { Description = "Use at most this many training rows.", DefaultValueFactory = _ =>
-            int.MaxValue };
+        var resolution = new Option<int>("--resolution")
+        {
+            Description = "Bucket table of the shards (res{R}/).",
+            DefaultValueFactory = _ => 256
+        };
+        var limit = new Option<int>("--limit")
+        {
+            Description = "Use at most this many training rows.", DefaultValueFactory = _ =>
+            int.MaxValue
+        };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 12 };
-        var shortSide = new Option<int>("--short-side") { Description = "Judge input short side in pixels (aspect kept).",
-            DefaultValueFactory = _ => 64 };
-        var width = new Option<int>("--width") { Description = "Channels of the first convolution (multiple of 8).",
-            DefaultValueFactory = _ => 16 };
+        var shortSide = new Option<int>("--short-side")
+        {
+            Description = "Judge input short side in pixels (aspect kept).",
+            DefaultValueFactory = _ => 64
+        };
+        var width = new Option<int>("--width")
+        {
+            Description = "Channels of the first convolution (multiple of 8).",
+            DefaultValueFactory = _ => 16
+        };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
-        var from = new Option<string?>("--from") { Description = "Continue from a saved judge (its vocabulary, size and width; " +
-            "--short-side/--width ignored)." };
+        var from = new Option<string?>("--from")
+        {
+            Description = "Continue from a saved judge (its vocabulary, size and width; " +
+            "--short-side/--width ignored)."
+        };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (cosine decay to 0).", DefaultValueFactory = _ => 2e-3 };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (1 is fastest on a shared 2-core machine: more " +
-            "threads spin against other processes).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Torch threads (1 is fastest on a shared 2-core machine: more " +
+            "threads spin against other processes).", DefaultValueFactory = _ => 1
+        };
         var command = new Command("train-judge",
             "Train the judge that reads colour, shape, background, size and position of synthetic images (generation accuracy).")
         {

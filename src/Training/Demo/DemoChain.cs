@@ -35,8 +35,14 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
         {
             var sets = new List<string> { $"data={options.BucketsDir}" };
             if (previous is not null) sets.Add($"init_from={options.RunDir("tok-" + previous)}");
-            long? steps = stage switch { "pretrain" => options.PretrainSteps, "s1" => options.S1Steps, "s2" => options.S2Steps, _ =>
-                options.S3Steps };
+            long? steps = stage switch
+            {
+                "pretrain" => options.PretrainSteps,
+                "s1" => options.S1Steps,
+                "s2" => options.S2Steps,
+                _ =>
+                options.S3Steps
+            };
             await Train("tok-" + stage, "tok-tiny-" + stage, [.. sets, .. options.TokenizerSets], steps, ct);
             previous = stage;
         }
@@ -56,8 +62,11 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
             var store = new LocalBlobStore(options.RawDir);
             await ConsoleProgress.RunAsync("synth", progress => SyntheticShards.WriteAsync(
                 store, options.Count, options.Shards, options.Seed, options.DefectShare, vocabulary, progress, ct));
-            File.WriteAllText(marker, JsonSerializer.Serialize(new { options.Count, options.Shards, options.Seed,
-                vocabulary = vocabulary.ToString() }));
+            File.WriteAllText(marker, JsonSerializer.Serialize(new
+            {
+                options.Count, options.Shards, options.Seed,
+                vocabulary = vocabulary.ToString()
+            }));
             return $"{options.Count} samples ({vocabulary})";
         }
     }

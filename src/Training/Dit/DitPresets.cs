@@ -24,7 +24,7 @@ public sealed class DitPresets : IPresetProvider
     private static readonly DitTrainConfig PaperConfig = new()
     {
         DitSize = "2b", TextEncoder = "t5+clip", Resolution = 256, Data = "data/buckets", Latents = "runs/tok-s3", EvalSteps = 50,
-            Precision = "bf16",
+        Precision = "bf16",
     };
 
     /// <summary>

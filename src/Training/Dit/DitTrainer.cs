@@ -116,7 +116,8 @@ public sealed class DitTrainer : Trainer<DitBatch>
         ? new Dictionary<string, nn.Module> { ["model"] = _model, ["codec"] = codec }
         : new Dictionary<string, nn.Module> { ["model"] = _model };
     public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers => new Dictionary<string,
-        optim.Optimizer> { ["adamw"] = _optimizer };
+        optim.Optimizer>
+    { ["adamw"] = _optimizer };
     public override Ema? Ema => _ema;
     public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder,
         _codecReference, _config.Resolution, _config.FixedTimeShift);
@@ -151,8 +152,11 @@ public sealed class DitTrainer : Trainer<DitBatch>
         }
         double gradNorm = context.ClipGradients(_model.parameters());
         _optimizer.step();
-        return new Dictionary<string, double> { ["loss"] = loss, ["grad_norm"] = gradNorm, ["tokens"] = tokens,
-            [StepBenchmark.FlopsMetric] = flops };
+        return new Dictionary<string, double>
+        {
+            ["loss"] = loss, ["grad_norm"] = gradNorm, ["tokens"] = tokens,
+            [StepBenchmark.FlopsMetric] = flops
+        };
     }
 
     private TextEncoding EncodeFrozen(IReadOnlyList<string> captions)
@@ -172,7 +176,8 @@ public sealed class DitTrainer : Trainer<DitBatch>
         using var swap = _ema?.SwapIn();
         var pipeline = new T2IPipeline(_text, _dit, new DenormalizingDecoder(_codec, _codecReference.Normalization),
             $"eval-step{context.Step}",
-            _config.Resolution, context.Device) { PreviewEvery = 0, TimeShift = _config.FixedTimeShift };
+            _config.Resolution, context.Device)
+        { PreviewEvery = 0, TimeShift = _config.FixedTimeShift };
         var scores = GenerationEval.Measure(pipeline, _judge, _evalPrompts, _config, context.OutputDir);
         _model.train();
         return scores;

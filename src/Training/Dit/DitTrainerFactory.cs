@@ -40,7 +40,8 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
             $"training memory below: fp32 master weights, grads, AdamW moments, EMA, activations of one micro-batch on one " +
                 $"device — split across data-parallel GPUs (e.g. 32 × H100: batch {Math.Max(1, loop.BatchSize / 32)} per GPU) and " +
                 $"shard optimizer state (ZeRO/FSDP) for the 2B presets",
-        ]) { FlopsPerStep = stepFlops };
+        ])
+        { FlopsPerStep = stepFlops };
     }
 
     private static string MicroBatchLine(DitTrainConfig config, LoopSettings loop, MicroBatching m)

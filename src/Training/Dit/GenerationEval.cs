@@ -98,7 +98,7 @@ public static class GenerationEval
             ["color_chance"] = r.ColorChance, ["shape_chance"] = r.ShapeChance,
             // What a model that ignores the word would score over the prompts actually asked (the judge's vocabulary is wider).
             ["color_prompt_chance"] = r.ColorPromptedChance, ["shape_prompt_chance"] = r.ShapePromptedChance,
-                ["both_prompt_chance"] = r.BothPromptedChance,
+            ["both_prompt_chance"] = r.BothPromptedChance,
         };
     }
 }

@@ -62,11 +62,21 @@ public static class LatentComparison
         var rows = new List<ComparisonRow>();
         foreach (var arm in arms.Where(a => only is null || only.Contains(a.Name)))
         {
-            var armPreset = preset with { Name = $"{preset.Name}-{arm.Name}", Config = preset.Config with { Latents = arm.Latents,
-                EvalClassifier = judge } };
+            var armPreset = preset with
+            {
+                Name = $"{preset.Name}-{arm.Name}",
+                Config = preset.Config with
+                {
+                    Latents = arm.Latents,
+                    EvalClassifier = judge
+                }
+            };
             log($"compare-latents: arm {arm.Name} ({arm.Latents}) → {Path.Combine(outDir, arm.Name)}");
-            var result = TrainingLoop.Run(armPreset, new RunOptions(Path.Combine(outDir, arm.Name)) { Device = device,
-                Progress = progress, Log = log }, cancel);
+            var result = TrainingLoop.Run(armPreset, new RunOptions(Path.Combine(outDir, arm.Name))
+            {
+                Device = device,
+                Progress = progress, Log = log
+            }, cancel);
             if (!result.Completed) throw new OperationCanceledException($"arm {arm.Name} stopped at step {result.Step}; rerun the " +
                 $"same command to resume.");
         }

@@ -64,7 +64,8 @@ public static class StepBenchmark
             double perStep = clock.Elapsed.TotalSeconds / steps;
             double? flops = reported > 0 ? reported / steps : plan.FlopsPerStep;
             return new BenchmarkResult(dev.ToString(), get_num_threads(), loop.BatchSize, steps, perStep, flops,
-                GemmFlops(dev, gemmSize, gemmType), gemmSize) { GemmDtype = gemmDtype };
+                GemmFlops(dev, gemmSize, gemmType), gemmSize)
+            { GemmDtype = gemmDtype };
         }
         finally
         {

@@ -182,8 +182,11 @@ public static class TrainingLoop
     {
         // A plot is a convenience: never let a font or disk hiccup cost the run.
         try { MetricsPlot.Render(metricsPath, plotsDir, smoothing); }
-        catch (Exception e) when (e is not OperationCanceledException) { log($"warning: plots not written ({e.GetType().Name}: " +
-            $"{e.Message})"); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log($"warning: plots not written ({e.GetType().Name}: " +
+            $"{e.Message})");
+        }
     }
 
     /// <summary>Iterations per second over a sliding window of recent steps.</summary>

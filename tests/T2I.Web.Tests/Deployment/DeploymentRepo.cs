@@ -58,12 +58,12 @@ internal static partial class DeploymentRepo
     public static IEnumerable<(string File, string Kind, YamlNode Container)> K8sContainers()
     {
         foreach (var file in K8sFiles())
-        foreach (var doc in LoadYaml(file))
-        {
-            string kind = doc.Str("kind") ?? "";
-            var pod = kind == "CronJob" ? doc.At("spec", "jobTemplate", "spec", "template", "spec") : doc.At("spec", "template", "spec");
-            foreach (var c in pod.Get("containers").Items()) yield return (System.IO.Path.GetFileName(file), kind, c);
-        }
+            foreach (var doc in LoadYaml(file))
+            {
+                string kind = doc.Str("kind") ?? "";
+                var pod = kind == "CronJob" ? doc.At("spec", "jobTemplate", "spec", "template", "spec") : doc.At("spec", "template", "spec");
+                foreach (var c in pod.Get("containers").Items()) yield return (System.IO.Path.GetFileName(file), kind, c);
+            }
     }
 
     /// <summary>Names used in <c>${NAME}</c>, <c>${NAME:-default}</c>, <c>${NAME:?message}</c>.</summary>

@@ -42,33 +42,33 @@ public partial class EnvironmentTests
         foreach (Match m in SecretInterpolationRegex().Matches(text))
             Assert.True(m.Groups[2].Value == ":?", $"${{{m.Groups[1].Value}}} must be required (:?), not defaulted");
         foreach (var (service, svc) in DeploymentRepo.Compose().Get("services").Pairs())
-        foreach (var (name, value) in DeploymentRepo.ComposeEnvironment(svc.Get("environment")))
-        {
-            if (IsSecretName(name)) Assert.Matches(@"^\$\{[A-Z0-9_]+:\?", value);
-            if (value.Contains("Password=", StringComparison.OrdinalIgnoreCase))
-                Assert.Matches(@"Password=\$\{[A-Z0-9_]+:\?", value);
-        }
+            foreach (var (name, value) in DeploymentRepo.ComposeEnvironment(svc.Get("environment")))
+            {
+                if (IsSecretName(name)) Assert.Matches(@"^\$\{[A-Z0-9_]+:\?", value);
+                if (value.Contains("Password=", StringComparison.OrdinalIgnoreCase))
+                    Assert.Matches(@"Password=\$\{[A-Z0-9_]+:\?", value);
+            }
     }
 
     [Fact]
     public void K8s_secrets_come_from_secret_refs_and_no_secret_is_committed()
     {
         foreach (var file in DeploymentRepo.K8sFiles())
-        foreach (var doc in DeploymentRepo.LoadYaml(file))
-        {
-            Assert.NotEqual("Secret", doc.Str("kind"));
-            if (doc.Str("kind") == "ConfigMap")
-                Assert.DoesNotContain(doc.Get("data").Pairs(), p => IsSecretName(p.Key) || p.Key.StartsWith("ConnectionStrings__"));
-        }
+            foreach (var doc in DeploymentRepo.LoadYaml(file))
+            {
+                Assert.NotEqual("Secret", doc.Str("kind"));
+                if (doc.Str("kind") == "ConfigMap")
+                    Assert.DoesNotContain(doc.Get("data").Pairs(), p => IsSecretName(p.Key) || p.Key.StartsWith("ConnectionStrings__"));
+            }
         var refs = new List<string>();
         foreach (var (file, _, container) in DeploymentRepo.K8sContainers())
-        foreach (var env in container.Get("env").Items())
-        {
-            string name = env.Str("name")!;
-            if (!IsSecretName(name) && !name.StartsWith("ConnectionStrings__")) continue;
-            Assert.True(env.Get("value") is null, $"{file}: {name} has a literal value");
-            refs.Add(env.At("valueFrom", "secretKeyRef").Str("key") ?? throw new Xunit.Sdk.XunitException($"{file}: {name} is not a secretKeyRef"));
-        }
+            foreach (var env in container.Get("env").Items())
+            {
+                string name = env.Str("name")!;
+                if (!IsSecretName(name) && !name.StartsWith("ConnectionStrings__")) continue;
+                Assert.True(env.Get("value") is null, $"{file}: {name} has a literal value");
+                refs.Add(env.At("valueFrom", "secretKeyRef").Str("key") ?? throw new Xunit.Sdk.XunitException($"{file}: {name} is not a secretKeyRef"));
+            }
         Assert.NotEmpty(refs);
         string doc2 = DeploymentRepo.Read("infra/DEPLOY.md");
         Assert.All(refs.Distinct(), key => Assert.Contains($"--from-literal={key}=", doc2));
@@ -78,8 +78,8 @@ public partial class EnvironmentTests
     public void Dockerfiles_set_no_secret_variables()
     {
         foreach (var file in DeploymentRepo.Dockerfiles())
-        foreach (var env in DockerfileTests.Instructions(Path.GetFileName(file), "ENV").Concat(DockerfileTests.Instructions(Path.GetFileName(file), "ARG")))
-            Assert.False(IsSecretName(env.Split('=', ' ')[0]), $"{Path.GetFileName(file)}: {env}");
+            foreach (var env in DockerfileTests.Instructions(Path.GetFileName(file), "ENV").Concat(DockerfileTests.Instructions(Path.GetFileName(file), "ARG")))
+                Assert.False(IsSecretName(env.Split('=', ' ')[0]), $"{Path.GetFileName(file)}: {env}");
     }
 
     /// <summary>Every variable: all compose services' and k8s containers', plus the host variables compose interpolates.</summary>

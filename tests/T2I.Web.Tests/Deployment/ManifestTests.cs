@@ -10,13 +10,13 @@ public class ManifestTests
     {
         var files = DeploymentRepo.K8sFiles().Select(f => Path.GetFileName(f)!).ToList();
         foreach (var file in files)
-        foreach (var doc in DeploymentRepo.LoadYaml(DeploymentRepo.PathOf($"infra/k8s/{file}")))
-        {
-            Assert.False(string.IsNullOrEmpty(doc.Str("apiVersion")), $"{file}: document without apiVersion");
-            Assert.False(string.IsNullOrEmpty(doc.Str("kind")), $"{file}: document without kind");
-            if (doc.Str("kind") != "Kustomization")
-                Assert.False(string.IsNullOrEmpty(doc.At("metadata").Str("name")), $"{file}: {doc.Str("kind")} without metadata.name");
-        }
+            foreach (var doc in DeploymentRepo.LoadYaml(DeploymentRepo.PathOf($"infra/k8s/{file}")))
+            {
+                Assert.False(string.IsNullOrEmpty(doc.Str("apiVersion")), $"{file}: document without apiVersion");
+                Assert.False(string.IsNullOrEmpty(doc.Str("kind")), $"{file}: document without kind");
+                if (doc.Str("kind") != "Kustomization")
+                    Assert.False(string.IsNullOrEmpty(doc.At("metadata").Str("name")), $"{file}: {doc.Str("kind")} without metadata.name");
+            }
         var listed = DeploymentRepo.LoadYaml(DeploymentRepo.PathOf("infra/k8s/kustomization.yaml")).Single()
             .Get("resources").Items().Select(n => ((YamlScalarNode)n).Value!).Order().ToList();
         Assert.Equal(files.Where(f => f != "kustomization.yaml").Order().ToList(), listed);
@@ -37,8 +37,8 @@ public class ManifestTests
             Assert.StartsWith($"t2i/{target}:", svc.Str("image"));
         }
         foreach (var (name, svc) in services)
-        foreach (var dep in svc.Get("depends_on").Pairs())
-            Assert.True(services.ContainsKey(dep.Key), $"{name} depends on unknown service {dep.Key}");
+            foreach (var dep in svc.Get("depends_on").Pairs())
+                Assert.True(services.ContainsKey(dep.Key), $"{name} depends on unknown service {dep.Key}");
     }
 
     [Fact]

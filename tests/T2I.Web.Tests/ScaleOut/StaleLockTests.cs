@@ -26,10 +26,10 @@ public class StaleLockTests(PostgresServer postgres) : IClassFixture<PostgresSer
         var hangfireDefault = Orphan(HangfireSetup.PostgresOptions(Invisibility, new PostgreSqlStorageOptions().DistributedLockTimeout));
         var servers = new[] { ours, hangfireDefault }.Select(o => new BackgroundJobServer(
             new BackgroundJobServerOptions
-        {
-            WorkerCount = 1, ServerName = $"survivor-{o.JobId}",
-            Activator = new JobActivator(), // not the process-wide one another test's (disposed) app may have left
-        }, o.Storage)).ToList();
+            {
+                WorkerCount = 1, ServerName = $"survivor-{o.JobId}",
+                Activator = new JobActivator(), // not the process-wide one another test's (disposed) app may have left
+            }, o.Storage)).ToList();
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(120);

@@ -128,7 +128,8 @@ public sealed class ToyRegressionTrainer : Trainer<ToyBatch>
 
     public override IReadOnlyDictionary<string, nn.Module> Modules => new Dictionary<string, nn.Module> { ["model"] = _model };
     public override IReadOnlyDictionary<string, optim.Optimizer> Optimizers => new Dictionary<string,
-        optim.Optimizer> { ["adamw"] = _optimizer };
+        optim.Optimizer>
+    { ["adamw"] = _optimizer };
     public override Ema? Ema => _ema;
     public override object ModelConfig => _config;
     protected override IDataSource<ToyBatch> Source => _data;
