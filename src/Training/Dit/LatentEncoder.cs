@@ -25,7 +25,8 @@ public static class LatentEncoder
     private const int EncodeChunk = 32;
 
     public static LatentEncodeSummary Run(LatentEncodeJob job, ILatentCodec codec, string codecIdentity, Device device,
-        Action<string> log, CancellationToken ct = default) => RunAsync(job, codec, codecIdentity, device, log, ct).GetAwaiter().GetResult();
+        Action<string> log, CancellationToken ct = default) =>
+        RunAsync(job, codec, codecIdentity, device, log, ct).GetAwaiter().GetResult();
 
     public static async Task<LatentEncodeSummary> RunAsync(LatentEncodeJob job, ILatentCodec codec, string codecIdentity, Device device,
         Action<string> log, CancellationToken ct = default)
