@@ -42,7 +42,8 @@ public class DitLatentCodecTests
         Directory.Delete(tok, recursive: true);
         var pipeline = T2IPipeline.FromCheckpoint(tmp.Sub("run"));
         var png = pipeline.Generate(new GenerationRequest("a red circle", "", 64, 64, 2, 5.0, 1)).Png;
-        Assert.Equal(png, T2IPipeline.FromCheckpoint(tmp.Sub("run")).Generate(new GenerationRequest("a red circle", "", 64, 64, 2, 5.0, 1)).Png);
+        Assert.Equal(png, T2IPipeline.FromCheckpoint(tmp.Sub("run")).Generate(new GenerationRequest("a red circle", "", 64, 64, 2, 5.0,
+            1)).Png);
     }
 
     [Fact]

@@ -52,7 +52,10 @@ public static class DitTestData
                 {
                     Key = $"{bucket.Name}-{i}", Caption = $"a {Colors[c].Name} {Shapes[s]} on a {Colors[bg].Name} background",
                     Image = png.ToArray(), Width = bucket.Width, Height = bucket.Height, Sha256 = $"{i:x64}", SourceShard = "00000",
-                    Labels = JsonSerializer.Serialize(new Dictionary<string, string> { ["shape"] = Shapes[s], ["color"] = Colors[c].Name, ["background"] = Colors[bg].Name }),
+                    Labels = JsonSerializer.Serialize(new Dictionary<string, string>
+                    {
+                        ["shape"] = Shapes[s], ["color"] = Colors[c].Name, ["background"] = Colors[bg].Name,
+                    }),
                 });
             }
             for (int source = 0; source < sources; source++)

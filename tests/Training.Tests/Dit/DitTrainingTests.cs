@@ -17,8 +17,14 @@ public class DitTrainingTests
         var preset = (Preset<DitTrainConfig>)PresetRegistry.Get("t2i-tiny");
         return preset with
         {
-            Loop = preset.Loop with { Steps = steps, BatchSize = 8, WarmupSteps = 5, EvalEvery = 0, CheckpointEvery = 10, Threads = 1, InitFrom = initFrom },
-            Config = preset.Config with { Data = data, ShardResolution = 64, Resolution = 64, EvalSteps = 2, EvalPrompts = 6, Latents = latents },
+            Loop = preset.Loop with
+            {
+                Steps = steps, BatchSize = 8, WarmupSteps = 5, EvalEvery = 0, CheckpointEvery = 10, Threads = 1, InitFrom = initFrom,
+            },
+            Config = preset.Config with
+            {
+                Data = data, ShardResolution = 64, Resolution = 64, EvalSteps = 2, EvalPrompts = 6, Latents = latents,
+            },
         };
     }
 
@@ -132,7 +138,10 @@ public class DitTrainingTests
         using var saved = T2IModel.LoadCheckpoint(last, preferEma: false);
         var hires = (Preset<DitTrainConfig>)Tiny(data, 1, initFrom: tmp.Sub("a"));
         hires = hires with { Config = hires.Config with { Resolution = 128 } };
-        var ctx = new TrainerContext(CPU, hires.Loop, tmp.Sub("c"), hires.Name) { InitFrom = CheckpointFolder.Open(tmp.Sub("a")), Log = _ => { } };
+        var ctx = new TrainerContext(CPU, hires.Loop, tmp.Sub("c"), hires.Name)
+        {
+            InitFrom = CheckpointFolder.Open(tmp.Sub("a")), Log = _ => { },
+        };
         using var trainer = hires.CreateTrainer(ctx);
         TensorAssert.SameModule(saved, trainer.Modules["model"]);
     }
