@@ -19,11 +19,22 @@ public class DitTrainingTests
         {
             Loop = preset.Loop with
             {
-                Steps = steps, BatchSize = 8, WarmupSteps = 5, EvalEvery = 0, CheckpointEvery = 10, Threads = 1, InitFrom = initFrom,
+                Steps = steps,
+                BatchSize = 8,
+                WarmupSteps = 5,
+                EvalEvery = 0,
+                CheckpointEvery = 10,
+                Threads = 1,
+                InitFrom = initFrom,
             },
             Config = preset.Config with
             {
-                Data = data, ShardResolution = 64, Resolution = 64, EvalSteps = 2, EvalPrompts = 6, Latents = latents,
+                Data = data,
+                ShardResolution = 64,
+                Resolution = 64,
+                EvalSteps = 2,
+                EvalPrompts = 6,
+                Latents = latents,
             },
         };
     }
