@@ -57,17 +57,10 @@ public sealed record AlignedTokenizerConfig(
         return this;
     }
 
-    public long EncoderParameters => Encoder?.ParameterCount() ?? ResNetParameters(ResNet!.Stage);
+    public long EncoderParameters => Encoder?.ParameterCount() ?? ResNet!.ParameterCount();
     public long AdapterParameters => Adapter.ParameterCount(EncoderWidth, AdapterHidden, LatentChannels);
     public long DecoderParameters => Decoder.ParameterCount();
     public long TotalParameters => EncoderParameters + AdapterParameters + DecoderParameters;
-
-    private static long ResNetParameters(int stage)
-    {
-        using var model = new Pretrained.ResNet.ResNet18();
-        return model.Units().Take(1).Concat(Enumerable.Range(1, stage).SelectMany(model.StageUnits))
-            .Sum(u => u.parameters().Sum(p => p.numel()));
-    }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 

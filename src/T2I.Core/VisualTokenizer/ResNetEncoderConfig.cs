@@ -12,23 +12,45 @@ public sealed record ResNetEncoderConfig(int Stage = 3)
     public int Width => ResNet18.StageChannels[Stage - 1];
     public int Stride => ResNet18.StageStrides[Stage - 1];
 
+    /// <summary>Trainable parameters up to the stage: each unit's convolution weight plus its batch-norm scale and shift.</summary>
+    public long ParameterCount()
+    {
+        long count = 3 * 64 * 49 + 2 * 64;
+        foreach (var (cin, cout, units) in Units())
+            count += units.Sum(u => u.In * cout * u.Kernel * u.Kernel + 2 * cout);
+        return count;
+    }
+
     /// <summary>
     /// FLOPs (2 × multiply-adds) of the convolutions over an h×w feature grid, from the architecture alone: the stem at
-    /// stride 2, every unit of stage k at stage k's stride (the first block's conv1 and projection read the previous width).
+    /// stride 2, every unit of stage k at stage k's stride.
     /// </summary>
     public long ForwardFlops(int h, int w)
     {
         double pixels = (double)h * Stride * w * Stride;
         double macs = 3 * 64 * 49 * pixels / 4;
+        int k = 0;
+        foreach (var (_, cout, units) in Units())
+        {
+            long s = ResNet18.StageStrides[k++];
+            macs += units.Sum(u => (double)u.In * cout * u.Kernel * u.Kernel) * pixels / (s * s);
+        }
+        return (long)(2 * macs);
+    }
+
+    /// <summary>Per stage up to <see cref="Stage"/>: its widths and units (input width, kernel) in export order.</summary>
+    private IEnumerable<(long In, long Out, (long In, long Kernel)[] Units)> Units()
+    {
         for (int k = 0; k < Stage; k++)
         {
             long cin = k == 0 ? 64 : ResNet18.StageChannels[k - 1], cout = ResNet18.StageChannels[k];
-            long s = ResNet18.StageStrides[k];
-            double first = cin * cout * 9 + cout * cout * 9 + (cin != cout ? cin * cout : 0);
-            double rest = (ResNet18.StageBlocks[k] - 1) * 2 * cout * cout * 9;
-            macs += (first + rest) * pixels / (s * s);
+            var units = new List<(long, long)>();
+            if (cin != cout) units.Add((cin, 1)); // the first block's shortcut projection
+            units.Add((cin, 3));
+            units.Add((cout, 3));
+            for (int b = 1; b < ResNet18.StageBlocks[k]; b++) units.AddRange([(cout, 3), (cout, 3)]);
+            yield return (cin, cout, units.ToArray());
         }
-        return (long)(2 * macs);
     }
 
     public ResNetEncoderConfig Validate() =>

@@ -54,6 +54,17 @@ public sealed class ResNetTokenizerTests
         Assert.Equal((long)(2 * macs), encoder.ForwardFlops(h, w));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void ParameterCountIsTheModulesUpToTheStage(int stage)
+    {
+        using var resnet = new ResNet18();
+        long expected = resnet.Stem.parameters().Sum(p => p.numel())
+            + Enumerable.Range(1, stage).SelectMany(resnet.StageUnits).Sum(u => u.parameters().Sum(p => p.numel()));
+        Assert.Equal(expected, new ResNetEncoderConfig(stage).ParameterCount());
+    }
+
     [Fact]
     public void BatchNormKeepsItsPretrainedStatisticsWhileTheEncoderTrains()
     {

@@ -36,9 +36,9 @@ public sealed class BertModel : nn.Module
         if (ids.shape[1] > Config.MaxPositions)
             throw new ArgumentException($"{ids.shape[1]} tokens; BERT takes at most {Config.MaxPositions}.", nameof(ids));
         using var scope = NewDisposeScope();
-        var keyBias = mask.logical_not().to(float32).Times(PaddingBias).view(mask.shape[0], 1, 1, mask.shape[1]);
         var h = embeddings.forward(ids);
-        foreach (var layer in encoder["layer"]) h = layer.forward(h, keyBias.to(h.dtype));
+        var keyBias = mask.logical_not().to(h.dtype).Times(PaddingBias).view(mask.shape[0], 1, 1, mask.shape[1]);
+        foreach (var layer in encoder["layer"]) h = layer.forward(h, keyBias);
         return h.MoveToOuterDisposeScope();
     }
 
