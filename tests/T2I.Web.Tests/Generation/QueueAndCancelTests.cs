@@ -44,12 +44,15 @@ public class QueueAndCancelTests
         await Task.Delay(120);
         var cancelledAt = DateTime.UtcNow;
         Assert.Equal(HttpStatusCode.Accepted, (await http.DeleteAsync($"/api/generations/{id}")).StatusCode);
+        int stepWhenAccepted = generator.LatestStep;
         var status = await http.WaitForAsync(id, Timeout, "canceled", "succeeded", "failed");
 
         Assert.Equal("canceled", status.GetProperty("status").GetString());
         Assert.True(DateTime.UtcNow - cancelledAt < TimeSpan.FromSeconds(1), "cancel must not wait for Hangfire's state poll");
         var (_, step) = Assert.Single(generator.Cancelled);
-        Assert.InRange(step, 2, 20);
+        // Within a step of the accepted cancel: the step then running may finish, the next check stops it. (A fixed upper
+        // step number measured wall time instead: on a loaded machine the DELETE itself took 22 steps' worth.)
+        Assert.InRange(step, 2, stepWhenAccepted + 1);
         Assert.Empty(generator.Completed);
         Assert.Equal(HttpStatusCode.Conflict, (await http.DeleteAsync($"/api/generations/{id}")).StatusCode);
     }

@@ -22,6 +22,11 @@ public sealed class TestDoubleGenerator(int baseResolution = 256) : ITextToImage
     public ConcurrentDictionary<string, int> Completed { get; } = new();
     public ConcurrentQueue<(string Key, int Step)> Cancelled { get; } = new();
 
+    private int _latestStep;
+
+    /// <summary>The step the sampler most recently began (read by tests to bound how far a cancel lets it run).</summary>
+    public int LatestStep => Volatile.Read(ref _latestStep);
+
     /// <summary>Set while a call runs; tests wait on it to act "during" a generation.</summary>
     public SemaphoreSlim Started { get; } = new(0);
 
@@ -33,6 +38,7 @@ public sealed class TestDoubleGenerator(int baseResolution = 256) : ITextToImage
         Started.Release();
         for (int step = 1; step <= request.Steps; step++)
         {
+            Volatile.Write(ref _latestStep, step);
             if (ct.IsCancellationRequested)
             {
                 Cancelled.Enqueue((KeyOf(request), step));
