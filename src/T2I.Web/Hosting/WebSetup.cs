@@ -59,6 +59,7 @@ public static class WebSetup
         .AddSettings<ImageStoreOptions>(config, ImageStoreOptions.Section)
         .AddSettings<WorkerOptions>(config, WorkerOptions.Section)
         .AddSettings<HangfireTimeoutOptions>(config, HangfireTimeoutOptions.Section)
+        .AddSettings<QueueStorageOptions>(config, QueueStorageOptions.Section)
         .AddSettings<QueueLimitOptions>(config, QueueLimitOptions.Section)
         .AddSettings<RateLimitOptions>(config, RateLimitOptions.Section)
         .AddSettings<SharedKeysOptions>(config, SharedKeysOptions.Section)
