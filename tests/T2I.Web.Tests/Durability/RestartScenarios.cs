@@ -37,7 +37,10 @@ public static class RestartScenarios
             {
                 using var http = app.NewClient(browser);
                 foreach (var id in new[] { queued, running })
-                    Assert.Equal("succeeded", (await http.WaitForAsync(id, Timeout, "succeeded", "failed")).GetProperty("status").GetString());
+                {
+                    var end = await http.WaitForAsync(id, Timeout, "succeeded", "failed");
+                    Assert.Equal("succeeded", end.GetProperty("status").GetString());
+                }
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/generations/{queued}/image")).StatusCode);
                 await Task.Delay(1500); // a duplicate run would show up here
             }
