@@ -90,7 +90,8 @@ public class PromptPageBrowserTests(ChromiumBrowser chromium) : IClassFixture<Ch
         await page.Keyboard.PressAsync("Control+V");
 
         int max = T2I.Core.Inference.GenerationLimits.MaxPromptLength;
-        await Assertions.Expect(page.Locator("#prompt-limit")).ToContainTextAsync($"{max:N0} characters", new() { Timeout = Timeout });
+        var limit = page.Locator("#prompt-limit");
+        await Assertions.Expect(limit).ToContainTextAsync($"{max:N0} characters", new() { Timeout = Timeout });
         Assert.Equal(text[..max], await page.InputValueAsync("#prompt"));
         // The circuit lived through it: the kept prompt generates.
         await page.ClickAsync("#generate");
