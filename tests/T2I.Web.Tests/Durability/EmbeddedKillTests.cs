@@ -41,16 +41,18 @@ public class EmbeddedKillTests(ITestOutputHelper output)
             var first = (await apps.StartAsync("all"))[0];
             using (HttpClient a = Client(first, jarA), b = Client(first, jarB))
             {
-                // ~3 s per image of 100 steps with the demo model: stopped while drawing the second of two.
-                longJob = await a.SubmitAsync(new { prompt = "a red circle", steps = 100, count = 2, seed = 1 });
+                // ~2 s per image of 60 steps with the demo model (more on a loaded machine): stopped while drawing the second.
+                longJob = await a.SubmitAsync(new { prompt = "a red circle", steps = 60, count = 2, seed = 1 });
                 aQueued = await a.SubmitAsync(new { prompt = "a blue square", steps = 2, seed = 2 });
                 bQueued = await b.SubmitAsync(new { prompt = "a green star", steps = 2, seed = 3 });
                 await a.WaitUntilAsync(longJob, Timeout, s => s.GetProperty("status").GetString() == "running"
                     && s.GetProperty("images").GetArrayLength() == 1);
             }
+            var stopped = System.Diagnostics.Stopwatch.StartNew();
             await stop(first);
 
             var second = (await apps.StartAsync("all"))[0];
+            var ready = stopped.Elapsed;
             using (HttpClient a = Client(second, jarA), b = Client(second, jarB))
             {
                 bNew = await b.SubmitAsync(new { prompt = "a yellow sun", steps = 2, seed = 4 });
@@ -64,6 +66,8 @@ public class EmbeddedKillTests(ITestOutputHelper output)
                 }
                 Assert.Equal("canceled", (await a.StatusAsync(aQueued)).GetProperty("status").GetString());
                 Assert.Equal(2, (await a.StatusAsync(longJob)).GetProperty("images").GetArrayLength());
+                output.WriteLine($"stop → restarted and ready: {ready.TotalSeconds:F1} s; " +
+                    $"stop → every job ended: {stopped.Elapsed.TotalSeconds:F1} s");
             }
             // Runs per job (one per start of its job): the interrupted one once per process, each other once or never.
             Assert.Equal([2, 1, 1, 0], new[] { longJob, bQueued, bNew, aQueued }.Select(id => Record(dir, id).Attempts));
