@@ -30,9 +30,6 @@ public static class T2IRoles
     public static bool ServesUi(this T2IRole role) => role != T2IRole.Worker;
 
     public static bool RunsJobs(this T2IRole role) => role != T2IRole.Web;
-
-    /// <summary>Several processes share the image store and job storage, so in-memory caches are not the truth.</summary>
-    public static bool IsShared(IConfiguration config) => Hosting.QueueStorageOptions.KindOf(config) == Hosting.QueueStorageKind.Postgres;
 }
 
 /// <summary>The role this process was started in (see <see cref="T2IRole"/>).</summary>
