@@ -10,7 +10,8 @@ namespace T2I.Web.Generation;
 /// processes may be acting on the same records right now): they are failed with the reason, since a second
 /// process re-queueing the same record could run it twice. A generation interrupted
 /// <see cref="MaxInterruptions"/> times fails too, so a job that takes the process down cannot loop forever.
-/// Jobs that Hangfire still holds are left to it (PostgreSQL resumes them itself).
+/// Jobs that Hangfire still holds are left to it (PostgreSQL and SQLite resume them), except, with embedded storage,
+/// one whose generation was already started that many times: its job is deleted.
 /// </summary>
 public sealed class InterruptedGenerations(
     GenerationStore store, IBackgroundJobClient jobs, JobStorage storage, GenerationStoreOptions options, TimeProvider clock,
@@ -27,7 +28,17 @@ public sealed class InterruptedGenerations(
         foreach (var record in await store.AllAsync(cancellationToken))
         {
             if (record.IsTerminal || record.CreatedAt >= startedAt) continue;
-            if (GenerationJobs.IsLive(GenerationJobs.StateOf(storage, record.JobId, record.Id))) continue;
+            if (GenerationJobs.IsLive(GenerationJobs.StateOf(storage, record.JobId, record.Id)))
+            {
+                // Embedded: "running" at start-up means the last process died running it; Hangfire would start it again.
+                if (!options.Shared && record is { Status: GenerationStatus.Running, Attempts: >= MaxInterruptions }
+                    && await FailAsync(record, string.Format(RepeatedReason, record.Attempts)))
+                {
+                    jobs.Delete(record.JobId!);
+                    failed++;
+                }
+                continue;
+            }
             // Shared storage: a record without a job yet may belong to a submitter still linking it (see EnqueueAsync).
             if (options.Shared && record.JobId is null && startedAt - record.CreatedAt < GenerationJobs.HeldFor) continue;
             if (!options.Shared && record.Attempts < MaxInterruptions)

@@ -1,4 +1,6 @@
 using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage.Monitoring;
 
 namespace T2I.Web.Generation;
 
@@ -34,12 +36,18 @@ public sealed class QueuePositions(JobStorage storage)
         if (DateTime.UtcNow - _takenAt <= MaxAge) return _positions;
         var queued = storage.GetMonitoringApi().EnqueuedJobs(GenerationJob.Queue, 0, Window);
         _positions = new Dictionary<string, int>();
-        // A cancelled (deleted) job stays in Hangfire's queue list until a worker drops it: it is not waiting.
-        foreach (var (_, job) in queued.Where(kv => kv.Value.InEnqueuedState))
+        foreach (var (_, job) in queued.Where(kv => IsWaiting(kv.Value)))
             if (GenerationJobs.GenerationIdOf(job.Job) is { } id) _positions.TryAdd(id, _positions.Count + 1);
         _takenAt = DateTime.UtcNow;
         return _positions;
     }
+
+    /// <summary>
+    /// A cancelled (deleted) job stays in Hangfire's queue list until a worker drops it: it is not waiting.
+    /// Hangfire.Storage.SQLite leaves <c>InEnqueuedState</c> at its default (true), so the state name is checked too.
+    /// </summary>
+    private static bool IsWaiting(EnqueuedJobDto job) =>
+        job.InEnqueuedState && (job.State ?? EnqueuedState.StateName) == EnqueuedState.StateName;
 
     public const int MaxCounted = Window;
 

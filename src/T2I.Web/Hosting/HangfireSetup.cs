@@ -1,16 +1,16 @@
 using Hangfire;
-using Hangfire.InMemory;
 using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Options;
 using T2I.Web.Generation;
 using T2I.Web.Roles;
+using T2I.Web.Settings;
 
 namespace T2I.Web.Hosting;
 
 /// <summary>
-/// Hangfire storage and servers. Storage: embedded in-memory by default; PostgreSQL when
-/// <c>ConnectionStrings:Hangfire</c> is set, so queued and finished jobs survive a restart.
+/// Hangfire storage and servers. Storage (<see cref="QueueStorageOptions"/>, made by <see cref="QueueStorage"/>): an
+/// embedded SQLite file by default, PostgreSQL when <c>ConnectionStrings:Hangfire</c> is set (shared by processes), or
+/// in-memory on request.
 /// Servers (roles <c>all</c> and <c>worker</c>; a <c>web</c> process runs none): one for the generation queue
 /// (<c>T2I:Workers</c> workers, default 1 — one model per device), one small one for maintenance work
 /// (ingestion) so it never takes a generation worker. Server names carry the process id, so an operator (and
@@ -42,7 +42,16 @@ public static class HangfireSetup
         // Our own storage instance in DI (not Hangfire's process-wide JobStorage.Current), so two apps in one
         // process — tests, the benchmark — never share or swap queues or services.
         services.AddSingleton(sp => new HangfireHeartbeat(Timeouts(sp).HeartbeatInterval));
-        services.AddSingleton<JobStorage>(sp => CreateStorage(config.GetConnectionString("Hangfire"), Timeouts(sp)));
+        string? postgres = config.GetConnectionString("Hangfire");
+        var kind = QueueStorageOptions.KindOf(config);
+        if (role != T2IRole.All && kind != QueueStorageKind.Postgres)
+            throw new InvalidSettingsException($"{T2IRoles.Key}={role.ToString().ToLowerInvariant()} needs the PostgreSQL queue " +
+                $"shared with the other processes, not {QueueStorageOptions.Section}:Storage={kind.ToString().ToLowerInvariant()}.");
+        string sqliteFile = kind == QueueStorageKind.Sqlite
+            ? SettingsBinding.Read<QueueStorageOptions>(config, QueueStorageOptions.Section)
+                .SqliteFile(SettingsBinding.Read<ImageStoreOptions>(config, ImageStoreOptions.Section).Location)
+            : "";
+        services.AddSingleton<JobStorage>(sp => QueueStorage.Create(kind, postgres, sqliteFile, Timeouts(sp)));
         services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<ILoggerFactory>()))
@@ -73,19 +82,6 @@ public static class HangfireSetup
     }
 
     private static HangfireTimeoutOptions Timeouts(IServiceProvider sp) => sp.GetRequiredService<IOptions<HangfireTimeoutOptions>>().Value;
-
-    private static JobStorage CreateStorage(string? postgres, HangfireTimeoutOptions timeouts)
-    {
-        if (string.IsNullOrWhiteSpace(postgres))
-            return new InMemoryStorage(new InMemoryStorageOptions
-            {
-                MaxExpirationTime = TimeSpan.FromHours(6),
-                // Random job ids: long ids restart at 1 with every process, and records outlive processes.
-                IdType = InMemoryStorageIdType.Guid,
-            });
-        var options = PostgresOptions(timeouts.InvisibilityTimeout, timeouts.DistributedLockTimeout);
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
-    }
 
     internal static PostgreSqlStorageOptions PostgresOptions(TimeSpan invisibility, TimeSpan lockTimeout) => new()
     {

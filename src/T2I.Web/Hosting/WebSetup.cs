@@ -20,7 +20,8 @@ public static class WebSetup
         services.AddSingleton(TimeProvider.System);
         // A local folder or s3://bucket/prefix (T2I_S3_* variables).
         services.AddSingleton<IBlobStore>(sp => BlobStores.Open(sp.GetRequiredService<IOptions<ImageStoreOptions>>().Value.Location));
-        services.AddSingleton(new GenerationStoreOptions(Shared: T2IRoles.IsShared(config)));
+        // Shared storage: several processes write the image store and the queue, so in-memory caches are not the truth.
+        services.AddSingleton(new GenerationStoreOptions(Shared: QueueStorageOptions.KindOf(config) == QueueStorageKind.Postgres));
         services.AddSingleton<GenerationTracker>();
         services.AddSingleton<SharedProgress>();
         services.AddSingleton<GenerationStore>();
@@ -59,6 +60,7 @@ public static class WebSetup
         .AddSettings<ImageStoreOptions>(config, ImageStoreOptions.Section)
         .AddSettings<WorkerOptions>(config, WorkerOptions.Section)
         .AddSettings<HangfireTimeoutOptions>(config, HangfireTimeoutOptions.Section)
+        .AddSettings<QueueStorageOptions>(config, QueueStorageOptions.Section)
         .AddSettings<QueueLimitOptions>(config, QueueLimitOptions.Section)
         .AddSettings<RateLimitOptions>(config, RateLimitOptions.Section)
         .AddSettings<SharedKeysOptions>(config, SharedKeysOptions.Section)

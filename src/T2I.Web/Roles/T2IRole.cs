@@ -23,16 +23,13 @@ public static class T2IRoles
             throw new InvalidSettingsException(
                 $"{Key}={role.ToString().ToLowerInvariant()} needs job storage shared with the other processes: set " +
                     $"ConnectionStrings:Hangfire " +
-                "(PostgreSQL). The in-memory default only works with T2I:Role=all.");
+                "(PostgreSQL). The embedded SQLite and in-memory queues only work with T2I:Role=all.");
         return role;
     }
 
     public static bool ServesUi(this T2IRole role) => role != T2IRole.Worker;
 
     public static bool RunsJobs(this T2IRole role) => role != T2IRole.Web;
-
-    /// <summary>Several processes share the image store and job storage, so in-memory caches are not the truth.</summary>
-    public static bool IsShared(IConfiguration config) => !string.IsNullOrWhiteSpace(config.GetConnectionString("Hangfire"));
 }
 
 /// <summary>The role this process was started in (see <see cref="T2IRole"/>).</summary>

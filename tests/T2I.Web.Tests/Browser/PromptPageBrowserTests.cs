@@ -73,6 +73,34 @@ public class PromptPageBrowserTests(ChromiumBrowser chromium) : IClassFixture<Ch
     }
 
     [Fact]
+    public async Task APastedPageOfTextKeepsThePageLiveAndSaysThePromptsLimit()
+    {
+        await using var app = await TestApp.StartAsync(new TestDoubleGenerator());
+        await using var context = await chromium.Browser.NewContextAsync();
+        await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(app.Address, "/").ToString());
+        await page.Locator("h1[data-interactive=yes]").WaitForAsync(new() { Timeout = Timeout });
+
+        // ~30 KB, as a page copied from a browser: a real paste (clipboard, Ctrl+V), not a programmatic fill.
+        string text = string.Concat(Enumerable.Range(0, 730).Select(i => $"line {i:D4} of a long pasted page of text. "));
+        Assert.InRange(text.Length, 29_000, 31_000);
+        await page.EvaluateAsync("t => navigator.clipboard.writeText(t)", text);
+        await page.ClickAsync("#prompt");
+        await page.Keyboard.PressAsync("Control+V");
+
+        int max = T2I.Core.Inference.GenerationLimits.MaxPromptLength;
+        var limit = page.Locator("#prompt-limit");
+        await Assertions.Expect(limit).ToContainTextAsync($"{max:N0} characters", new() { Timeout = Timeout });
+        Assert.Equal(text[..max], await page.InputValueAsync("#prompt"));
+        // The circuit lived through it: the kept prompt generates.
+        await page.ClickAsync("#generate");
+        var card = page.Locator("article.generation").First;
+        await Assertions.Expect(card.Locator(".status")).ToContainTextAsync("Done", new() { Timeout = Timeout });
+        await Assertions.Expect(card.Locator(".prompt")).ToHaveTextAsync(text[..max]);
+    }
+
+    [Fact]
     public async Task AdminPagesRefuseAnonymousUsersAndWorkAfterLogin()
     {
         await using var app = await TestApp.StartAsync(new TestDoubleGenerator(), null, AdminAccessTests.AdminSettings);

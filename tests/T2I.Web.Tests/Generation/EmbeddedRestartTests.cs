@@ -6,12 +6,13 @@ using T2I.Web.Tests.Support;
 namespace T2I.Web.Tests.Generation;
 
 /// <summary>
-/// Restarts of the default (embedded, in-memory Hangfire) server with jobs queued and running. Hangfire's
-/// in-memory queue is gone after a restart, while the generation records on disk survive it.
+/// Restarts of the embedded server on the in-memory queue (<c>T2I:Queue:Storage=memory</c>) with jobs queued and
+/// running. Hangfire's in-memory queue is gone after a restart, while the generation records on disk survive it.
 /// </summary>
 public class EmbeddedRestartTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private const string Memory = "T2I:Queue:Storage=memory";
 
     [Fact]
     public async Task AfterARestartAClientsStaleRecordsNeverShowOrCancelAnotherClientsJobs()
@@ -21,7 +22,7 @@ public class EmbeddedRestartTests
         try
         {
             string aRunning, aQueued;
-            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) }, dir))
+            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) }, dir, Memory))
             {
                 using var a = app.NewClient(jarA);
                 aRunning = await a.SubmitAsync(new { prompt = "a running", steps = 150 });
@@ -30,7 +31,7 @@ public class EmbeddedRestartTests
             } // graceful stop: one of A's jobs mid-sampling, one waiting
 
             var generator = new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) };
-            await using (var app = await TestApp.StartAsync(generator, dir))
+            await using (var app = await TestApp.StartAsync(generator, dir, Memory))
             {
                 using var a = app.NewClient(jarA);
                 using var b = app.NewClient();
@@ -62,7 +63,7 @@ public class EmbeddedRestartTests
         try
         {
             string stopped, killed, queued;
-            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) }, dir))
+            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) }, dir, Memory))
             {
                 using var http = app.NewClient(jar);
                 killed = await RunningSnapshotAsync(http, dir, "killed mid-run", seed: 1);
@@ -74,7 +75,7 @@ public class EmbeddedRestartTests
             RestoreSnapshot(dir, killed); // what a kill -9 leaves behind: a record saying "running"
 
             var generator = new TestDoubleGenerator { StepDelay = TimeSpan.Zero };
-            await using (var app = await TestApp.StartAsync(generator, dir))
+            await using (var app = await TestApp.StartAsync(generator, dir, Memory))
             {
                 using var http = app.NewClient(jar);
                 var expected = new[] { (killed, "killed mid-run|1"), (stopped, "stopped mid-run|2"), (queued, "never started|3") };
@@ -97,14 +98,14 @@ public class EmbeddedRestartTests
         try
         {
             string killed;
-            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) }, dir))
+            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) }, dir, Memory))
             {
                 using var http = app.NewClient(jar);
                 killed = await RunningSnapshotAsync(http, dir, "killed mid-run", seed: 1);
             }
             RestoreSnapshot(dir, killed);
 
-            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(50) }, dir))
+            await using (var app = await TestApp.StartAsync(new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(50) }, dir, Memory))
             {
                 using var http = app.NewClient(jar);
                 Assert.Equal(HttpStatusCode.Accepted, (await http.DeleteAsync($"/api/generations/{killed}")).StatusCode);

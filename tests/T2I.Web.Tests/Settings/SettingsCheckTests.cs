@@ -27,6 +27,9 @@ public class SettingsCheckTests
     [InlineData("T2I:Threads=0", "T2I:Threads must be a whole number of at least 1")]
     [InlineData("T2I:Threads=many", "T2I:Threads must be a whole number of at least 1 (got 'many')")]
     [InlineData("T2I:Role=gpu", "T2I:Role must be 'all', 'web' or 'worker' (got 'gpu')")]
+    [InlineData("T2I:Queue:Storage=redis", "T2I:Queue:Storage must be 'sqlite', 'memory' or 'postgres' (got 'redis')")]
+    [InlineData("T2I:Queue:Storage=postgres", "T2I:Queue:Storage=postgres needs ConnectionStrings:Hangfire.")]
+    [InlineData("T2I:Images=s3://bucket/images", "T2I:Queue:Storage=sqlite needs a local file when T2I:Images is not a folder")]
     public void ABadSettingStopsTheStartWithOneLineNamingIt(string setting, string message)
     {
         var ex = Assert.Throws<InvalidSettingsException>(() => Program.BuildApp(["--" + setting]));

@@ -110,13 +110,18 @@ public static class ApiClient
         JsonDocument.Parse(await http.GetStringAsync($"/api/generations/{id}")).RootElement;
 
     /// <summary>Polls until the generation's status is one of <paramref name="states"/>; returns the last status document.</summary>
-    public static async Task<JsonElement> WaitForAsync(this HttpClient http, string id, TimeSpan timeout, params string[] states)
+    public static Task<JsonElement> WaitForAsync(this HttpClient http, string id, TimeSpan timeout, params string[] states) =>
+        http.WaitUntilAsync(id, timeout, status => states.Contains(status.GetProperty("status").GetString()));
+
+    /// <summary>Polls until the generation's status document satisfies <paramref name="condition"/>; returns it.</summary>
+    public static async Task<JsonElement> WaitUntilAsync(this HttpClient http, string id, TimeSpan timeout,
+        Func<JsonElement, bool> condition)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var status = await http.StatusAsync(id);
-            if (states.Contains(status.GetProperty("status").GetString())) return status;
+            if (condition(status)) return status;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Generation {id} still {status} after {timeout}.");
             await Task.Delay(20);
         }
