@@ -1,4 +1,6 @@
+using System.Text.Json;
 using SkiaSharp;
+using T2I.Core.Checkpoints;
 using T2I.Core.Data;
 using static TorchSharp.torch;
 
@@ -64,6 +66,35 @@ public sealed record ConceptFeatures(Tensor Features, string[] Concepts, string[
         return new ConceptFeatures(Features.index_select(0, index), rows.Select(i => Concepts[i]).ToArray(),
             rows.Select(i => Styles[i]).ToArray(), 0);
     }
+
+    /// <summary>
+    /// Writes the features (<c>concept-features.safetensors</c>) and their rows (<c>.json</c>) into
+    /// <paramref name="directory"/>, tagged with <paramref name="source"/> (what they were computed from), so a rerun
+    /// of the judge's training skips the encoder pass, its slow half.
+    /// </summary>
+    public void Save(string directory, string source)
+    {
+        Directory.CreateDirectory(directory);
+        string weights = Path.Combine(directory, CacheFile + ".safetensors"), rows = Path.Combine(directory, CacheFile + ".json");
+        SafeTensors.Save(weights, [new("features", Features)], new Dictionary<string, string> { ["source"] = source });
+        File.WriteAllText(rows + ".tmp", JsonSerializer.Serialize(new CachedRows(source, Concepts, Styles, Skipped)));
+        File.Move(rows + ".tmp", rows, overwrite: true);
+    }
+
+    /// <summary>The features <see cref="Save"/> wrote from the same <paramref name="source"/>, or null.</summary>
+    public static ConceptFeatures? TryLoad(string directory, string source)
+    {
+        string weights = Path.Combine(directory, CacheFile + ".safetensors"), rows = Path.Combine(directory, CacheFile + ".json");
+        if (!File.Exists(weights) || !File.Exists(rows)) return null;
+        var cached = JsonSerializer.Deserialize<CachedRows>(File.ReadAllText(rows));
+        if (cached is null || cached.Source != source || SafeTensors.ReadMetadata(weights).GetValueOrDefault("source") != source) return null;
+        var features = SafeTensors.Load(weights)["features"];
+        return features.shape[0] == cached.Concepts.Length ? new ConceptFeatures(features, cached.Concepts, cached.Styles, cached.Skipped) : null;
+    }
+
+    private const string CacheFile = "concept-features";
+
+    private sealed record CachedRows(string Source, string[] Concepts, string[] Styles, int Skipped);
 
     public void Dispose() => Features.Dispose();
 }

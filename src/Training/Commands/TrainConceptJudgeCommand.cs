@@ -24,35 +24,34 @@ public static class TrainConceptJudgeCommand
         {
             Description = "Side the images are resized to for ResNet-18.", DefaultValueFactory = _ => ResNetFeatures.DefaultImageSize,
         };
-        var steps = new Option<int>("--steps") { Description = "Full-batch optimiser steps.", DefaultValueFactory = _ => 300 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the features.", DefaultValueFactory = _ => 20 };
         var limit = new Option<int>("--limit") { Description = "At most this many rows (0 = all).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Torch CPU threads.", DefaultValueFactory = _ => 2 };
         var command = new Command("train-concept-judge",
             "Train the concept judge (ResNet-18 features → concept) on labelled real images; validate it per held-out style.")
         {
-            data, output, resolution, imageSize, steps, limit, threads,
+            data, output, resolution, imageSize, epochs, limit, threads,
         };
         command.SetAction(async (parse, ct) =>
         {
             var outw = parse.InvocationConfiguration.Output;
             TorchRuntime.SetThreads(parse.GetValue(threads));
             int max = parse.GetValue(limit) is > 0 and var l ? l : int.MaxValue;
-            var rows = await AttributeDataset.ReadRowsAsync(BlobStores.Open(parse.GetRequiredValue(data)), parse.GetValue(resolution), max, ct);
+            string dir = parse.GetRequiredValue(output);
             using var encoder = ResNetFeatures.FromPackage(parse.GetValue(imageSize));
-            using var features = await ConsoleProgress.RunAsync("features", progress => Task.Run(() =>
-                ConceptFeatures.Encode(rows, encoder, progress: new Progress<int>(n =>
-                    progress.Report(new ProgressUpdate("resnet18 features", n, rows.Count)))), ct));
+            string source = $"{parse.GetRequiredValue(data)} res {parse.GetValue(resolution)} limit {max} {encoder.Name} {encoder.ImageSize}";
+            using var features = ConceptFeatures.TryLoad(dir, source) ?? await EncodeAsync();
+            features.Save(dir, source);
             string[] concepts = features.Concepts.Distinct().Order(StringComparer.Ordinal).ToArray();
             outw.WriteLine($"train-concept-judge: {features.Count} images ({features.Skipped} skipped), {concepts.Length} concepts, " +
                            $"styles {string.Join(", ", features.Styles.Distinct().Order(StringComparer.Ordinal))}");
 
-            var options = new ConceptJudgeOptions(Steps: parse.GetValue(steps));
+            var options = new ConceptJudgeOptions(Epochs: parse.GetValue(epochs));
             var holdOuts = ConceptJudgeValidation.LeaveOneStyleOut(features, concepts, encoder.Name, encoder.ImageSize, options);
             foreach (var h in holdOuts) outw.WriteLine($"  held-out style {h.Style,-12} {h.Accuracy}");
             var pooled = ConceptJudgeValidation.Pooled(holdOuts);
             outw.WriteLine($"  pooled (each image by the judge that never saw its style): {pooled}");
 
-            string dir = parse.GetRequiredValue(output);
             using var judge = ConceptJudgeValidation.Fit(features, concepts, encoder.Name, encoder.ImageSize, options);
             judge.Save(dir, new Dictionary<string, string> { ["format"] = "t2i-concept-judge", ["trained_on"] = parse.GetRequiredValue(data) });
             string path = Path.Combine(dir, TrainJudgeCommand.ValidationFile);
@@ -64,6 +63,14 @@ public static class TrainConceptJudgeCommand
             File.Move(path + ".tmp", path, overwrite: true);
             outw.WriteLine($"train-concept-judge: saved {dir}");
             return 0;
+
+            async Task<ConceptFeatures> EncodeAsync()
+            {
+                var rows = await AttributeDataset.ReadRowsAsync(BlobStores.Open(parse.GetRequiredValue(data)), parse.GetValue(resolution), max, ct);
+                return await ConsoleProgress.RunAsync("features", progress => Task.Run(() =>
+                    ConceptFeatures.Encode(rows, encoder, progress: new Progress<int>(n =>
+                        progress.Report(new ProgressUpdate("resnet18 features", n, rows.Count)))), ct));
+            }
         });
         return command;
     }

@@ -26,7 +26,7 @@ public class ConceptJudgeTests
         var (test, truth) = Clusters(centres, 20, seed: 3);
 
         using var judge = new ConceptJudge(Concepts, "test", 64, 16);
-        ConceptJudgeTrainer.Train(judge, train, labels, new ConceptJudgeOptions(Steps: 200, LearningRate: 0.05));
+        ConceptJudgeTrainer.Train(judge, train, labels, new ConceptJudgeOptions(Epochs: 40, BatchSize: 64, LearningRate: 0.02));
         var accuracy = ConceptAccuracy.Of(judge.TopK(test, 5), truth);
         Assert.True(accuracy.Top1Rate >= 0.9, $"separable clusters: {accuracy}");
         Assert.Equal(1.0, accuracy.Top5Rate, 3);
@@ -34,7 +34,7 @@ public class ConceptJudgeTests
         var shuffle = new Random(9);
         var shuffled = labels.OrderBy(_ => shuffle.Next()).ToArray();
         using var blind = new ConceptJudge(Concepts, "test", 64, 16);
-        ConceptJudgeTrainer.Train(blind, train, shuffled, new ConceptJudgeOptions(Steps: 200, LearningRate: 0.05));
+        ConceptJudgeTrainer.Train(blind, train, shuffled, new ConceptJudgeOptions(Epochs: 40, BatchSize: 64, LearningRate: 0.02));
         var chance = ConceptAccuracy.Of(blind.TopK(test, 5), truth);
         Assert.True(chance.Top1Rate < 0.45, $"labels shuffled, chance 1/6: {chance}");
     }
@@ -45,7 +45,7 @@ public class ConceptJudgeTests
         using var centres = Centres(4);
         var (train, labels) = Clusters(centres, 10, seed: 5, shift: 7);
         using var judge = new ConceptJudge(Concepts, "resnet18", 112, 16);
-        ConceptJudgeTrainer.Train(judge, train, labels, new ConceptJudgeOptions(Steps: 20));
+        ConceptJudgeTrainer.Train(judge, train, labels, new ConceptJudgeOptions(Epochs: 2));
         string dir = Directory.CreateTempSubdirectory("t2i-concept-judge-").FullName;
         try
         {
@@ -82,12 +82,12 @@ public class ConceptJudgeTests
         string[] styles = [.. Enumerable.Repeat("near", labelsA.Length), .. Enumerable.Repeat("far", labelsB.Length)];
         using var data = new ConceptFeatures(cat(new[] { a, b }), concepts, styles, 0);
 
-        var holdOuts = ConceptJudgeValidation.LeaveOneStyleOut(data, Concepts, "test", 64, new ConceptJudgeOptions(Steps: 100));
+        var holdOuts = ConceptJudgeValidation.LeaveOneStyleOut(data, Concepts, "test", 64, new ConceptJudgeOptions(Epochs: 40, BatchSize: 32, LearningRate: 0.02));
         Assert.Equal(["far", "near"], holdOuts.Select(h => h.Style));
         Assert.All(holdOuts, h => Assert.Equal(48, h.Accuracy.Count));
         Assert.Equal(96, ConceptJudgeValidation.Pooled(holdOuts).Count);
 
-        using var seenAll = ConceptJudgeValidation.Fit(data, Concepts, "test", 64, new ConceptJudgeOptions(Steps: 100));
+        using var seenAll = ConceptJudgeValidation.Fit(data, Concepts, "test", 64, new ConceptJudgeOptions(Epochs: 40, BatchSize: 32, LearningRate: 0.02));
         var onFar = ConceptAccuracy.Of(seenAll.TopK(b, 5), labelsB);
         Assert.True(onFar.Top1 > holdOuts[0].Accuracy.Top1, $"seen: {onFar}; held out: {holdOuts[0].Accuracy}");
     }
@@ -101,5 +101,26 @@ public class ConceptJudgeTests
         Assert.Equal((0, true), ConceptJudgement.Resolve(judge, "an apple that is red"));
         Assert.Equal((-1, false), ConceptJudgement.Resolve(judge, "a dog"));
         Assert.Equal((-1, false), ConceptJudgement.Resolve(judge, null));
+    }
+
+    [Fact]
+    public void CachedFeaturesComeBackOnlyForTheSameSource()
+    {
+        using var centres = Centres(10);
+        var (features, labels) = Clusters(centres, 2, seed: 11);
+        using var data = new ConceptFeatures(features, labels.Select(l => Concepts[l]).ToArray(), labels.Select(l => $"s{l % 2}").ToArray(), 3);
+        string dir = Directory.CreateTempSubdirectory("t2i-concept-features-").FullName;
+        try
+        {
+            data.Save(dir, "data/emoji-buckets res 64 resnet18 128");
+            using var loaded = ConceptFeatures.TryLoad(dir, "data/emoji-buckets res 64 resnet18 128");
+            Assert.NotNull(loaded);
+            Assert.Equal(data.Concepts, loaded.Concepts);
+            Assert.Equal(data.Styles, loaded.Styles);
+            Assert.Equal(3, loaded.Skipped);
+            Assert.Equal(0f, (data.Features - loaded.Features).abs().max().item<float>());
+            Assert.Null(ConceptFeatures.TryLoad(dir, "data/emoji-buckets res 64 resnet18 96"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }
