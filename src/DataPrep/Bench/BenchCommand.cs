@@ -44,11 +44,11 @@ public static class BenchCommand
                 {
                     var results = await MemoryProbe.RunAsync(dir, counts, ct);
                     Console.WriteLine($"memory (dataprep ingest --resolution 256, {MemoryProbe.SamplesPerShard} samples per shard):");
-                    Console.WriteLine("| shards | samples | peak RSS MB | dedup hashes (≈ MB) | manifest kB | seconds |");
+                    Console.WriteLine("| shards | samples | peak RSS MB | dedup hashes (≈ MB) | state bytes per shard | seconds |");
                     Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
                     foreach (var r in results)
                         Console.WriteLine($"| {r.Shards} | {r.Samples} | {r.PeakMb:0} | {r.DedupEntries} " +
-                            $"({r.DedupEntries * DedupIndex.BytesPerImage / 1048576.0:0.00}) | {r.ManifestBytes / 1024.0:0} | " +
+                            $"({r.DedupEntries * PartitionDeduper.BytesPerImage / 1048576.0:0.00}) | {r.StateBytes / (double)r.Shards:0} | " +
                             $"{r.Seconds:0.0} |");
                 }
                 return 0;
