@@ -51,6 +51,13 @@ public sealed class IngestRunner
         if (_resolutions.Length == 0) throw new ConfigException("At least one --resolution is required.");
         foreach (var r in _resolutions) _ = AspectBuckets.For(r); // validates (multiple of 16, ≥ 64)
         Options.Validate();
+        string source = Options.Source ?? IngestLayout.SourceTag(_input.Location);
+        var shards = new List<InputShard>();
+        await foreach (var blob in ListInputAsync(ct))
+            if (blob.Key.EndsWith(".tar", StringComparison.Ordinal))
+                shards.Add(new InputShard(blob.Key, $"{source}_{blob.Key[..^4].Replace('/', '_')}"));
+        if (shards.Count == 0)
+            throw new InputUnavailableException($"No .tar shards found under {_input.Location}.", new FileNotFoundException(_input.Location));
         var wanted = new IngestManifest { Resolutions = _resolutions, DedupPartitions = Partitions };
         var config = await Output("reading manifest.json", () => IngestManifest.LoadConfigAsync(_output, ct));
         if (config is null && await Output("creating manifest.json", () => wanted.TryCreateAsync(_output, ct)))
@@ -61,13 +68,6 @@ public sealed class IngestRunner
                 $"{config.DedupPartitions} dedup partitions; this run asks for {string.Join(",", _resolutions)} with {Partitions}. " +
                 "Use a new output location.");
 
-        string source = Options.Source ?? IngestLayout.SourceTag(_input.Location);
-        var shards = new List<InputShard>();
-        await foreach (var blob in ListInputAsync(ct))
-            if (blob.Key.EndsWith(".tar", StringComparison.Ordinal))
-                shards.Add(new InputShard(blob.Key, $"{source}_{blob.Key[..^4].Replace('/', '_')}"));
-        if (shards.Count == 0)
-            throw new InputUnavailableException($"No .tar shards found under {_input.Location}.", new FileNotFoundException(_input.Location));
         var screened = await Output("listing screened shards", () => NamesAsync(IngestLayout.ScreenedPrefix, ct));
         var committed = await Output("listing commits", () => NamesAsync(IngestLayout.CommitsPrefix, ct));
         return new IngestPlan(config, shards, screened, committed);
@@ -84,7 +84,7 @@ public sealed class IngestRunner
     /// <param name="sampleDone">Called per sample, beside <see cref="SampleDone"/>.</param>
     public async Task<ShardRecord?> WriteAsync(InputShard shard, CancellationToken ct, Action? sampleDone = null)
     {
-        if (await Output("reading a commit", () => _output.ExistsAsync(IngestLayout.CommitKey(shard.Name), ct))) return null;
+        if (await Output($"reading the commit of shard {shard.Name}", () => _output.ExistsAsync(IngestLayout.CommitKey(shard.Name), ct))) return null;
         IReadOnlySet<int> duplicates = new HashSet<int>();
         if (Partitions > 0)
             duplicates = await Output("reading drop lists", () => new PartitionDeduper(_output).DropsAsync(shard.Name, Partitions, ct))

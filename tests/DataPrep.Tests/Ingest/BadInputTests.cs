@@ -26,8 +26,12 @@ public class BadInputTests
         File.Copy(Path.Combine(input, "00000.tar"), Path.Combine(input, "00002.tar"));
         await Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new { foo = 1, bar = "x" } }, Path.Combine(input, "00002.parquet"));
 
-        var s = await new IngestRunner(new LocalBlobStore(input), new LocalBlobStore(tmp.Sub("out")), [256], FilterConfig.Load(SynthSets.Filters(tmp))).RunAsync();
-        var m = s.Manifest.Shards;
+        var s = await new IngestRunner(new LocalBlobStore(input), new LocalBlobStore(tmp.Sub("out")), [256],
+            FilterConfig.Load(SynthSets.Filters(tmp)))
+        {
+            Options = new IngestOptions { Source = "s" },
+        }.RunAsync();
+        var m = s.Manifest.Shards.ToDictionary(p => p.Key["s_".Length..], p => p.Value);
         Assert.Equal(1, m["00000"].Problems["bad_parquet"]);
         Assert.Equal(40, m["00000"].Kept); // the json carries the metadata
         Assert.Equal(0, m["00001"].Samples);
