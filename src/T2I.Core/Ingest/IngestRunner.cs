@@ -80,6 +80,10 @@ public sealed class IngestRunner
     /// <summary>Phase 2 for one hash partition; returns the hashes it held.</summary>
     public Task<long> DedupAsync(int partition, CancellationToken ct) => new PartitionDeduper(_output).DedupAsync(partition, ct);
 
+    /// <summary>The shards partition <paramref name="partition"/> has decided.</summary>
+    public Task<HashSet<string>> DecidedAsync(int partition, CancellationToken ct) =>
+        Output("listing drop lists", () => NamesAsync(IngestLayout.DedupPrefix(partition), ct, ".bin"));
+
     /// <summary>Phase 3 for one shard: its files, then its commit. Null when it was (or got) committed by someone else.</summary>
     /// <param name="sampleDone">Called per sample, beside <see cref="SampleDone"/>.</param>
     public async Task<ShardRecord?> WriteAsync(InputShard shard, CancellationToken ct, Action? sampleDone = null)
@@ -151,11 +155,11 @@ public sealed class IngestRunner
         return new IngestSummary(written, mine.Count - pending.Count, samples, kept, manifest) { DedupEntries = dedupEntries };
     }
 
-    private async Task<HashSet<string>> NamesAsync(string prefix, CancellationToken ct)
+    private async Task<HashSet<string>> NamesAsync(string prefix, CancellationToken ct, string extension = ".json")
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var b in _output.ListAsync(prefix, ct))
-            if (b.Key.EndsWith(".json", StringComparison.Ordinal)) names.Add(IngestLayout.ShardOf(b.Key, prefix, ".json"));
+            if (b.Key.EndsWith(extension, StringComparison.Ordinal)) names.Add(IngestLayout.ShardOf(b.Key, prefix, extension));
         return names;
     }
 

@@ -36,6 +36,7 @@ public sealed class PartitionDeduper(IBlobStore output)
         var screened = new List<string>();
         await foreach (var b in output.ListAsync(screenPrefix, ct)) screened.Add(IngestLayout.ShardOf(b.Key, screenPrefix, ".bin"));
 
+        if (screened.All(decided.Contains)) return 0; // done already (a repeated unit): nothing to read
         var seen = new HashSet<Sha256Key>();
         foreach (var shard in screened.Where(decided.Contains))
             foreach (var e in await HashRows.ReadAsync(output, IngestLayout.ScreenKey(partition, shard), ct)) seen.Add(e.Hash);
