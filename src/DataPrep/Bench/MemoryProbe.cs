@@ -46,7 +46,8 @@ internal static partial class MemoryProbe
         .Where(f => Path.GetRelativePath(output, f) is var rel && (rel.StartsWith('_') || rel == "manifest.json"))
         .Sum(f => new FileInfo(f).Length);
 
-    private static async Task<string> RunAsync(CancellationToken ct, params string[] args)
+    /// <summary>Runs this program as a child process; its stdout, or an exception with its stderr.</summary>
+    internal static async Task<string> RunAsync(CancellationToken ct, params string[] args)
     {
         // Re-run this very program: the apphost directly, or 'dotnet dataprep.dll'.
         string self = Environment.ProcessPath!;

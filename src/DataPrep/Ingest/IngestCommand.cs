@@ -78,7 +78,8 @@ public static class IngestCommand
                                   $"peak working set " +
                                       $"{System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MB " +
                                   $"(dedup index: {summary.DedupEntries} hashes ≈ " +
-                                      $"{summary.DedupEntries * PartitionDeduper.BytesPerImage / 1048576.0:0.0} MB in the largest partition)");
+                                      $"{summary.DedupEntries * PartitionDeduper.BytesPerImage / 1048576.0:0.0} MB " +
+                                      "in the largest partition)");
                 return 0;
             }
             catch (ConfigException e) { return Fail(e.Message, 2); }

@@ -61,7 +61,8 @@ public sealed record IngestManifest
         // Commits are small and many (62k at LAION scale): read several at once.
         await Parallel.ForAsync(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
             async (i, c) => records[i] = await ReadJsonAsync<ShardRecord>(store, keys[i], c));
-        for (int i = 0; i < keys.Count; i++) manifest.Shards[IngestLayout.ShardOf(keys[i], IngestLayout.CommitsPrefix, ".json")] = records[i];
+        for (int i = 0; i < keys.Count; i++)
+            manifest.Shards[IngestLayout.ShardOf(keys[i], IngestLayout.CommitsPrefix, ".json")] = records[i];
         return manifest;
     }
 
@@ -88,7 +89,8 @@ public sealed record IngestManifest
         await using var s = await store.OpenReadAsync(key, ct);
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(s, Json, ct) ?? throw new InvalidDataException($"{store.Location}/{key} is empty.");
+            return await JsonSerializer.DeserializeAsync<T>(s, Json, ct)
+                ?? throw new InvalidDataException($"{store.Location}/{key} is empty.");
         }
         catch (JsonException e)
         {

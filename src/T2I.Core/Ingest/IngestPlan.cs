@@ -11,7 +11,4 @@ public sealed record IngestPlan(IngestManifest Config, IReadOnlyList<InputShard>
 
     /// <summary>Uncommitted shards still to screen (none when dedup is off: there is nothing to screen for).</summary>
     public IEnumerable<InputShard> Unscreened => Config.DedupPartitions == 0 ? [] : Pending.Where(s => !Screened.Contains(s.Name));
-
-    public InputShard Shard(string name) => Shards.FirstOrDefault(s => s.Name == name)
-        ?? throw new ConfigException($"Shard {name} is not in the input.");
 }

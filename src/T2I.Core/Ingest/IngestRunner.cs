@@ -51,13 +51,12 @@ public sealed class IngestRunner
         if (_resolutions.Length == 0) throw new ConfigException("At least one --resolution is required.");
         foreach (var r in _resolutions) _ = AspectBuckets.For(r); // validates (multiple of 16, ≥ 64)
         Options.Validate();
-        string source = Options.Source ?? IngestLayout.SourceTag(_input.Location);
         var shards = new List<InputShard>();
         await foreach (var blob in ListInputAsync(ct))
-            if (blob.Key.EndsWith(".tar", StringComparison.Ordinal))
-                shards.Add(new InputShard(blob.Key, $"{source}_{blob.Key[..^4].Replace('/', '_')}"));
+            if (blob.Key.EndsWith(".tar", StringComparison.Ordinal)) shards.Add(Shard(blob.Key));
         if (shards.Count == 0)
-            throw new InputUnavailableException($"No .tar shards found under {_input.Location}.", new FileNotFoundException(_input.Location));
+            throw new InputUnavailableException($"No .tar shards found under {_input.Location}.",
+                new FileNotFoundException(_input.Location));
         var wanted = new IngestManifest { Resolutions = _resolutions, DedupPartitions = Partitions };
         var config = await Output("reading manifest.json", () => IngestManifest.LoadConfigAsync(_output, ct));
         if (config is null && await Output("creating manifest.json", () => wanted.TryCreateAsync(_output, ct)))
@@ -72,6 +71,10 @@ public sealed class IngestRunner
         var committed = await Output("listing commits", () => NamesAsync(IngestLayout.CommitsPrefix, ct));
         return new IngestPlan(config, shards, screened, committed);
     }
+
+    /// <summary>The input shard of a tar key, named with this input's source tag.</summary>
+    public InputShard Shard(string tarKey) =>
+        new(tarKey, $"{Options.Source ?? IngestLayout.SourceTag(_input.Location)}_{tarKey[..^4].Replace('/', '_')}");
 
     /// <summary>Phase 1 for one shard (a no-op when already screened).</summary>
     public Task<ScreenRecord> ScreenAsync(InputShard shard, CancellationToken ct) =>
@@ -88,7 +91,8 @@ public sealed class IngestRunner
     /// <param name="sampleDone">Called per sample, beside <see cref="SampleDone"/>.</param>
     public async Task<ShardRecord?> WriteAsync(InputShard shard, CancellationToken ct, Action? sampleDone = null)
     {
-        if (await Output($"reading the commit of shard {shard.Name}", () => _output.ExistsAsync(IngestLayout.CommitKey(shard.Name), ct))) return null;
+        string commit = IngestLayout.CommitKey(shard.Name);
+        if (await Output($"reading the commit of shard {shard.Name}", () => _output.ExistsAsync(commit, ct))) return null;
         IReadOnlySet<int> duplicates = new HashSet<int>();
         if (Partitions > 0)
             duplicates = await Output("reading drop lists", () => new PartitionDeduper(_output).DropsAsync(shard.Name, Partitions, ct))

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace T2I.Core.Ingest;
 
-/// <summary>The units of one phase that are still to do: shard names (screen, write) or partition numbers (dedup).</summary>
+/// <summary>The units of one phase that are still to do: input tar keys (screen, write) or partition numbers (dedup).</summary>
 public sealed record IngestStep(IngestPhase Phase, IReadOnlyList<string> Units)
 {
     /// <summary>Nothing left: every input shard is committed.</summary>
@@ -20,14 +20,16 @@ public sealed class IngestSteps(IngestRunner runner)
     public async Task<IngestStep> NextAsync(CancellationToken ct)
     {
         var plan = await runner.PlanAsync(ct);
-        var unscreened = plan.Unscreened.Select(s => s.Name).ToList();
+        var unscreened = plan.Unscreened.Select(s => s.TarKey).ToList();
         if (unscreened.Count > 0) return new IngestStep(IngestPhase.Screen, unscreened);
-        var pending = plan.Pending.Select(s => s.Name).ToList();
+        var pending = plan.Pending.ToList();
         if (pending.Count == 0) return new IngestStep(IngestPhase.Write, []);
         var undecided = new List<string>();
         for (int p = 0; p < plan.Config.DedupPartitions; p++)
-            if (!(await runner.DecidedAsync(p, ct)).IsSupersetOf(pending)) undecided.Add(p.ToString(CultureInfo.InvariantCulture));
-        return undecided.Count > 0 ? new IngestStep(IngestPhase.Dedup, undecided) : new IngestStep(IngestPhase.Write, pending);
+            if (!(await runner.DecidedAsync(p, ct)).IsSupersetOf(pending.Select(s => s.Name)))
+                undecided.Add(p.ToString(CultureInfo.InvariantCulture));
+        return new IngestStep(undecided.Count > 0 ? IngestPhase.Dedup : IngestPhase.Write,
+            undecided.Count > 0 ? undecided : pending.Select(s => s.TarKey).ToList());
     }
 
     /// <summary>Runs one unit; returns a one-line result for the job's record.</summary>
@@ -36,14 +38,13 @@ public sealed class IngestSteps(IngestRunner runner)
         switch (phase)
         {
             case IngestPhase.Screen:
-                var plan = await runner.PlanAsync(ct);
-                var screen = await runner.ScreenAsync(plan.Shard(unit), ct);
+                var screen = await runner.ScreenAsync(runner.Shard(unit), ct);
                 return $"screened {unit}: {screen.Screened} of {screen.Samples} samples to dedup";
             case IngestPhase.Dedup:
                 long held = await runner.DedupAsync(int.Parse(unit, CultureInfo.InvariantCulture), ct);
                 return $"deduplicated partition {unit}: {held} hashes";
             case IngestPhase.Write:
-                var record = await runner.WriteAsync((await runner.PlanAsync(ct)).Shard(unit), ct);
+                var record = await runner.WriteAsync(runner.Shard(unit), ct);
                 return record is null ? $"{unit} was already committed" : $"wrote {unit}: {record.Kept} of {record.Samples} kept";
             default:
                 throw new ArgumentOutOfRangeException(nameof(phase), phase, "A unit belongs to one phase.");

@@ -31,7 +31,8 @@ public sealed class ConfiguredShardIngestion(IOptions<IngestionOptions> options,
     {
         if (step.Done) return "nothing to ingest";
         foreach (var unit in step.Units)
-            jobs.Create<IngestionUnitJob>(j => j.RunAsync(step.Phase, unit, CancellationToken.None), new EnqueuedState(ShardIngestionJob.Queue));
+            jobs.Create<IngestionUnitJob>(j => j.RunAsync(step.Phase, unit, CancellationToken.None),
+                new EnqueuedState(ShardIngestionJob.Queue));
         return $"{step.Units.Count} {step.Phase.ToString().ToLowerInvariant()} units enqueued";
     }
 

@@ -18,7 +18,8 @@ public class IngestionJobTests
             Task.Run(() => new IngestionJob().RunAsync(input, tmp.Sub("out"), [256], config, default)),
             Task.Run(() => new IngestionJob().RunAsync(input, tmp.Sub("out"), [256], config, default)));
         // No lease: both run; each shard's commit is claimed by exactly one of them.
-        Assert.Equal(2, results.Sum(r => int.Parse(System.Text.RegularExpressions.Regex.Match(r, @"ingested (\d+) shards").Groups[1].Value)));
+        int Ingested(string r) => int.Parse(System.Text.RegularExpressions.Regex.Match(r, @"ingested (\d+) shards").Groups[1].Value);
+        Assert.Equal(2, results.Sum(Ingested));
         OutputTrees.AssertIdentical(tmp.Sub("ref"), tmp.Sub("out"));
 
         // The next scheduled run finds nothing new.

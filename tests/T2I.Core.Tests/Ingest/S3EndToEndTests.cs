@@ -21,7 +21,8 @@ public class S3EndToEndTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture
         var options = new IngestOptions { Source = "synth" };
         var onS3 = await new IngestRunner(input, output, [256], config) { Options = options }.RunAsync();
 
-        var local = await new IngestRunner(new LocalBlobStore(SynthSets.Get(40, 2, seed: 1)), new LocalBlobStore(tmp.Sub("local")), [256], config)
+        var localInput = new LocalBlobStore(SynthSets.Get(40, 2, seed: 1));
+        var local = await new IngestRunner(localInput, new LocalBlobStore(tmp.Sub("local")), [256], config)
         {
             Options = options,
         }.RunAsync();

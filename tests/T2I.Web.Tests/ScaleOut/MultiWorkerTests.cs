@@ -181,7 +181,8 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
         IngestManifest? manifest;
         while ((manifest = await IngestManifest.LoadAsync(output, CancellationToken.None))?.Shards.Count != Shards)
         {
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"{manifest?.Shards.Count ?? 0} of {Shards} shards committed");
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException($"{manifest?.Shards.Count ?? 0} of {Shards} shards committed");
             await Task.Delay(500);
         }
         Assert.Equal(Enumerable.Range(0, Shards).Select(i => $"{i:D5}"), manifest.Shards.Keys.Select(k => k[^5..]).Order());
