@@ -1,3 +1,4 @@
+using T2I.DataPrep.Tests.Support;
 using T2I.Core.Ingest;
 using T2I.Core.Storage;
 using T2I.Core.Tests.Support;
@@ -7,27 +8,18 @@ namespace T2I.DataPrep.Tests.Ingest;
 /// <summary>`dataprep ingest --shard-index I --shard-count N --phase P`, as a Kubernetes indexed Job or a shell loop runs it.</summary>
 public class ShardIndexTests
 {
-    private static async Task<(int Code, string Err)> Cli(params string[] args)
-    {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try { return (await Program.BuildRoot().Parse(args).InvokeAsync(), err.ToString()); }
-        finally { Console.SetError(old); }
-    }
-
     [Fact]
     public async Task TwoHalvesPhaseByPhaseEqualOneRun()
     {
         using var tmp = new TempDir();
         string input = SynthSets.Get(40, 4, seed: 3), config = SynthSets.Filters(tmp);
         string[] common = ["--input", input, "--resolution", "256", "--config", config, "--workers", "1"];
-        Assert.Equal(0, (await Cli(["ingest", .. common, "--output", tmp.Sub("one")])).Code);
+        Assert.Equal(0, (await InProcessCli.RunAsync(["ingest", .. common, "--output", tmp.Sub("one")])).Code);
 
         foreach (var phase in new[] { "screen", "dedup", "write" })
             foreach (var index in new[] { "1", "0" })
             {
-                var (code, err) = await Cli(["ingest", .. common, "--output", tmp.Sub("halves"), "--phase", phase, "--shard-index", index,
+                var (code, err) = await InProcessCli.RunAsync(["ingest", .. common, "--output", tmp.Sub("halves"), "--phase", phase, "--shard-index", index,
                     "--shard-count", "2"]);
                 Assert.True(code == 0, err);
                 if (phase == "write")
@@ -46,10 +38,10 @@ public class ShardIndexTests
     {
         using var tmp = new TempDir();
         string input = SynthSets.Get(20, 2, seed: 3);
-        var (code, err) = await Cli("ingest", "--input", input, "--output", tmp.Sub("o"), "--resolution", "256", "--shard-count", "2");
+        var (code, err) = await InProcessCli.RunAsync("ingest", "--input", input, "--output", tmp.Sub("o"), "--resolution", "256", "--shard-count", "2");
         Assert.Equal(2, code);
         Assert.Contains("--phase", err);
-        (code, err) = await Cli("ingest", "--input", input, "--output", tmp.Sub("o"), "--resolution", "256", "--shard-count", "2",
+        (code, err) = await InProcessCli.RunAsync("ingest", "--input", input, "--output", tmp.Sub("o"), "--resolution", "256", "--shard-count", "2",
             "--shard-index", "2", "--phase", "screen");
         Assert.Equal(2, code);
         Assert.Contains("--shard-index", err);
