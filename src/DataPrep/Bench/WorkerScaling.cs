@@ -26,8 +26,8 @@ internal static class WorkerScaling
             var cpu = CpuClock.Children();
             var wall = Stopwatch.StartNew();
             foreach (var phase in new[] { "screen", "dedup", "write" })
-                await Task.WhenAll(Enumerable.Range(0, k).Select(i => MemoryProbe.RunAsync(ct, "ingest", "--input", input, "--output", output,
-                    "--resolution", "256", "--workers", "1", "--shard-index", i.ToString(CultureInfo.InvariantCulture),
+                await Task.WhenAll(Enumerable.Range(0, k).Select(i => MemoryProbe.RunAsync(ct, "ingest", "--input", input,
+                    "--output", output, "--resolution", "256", "--workers", "1", "--shard-index", i.ToString(CultureInfo.InvariantCulture),
                     "--shard-count", k.ToString(CultureInfo.InvariantCulture), "--phase", phase)));
             results.Add(new Result(k, (long)shards * perShard, wall.Elapsed.TotalSeconds, (CpuClock.Children() - cpu).TotalSeconds));
             Directory.Delete(output, true);
@@ -41,7 +41,7 @@ internal static class WorkerScaling
         Console.WriteLine("| processes | images | wall s | images/s | CPU-s | images per CPU-s |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
-            Console.WriteLine($"| {r.Processes} | {r.Images} | {r.WallSeconds:0.0} | {r.Images / r.WallSeconds:0.0} | {r.CpuSeconds:0.0} | " +
-                $"{r.Images / Math.Max(1e-9, r.CpuSeconds):0.0} |");
+            Console.WriteLine($"| {r.Processes} | {r.Images} | {r.WallSeconds:0.0} | {r.Images / r.WallSeconds:0.0} | " +
+                $"{r.CpuSeconds:0.0} | {r.Images / Math.Max(1e-9, r.CpuSeconds):0.0} |");
     }
 }
