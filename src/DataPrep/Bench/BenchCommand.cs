@@ -30,9 +30,14 @@ public static class BenchCommand
             "synthetic samples); 0 skips the memory part.", DefaultValueFactory = _ => [1, 4, 16, 64],
             AllowMultipleArgumentsPerToken = true
         };
+        var processes = new Option<int[]>("--worker-processes")
+        {
+            Description = "Worker process counts for the scale-out part (ingest split by --shard-index over 24 shards of " +
+            "8 samples); 0 skips it.", DefaultValueFactory = _ => [1, 2, 3], AllowMultipleArgumentsPerToken = true
+        };
         var cmd = new Command("bench",
-            "Throughput (images/s per core) vs vipsthumbnail on the same files, and peak memory vs shard count.") { images,
-            resolution, shards };
+            "Throughput (images/s per core) vs vipsthumbnail on the same files, peak memory vs shard count, and ingest spread " +
+            "over worker processes.") { images, resolution, shards, processes };
         cmd.SetAction(async (parse, ct) =>
         {
             string dir = Directory.CreateTempSubdirectory("t2i-bench-").FullName;
@@ -44,13 +49,16 @@ public static class BenchCommand
                 {
                     var results = await MemoryProbe.RunAsync(dir, counts, ct);
                     Console.WriteLine($"memory (dataprep ingest --resolution 256, {MemoryProbe.SamplesPerShard} samples per shard):");
-                    Console.WriteLine("| shards | samples | peak RSS MB | dedup hashes (≈ MB) | manifest kB | seconds |");
+                    Console.WriteLine("| shards | samples | peak RSS MB | dedup hashes (≈ MB) | state bytes per shard | seconds |");
                     Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
                     foreach (var r in results)
                         Console.WriteLine($"| {r.Shards} | {r.Samples} | {r.PeakMb:0} | {r.DedupEntries} " +
-                            $"({r.DedupEntries * DedupIndex.BytesPerImage / 1048576.0:0.00}) | {r.ManifestBytes / 1024.0:0} | " +
+                            $"({r.DedupEntries * PartitionDeduper.BytesPerImage / 1048576.0:0.00}) | " +
+                            $"{r.StateBytes / (double)r.Shards:0} | " +
                             $"{r.Seconds:0.0} |");
                 }
+                if ((parse.GetValue(processes) ?? []).Where(k => k > 0).ToArray() is { Length: > 0 } ks)
+                    WorkerScaling.Print(await WorkerScaling.RunAsync(dir, 24, 8, ks, ct), 8);
                 return 0;
             }
             finally { Directory.Delete(dir, true); }

@@ -13,7 +13,7 @@ internal static partial class MemoryProbe
 {
     public const int SamplesPerShard = 40;
 
-    public sealed record Result(int Shards, long Samples, double PeakMb, long DedupEntries, long ManifestBytes, double Seconds);
+    public sealed record Result(int Shards, long Samples, double PeakMb, long DedupEntries, long StateBytes, double Seconds);
 
     public static async Task<IReadOnlyList<Result>> RunAsync(string dir, IReadOnlyList<int> shardCounts, CancellationToken ct)
     {
@@ -35,13 +35,19 @@ internal static partial class MemoryProbe
             if (!m.Success) throw new InvalidOperationException("ingest did not report its summary:\n" + text);
             results.Add(new Result(k, long.Parse(m.Groups["samples"].Value), double.Parse(m.Groups["peak"].Value,
                 CultureInfo.InvariantCulture),
-                long.Parse(m.Groups["hashes"].Value), new FileInfo(Path.Combine(output, "manifest.json")).Length, sw.Elapsed.TotalSeconds));
+                long.Parse(m.Groups["hashes"].Value), StateBytes(output), sw.Elapsed.TotalSeconds));
             Directory.Delete(output, true);
         }
         return results;
     }
 
-    private static async Task<string> RunAsync(CancellationToken ct, params string[] args)
+    /// <summary>Bytes of ingestion's own records (manifest, screens, drop lists, commits): what bookkeeping costs.</summary>
+    private static long StateBytes(string output) => Directory.GetFiles(output, "*", SearchOption.AllDirectories)
+        .Where(f => Path.GetRelativePath(output, f) is var rel && (rel.StartsWith('_') || rel == "manifest.json"))
+        .Sum(f => new FileInfo(f).Length);
+
+    /// <summary>Runs this program as a child process; its stdout, or an exception with its stderr.</summary>
+    internal static async Task<string> RunAsync(CancellationToken ct, params string[] args)
     {
         // Re-run this very program: the apphost directly, or 'dotnet dataprep.dll'.
         string self = Environment.ProcessPath!;

@@ -32,11 +32,30 @@ public static class IngestCommand
             Description = "Decode/resize threads (default: all cores).",
             DefaultValueFactory = _ => Environment.ProcessorCount
         };
-        var cmd = new Command("ingest",
-            "Filter shards (counted by reason), resize into aspect buckets, write Parquet. Reruns ingest only new shards; a " +
-            "killed run resumes exactly.")
+        var shardIndex = new Option<int>("--shard-index") { Description = "This run's share: every --shard-count-th input shard " +
+            "and hash partition from this index (0-based; a Kubernetes indexed Job passes JOB_COMPLETION_INDEX)." };
+        var shardCount = new Option<int>("--shard-count")
         {
-            input, output, resolution, config, workers,
+            Description = "How many runs share the work (with --phase; the union of all indexes equals one run).",
+            DefaultValueFactory = _ => 1
+        };
+        var phase = new Option<IngestPhase>("--phase")
+        {
+            Description = "all (default), or one of screen, dedup, write: a partitioned run does each phase with every " +
+            "index before the next phase.", DefaultValueFactory = _ => IngestPhase.All
+        };
+        var source = new Option<string?>("--source") { Description = "Name prefix of this input's output files (default: its " +
+            "folder name and a hash of its location, so outputs of different inputs merge)." };
+        var partitions = new Option<int>("--dedup-partitions")
+        {
+            Description = "Hash partitions of global dedup (memory per partition ≈ 44 bytes × images / partitions; fixed per output).",
+            DefaultValueFactory = _ => new IngestOptions().DedupPartitions
+        };
+        var cmd = new Command("ingest",
+            "Filter shards (counted by reason), dedup globally, resize into aspect buckets, write Parquet and one commit per shard. " +
+            "Reruns ingest only new shards; a killed run resumes exactly; several runs may share the work.")
+        {
+            input, output, resolution, config, workers, shardIndex, shardCount, phase, source, partitions,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -44,30 +63,24 @@ public static class IngestCommand
             {
                 var filters = FilterConfig.Load(parse.GetValue(config));
                 var outStore = BlobStores.Open(parse.GetValue(output)!);
-                var (lease, holder) = await IngestLease.TryAcquireAsync(outStore, IngestionJob.LeaseTtl,
-                    TimeSpan.FromMilliseconds(200), ct);
-                if (lease is null)
+                var runner = new IngestRunner(BlobStores.Open(parse.GetValue(input)!), outStore, parse.GetValue(resolution)!, filters)
                 {
-                    await Console.Error.WriteLineAsync($"ingest: {outStore.Location} is locked by another ingestion " +
-                        $"({holder?.Host} pid {holder?.Pid}, until {holder?.ExpiresUtc:u}).");
-                    return 3;
-                }
-                await using (lease)
-                {
-                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
-                    var runner = new IngestRunner(BlobStores.Open(parse.GetValue(input)!), outStore, parse.GetValue(resolution)!, filters)
+                    Workers = Math.Max(1, parse.GetValue(workers)),
+                    Options = new IngestOptions
                     {
-                        Workers = Math.Max(1, parse.GetValue(workers)),
-                    };
-                    var summary = await ConsoleProgress.RunAsync("ingest", p => runner.RunAsync(p, linked.Token));
-                    Console.WriteLine($"ingest: {summary.ShardsIngested} new shards ({summary.ShardsAlreadyDone} already done), " +
-                                      $"{summary.Samples} samples, {summary.Kept} kept → {outStore.Location}; " +
-                                      $"peak working set " +
-                                          $"{System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MB " +
-                                      $"(dedup index: {summary.DedupEntries} hashes ≈ " +
-                                          $"{summary.DedupEntries * DedupIndex.BytesPerImage / 1048576.0:0.0} MB)");
-                    return 0;
-                }
+                        ShardIndex = parse.GetValue(shardIndex), ShardCount = parse.GetValue(shardCount), Phase = parse.GetValue(phase),
+                        Source = parse.GetValue(source), DedupPartitions = parse.GetValue(partitions),
+                    },
+                };
+                var summary = await ConsoleProgress.RunAsync("ingest", p => runner.RunAsync(p, ct));
+                Console.WriteLine($"ingest: {summary.ShardsIngested} new shards ({summary.ShardsAlreadyDone} already done), " +
+                                  $"{summary.Samples} samples, {summary.Kept} kept → {outStore.Location}; " +
+                                  $"peak working set " +
+                                      $"{System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MB " +
+                                  $"(dedup index: {summary.DedupEntries} hashes ≈ " +
+                                      $"{summary.DedupEntries * PartitionDeduper.BytesPerImage / 1048576.0:0.0} MB " +
+                                      "in the largest partition)");
+                return 0;
             }
             catch (ConfigException e) { return Fail(e.Message, 2); }
             catch (InputUnavailableException e) { return Fail(e.Message, 3); }

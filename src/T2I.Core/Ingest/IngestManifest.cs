@@ -4,7 +4,7 @@ using T2I.Core.Storage;
 
 namespace T2I.Core.Ingest;
 
-/// <summary>What one finished input shard produced; written into the manifest as the shard's commit.</summary>
+/// <summary>What one finished input shard produced: its commit object, <c>_commits/{shard}.json</c>.</summary>
 public sealed record ShardRecord
 {
     public string Input { get; init; } = "";
@@ -22,18 +22,24 @@ public sealed record ShardRecord
 }
 
 /// <summary>
-/// <c>manifest.json</c> in the output store: which input shards are finished, and what each produced. It is the
-/// commit point of ingestion: a shard's files exist before its entry does, and files of shards without an
-/// entry are leftovers of an interrupted run that the next run deletes. Serialised deterministically (sorted
-/// keys, no timestamps) so an interrupted-and-resumed run ends byte-identical to an uninterrupted one.
+/// The output's configuration (<c>manifest.json</c>: resolutions and hash partitions, written once by whichever
+/// worker comes first) and its summary, derived from the per-shard commits (<c>_commits/{shard}.json</c>). Nothing
+/// is rewritten as shards finish, so bytes written per shard stay constant however many shards there are.
+/// A shard's files exist before its commit does; files without a commit belong to a shard in progress (or killed)
+/// and are rewritten, byte-identical, when it is redone.
 /// </summary>
 public sealed record IngestManifest
 {
     public const string Key = "manifest.json";
-    public const string HashesPrefix = "_hashes/";
+    public const int CurrentVersion = 2;
 
-    public int Version { get; init; } = 1;
+    public int Version { get; init; } = CurrentVersion;
     public int[] Resolutions { get; init; } = [];
+    /// <summary>Hash partitions of the dedup phase (0: dedup off). Fixed per output: the dedup files depend on it.</summary>
+    public int DedupPartitions { get; init; }
+
+    /// <summary>The committed shards, read from their commits (not stored in manifest.json).</summary>
+    [JsonIgnore]
     public SortedDictionary<string, ShardRecord> Shards { get; init; } = new(StringComparer.Ordinal);
 
     private static readonly JsonSerializerOptions Json = new()
@@ -42,28 +48,55 @@ public sealed record IngestManifest
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    public static string HashesKey(string shard) => $"{HashesPrefix}{shard}.txt";
-
     public long TotalDrops(string reason) => Shards.Values.Sum(s => s.Drops.GetValueOrDefault(reason));
 
+    /// <summary>The configuration and every commit; null when the output has no manifest.json.</summary>
     public static async Task<IngestManifest?> LoadAsync(IBlobStore store, CancellationToken ct)
     {
+        if (await LoadConfigAsync(store, ct) is not { } manifest) return null;
+        var keys = new List<string>();
+        await foreach (var b in store.ListAsync(IngestLayout.CommitsPrefix, ct))
+            if (b.Key.EndsWith(".json", StringComparison.Ordinal)) keys.Add(b.Key);
+        var records = new ShardRecord[keys.Count];
+        // Commits are small and many (62k at LAION scale): read several at once.
+        await Parallel.ForAsync(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (i, c) => records[i] = await ReadJsonAsync<ShardRecord>(store, keys[i], c));
+        for (int i = 0; i < keys.Count; i++)
+            manifest.Shards[IngestLayout.ShardOf(keys[i], IngestLayout.CommitsPrefix, ".json")] = records[i];
+        return manifest;
+    }
+
+    public static async Task<IngestManifest?> LoadConfigAsync(IBlobStore store, CancellationToken ct)
+    {
         if (!await store.ExistsAsync(Key, ct)) return null;
-        await using var s = await store.OpenReadAsync(Key, ct);
+        var manifest = await ReadJsonAsync<IngestManifest>(store, Key, ct);
+        if (manifest.Version != CurrentVersion)
+            throw new InvalidDataException($"{store.Location}/{Key} is version {manifest.Version} (this ingest writes " +
+                $"{CurrentVersion}); ingest into a new location.");
+        return manifest;
+    }
+
+    /// <summary>Writes manifest.json unless present (then false: compare with what is there).</summary>
+    public Task<bool> TryCreateAsync(IBlobStore store, CancellationToken ct) =>
+        store.TryCreateAsync(Key, new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(this, Json)), ct);
+
+    /// <summary>The shard's commit, claimed with a create-if-absent write: a second writer of the same shard loses.</summary>
+    public static Task<bool> CommitAsync(IBlobStore store, string shard, ShardRecord record, CancellationToken ct) =>
+        store.TryCreateAsync(IngestLayout.CommitKey(shard), new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(record, Json)), ct);
+
+    private static async Task<T> ReadJsonAsync<T>(IBlobStore store, string key, CancellationToken ct)
+    {
+        await using var s = await store.OpenReadAsync(key, ct);
         try
         {
-            return await JsonSerializer.DeserializeAsync<IngestManifest>(s, Json, ct)
-                ?? throw new InvalidDataException($"{store.Location}/{Key} is empty.");
+            return await JsonSerializer.DeserializeAsync<T>(s, Json, ct)
+                ?? throw new InvalidDataException($"{store.Location}/{key} is empty.");
         }
         catch (JsonException e)
         {
-            // Never overwrite a manifest we cannot read: it is the only record of finished work.
-            throw new InvalidDataException($"{store.Location}/{Key} is not a valid ingestion manifest ({e.Message}); refusing to " +
+            // Never overwrite a record we cannot read: it is the only record of finished work.
+            throw new InvalidDataException($"{store.Location}/{key} is not a valid ingestion record ({e.Message}); refusing to " +
                 $"continue.", e);
         }
     }
-
-    /// <summary>Atomic replace (the store's write is all-or-nothing).</summary>
-    public Task SaveAsync(IBlobStore store, CancellationToken ct) =>
-        store.WriteAsync(Key, new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(this, Json)), ct);
 }

@@ -3,20 +3,24 @@ using T2I.Core.Data;
 
 namespace T2I.Core.Ingest;
 
+/// <summary>What passed the metadata filters: all the image stage needs, and the bytes whose sha256 is the dedup key.</summary>
+public sealed record ScreenedSample(LaionRecord Meta, string Caption, string? Labels, byte[] Image);
+
 /// <summary>
-/// The per-sample path, free of shared state so it runs on every core: metadata filters first (cheap), then
-/// the image header (bomb guard, size, aspect) before any decoding, then decode once at the smallest
-/// sufficient scale and fit into the nearest bucket of each base resolution. Deduplication is not here: it
-/// needs the samples in order and happens in <see cref="ShardIngestor"/>.
+/// The per-sample path, free of shared state so it runs on every core: metadata filters first (cheap:
+/// <see cref="Screen"/>), then deduplication (decided outside, by hash partition, for samples that passed the
+/// screen), then the image header (bomb guard, size, aspect) before any decoding, then decode once at the smallest
+/// sufficient scale and fit into the nearest bucket of each base resolution. Dedup before decoding means a copy of
+/// an image is never decoded, and its outcome cannot differ from the first copy's (same bytes, same result).
 /// </summary>
 public sealed class SampleProcessor(FilterConfig config, DomainBlocklist blocklist, IReadOnlyList<int> resolutions)
 {
     public IReadOnlyList<int> Resolutions => resolutions;
 
-    public SampleOutcome Process(WebDatasetSample sample, LaionRecord? parquetRow, string sourceShard)
+    /// <summary>The metadata filters: a drop reason, or the sample that goes on to dedup and the image stage.</summary>
+    public (string? DropReason, ScreenedSample? Sample) Screen(WebDatasetSample sample, LaionRecord? parquetRow)
     {
-        string key = sample.Key;
-        if (sample.Problem is not null) return SampleOutcome.Dropped(key, sample.Problem);
+        if (sample.Problem is not null) return (sample.Problem, null);
 
         LaionRecord meta;
         string? labels = null;
@@ -27,28 +31,39 @@ public sealed class SampleProcessor(FilterConfig config, DomainBlocklist blockli
                 meta = LaionColumns.MapJson(json);
                 labels = Labels(json);
             }
-            catch (JsonException) { return SampleOutcome.Dropped(key, DropReasons.BadJson); }
+            catch (JsonException) { return (DropReasons.BadJson, null); }
             meta = meta.FillFrom(parquetRow);
         }
         else meta = parquetRow ?? new LaionRecord();
 
         if (config.RequireSuccessStatus && meta.Status is { } status && !status.Equals("success", StringComparison.OrdinalIgnoreCase))
-            return SampleOutcome.Dropped(key, DropReasons.StatusNotSuccess);
-        if (sample.Image is not { Length: > 0 } bytes) return SampleOutcome.Dropped(key, DropReasons.MissingImage);
+            return (DropReasons.StatusNotSuccess, null);
+        if (sample.Image is not { Length: > 0 } bytes) return (DropReasons.MissingImage, null);
 
         string? reason;
         string? caption = sample.Caption is { } raw ? CaptionText.Decode(raw, out reason)
             : meta.Caption is { } text ? CaptionText.Check(text, out reason)
             : Missing(out reason);
-        if (caption is null) return SampleOutcome.Dropped(key, reason!);
-        if (CaptionText.LengthProblem(caption, config) is { } captionProblem) return SampleOutcome.Dropped(key, captionProblem);
+        if (caption is null) return (reason!, null);
+        if (CaptionText.LengthProblem(caption, config) is { } captionProblem) return (captionProblem, null);
 
         if (meta.PUnsafe > config.MaxPUnsafe || meta.NsfwLabel is { } label && config.DropNsfwLabels.Contains(label,
             StringComparer.OrdinalIgnoreCase))
-            return SampleOutcome.Dropped(key, DropReasons.Nsfw);
-        if (meta.PWatermark > config.MaxPWatermark) return SampleOutcome.Dropped(key, DropReasons.Watermark);
-        if (meta.Aesthetic < config.MinAesthetic) return SampleOutcome.Dropped(key, DropReasons.LowAesthetic);
-        if (blocklist.IsBlocked(meta.Url)) return SampleOutcome.Dropped(key, DropReasons.BlockedDomain);
+            return (DropReasons.Nsfw, null);
+        if (meta.PWatermark > config.MaxPWatermark) return (DropReasons.Watermark, null);
+        if (meta.Aesthetic < config.MinAesthetic) return (DropReasons.LowAesthetic, null);
+        if (blocklist.IsBlocked(meta.Url)) return (DropReasons.BlockedDomain, null);
+        return (null, new ScreenedSample(meta, caption, labels, bytes));
+    }
+
+    /// <param name="duplicate">The dedup phase found an earlier copy of this sample's image.</param>
+    public SampleOutcome Process(WebDatasetSample sample, LaionRecord? parquetRow, string sourceShard, bool duplicate = false)
+    {
+        string key = sample.Key;
+        var (dropReason, screened) = Screen(sample, parquetRow);
+        if (screened is null) return SampleOutcome.Dropped(key, dropReason!);
+        if (duplicate) return SampleOutcome.Dropped(key, DropReasons.Duplicate);
+        var (meta, caption, labels, bytes) = screened;
 
         try
         {

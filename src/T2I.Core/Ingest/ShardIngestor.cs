@@ -1,4 +1,3 @@
-using System.Text;
 using T2I.Core.Data;
 using T2I.Core.Storage;
 
@@ -9,8 +8,8 @@ namespace T2I.Core.Ingest;
 /// with a bounded number in flight, and the results are taken in tar order — so deduplication and row order
 /// do not depend on thread timing — and handed to the shard's <see cref="BucketShardWriters"/>, which write
 /// row groups as they fill. Memory therefore depends on the in-flight window and the row-group budget, not
-/// on the size of the shard or the number of shards. Publishing the files is done here; committing them
-/// (the manifest) is the caller's job.
+/// on the size of the shard or the number of shards. Duplicates were decided before (<see cref="PartitionDeduper"/>):
+/// their rows are dropped without decoding. Publishing the files is done here; committing them is the caller's job.
 /// </summary>
 public sealed class ShardIngestor(SampleProcessor processor, FilterConfig config, int workers)
 {
@@ -23,14 +22,15 @@ public sealed class ShardIngestor(SampleProcessor processor, FilterConfig config
     /// <summary>Samples read ahead of the ordered consumer, beyond those being processed.</summary>
     public int Window => Math.Max(4, workers * 4);
 
-    public async Task<ShardRecord> IngestAsync(IBlobStore input, string tarKey, string shard, IBlobStore output,
-        DedupIndex seen, CancellationToken ct)
+    /// <param name="duplicates">Rows (ordinals in the tar) that the dedup phase found to be copies of earlier images.</param>
+    public async Task<ShardRecord> IngestAsync(IBlobStore input, InputShard inputShard, IBlobStore output,
+        IReadOnlySet<int> duplicates, CancellationToken ct)
     {
+        var (tarKey, shard) = (inputShard.TarKey, inputShard.Name);
         var (metadata, metaProblem) = await ShardMetadata.LoadAsync(input, tarKey[..^".tar".Length] + ".parquet", ct);
         var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var skipped = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var kept = new List<Sha256Key>();
-        long samples = 0;
+        long samples = 0, kept = 0;
         IReadOnlyDictionary<string, int> tarProblems;
 
         await using var writers = new BucketShardWriters(shard, config, SpoolDirectory);
@@ -38,16 +38,14 @@ public sealed class ShardIngestor(SampleProcessor processor, FilterConfig config
         await using (var tar = await InputStream.OpenAsync(input, tarKey, ct, blockSize: 4 << 20))
         {
             var reader = new WebDatasetShardReader(tar, config.MaxImageBytes);
-            var outcomes = OrderedParallel.SelectAsync(reader.ReadSamples(),
-                s => Safe(s, metadata.GetValueOrDefault(s.Key), shard), workers, Window, ct);
+            var outcomes = OrderedParallel.SelectAsync(reader.ReadSamples().Select((s, row) => (s, row)),
+                x => Safe(x.s, metadata.GetValueOrDefault(x.s.Key), shard, duplicates.Contains(x.row)), workers, Window, ct);
             await foreach (var o in outcomes)
             {
                 samples++;
                 SampleDone?.Invoke();
-                string? reason = o.DropReason;
-                if (reason is null && config.Dedup && !seen.Add(o.Sha256!.Value)) reason = DropReasons.Duplicate;
-                if (reason is not null) { drops[reason] = drops.GetValueOrDefault(reason) + 1; continue; }
-                kept.Add(o.Sha256!.Value);
+                if (o.DropReason is { } reason) { drops[reason] = drops.GetValueOrDefault(reason) + 1; continue; }
+                kept++;
                 foreach (var (res, row) in o.Rows) await writers.AddAsync(res, row, ct);
                 foreach (var res in processor.Resolutions.Where(r => o.Rows.All(x => x.Resolution != r)))
                     skipped[$"res{res}"] = skipped.GetValueOrDefault($"res{res}") + 1;
@@ -57,26 +55,20 @@ public sealed class ShardIngestor(SampleProcessor processor, FilterConfig config
 
         var record = new ShardRecord
         {
-            Input = tarKey, Samples = samples, Kept = kept.Count, Drops = drops, SkippedAtResolution = skipped,
+            Input = tarKey, Samples = samples, Kept = kept, Drops = drops, SkippedAtResolution = skipped,
             Problems = new SortedDictionary<string, long>(tarProblems.ToDictionary(p => p.Key, p => (long)p.Value), StringComparer.Ordinal),
         };
         if (metaProblem is not null) record.Problems[metaProblem] = 1;
         foreach (var (name, rows) in writers.Counts) record.Buckets[name] = rows;
         await StoreUnavailableException.Guard("output", output, $"writing the outputs of shard {shard}", async () =>
-        {
-            record.Outputs.AddRange(await writers.PublishAsync(output, ct));
-            var hashText = new StringBuilder(kept.Count * 65);
-            foreach (var h in kept) hashText.Append(h.ToHex()).Append('\n');
-            await output.WriteAsync(IngestManifest.HashesKey(shard), new MemoryStream(Encoding.ASCII.GetBytes(hashText.ToString())), ct);
-            record.Outputs.Add(IngestManifest.HashesKey(shard));
-        });
+            record.Outputs.AddRange(await writers.PublishAsync(output, ct)));
         return record;
     }
 
     /// <summary>One bad sample must never end the shard: anything unexpected is a counted drop.</summary>
-    private SampleOutcome Safe(WebDatasetSample s, LaionRecord? meta, string shard)
+    private SampleOutcome Safe(WebDatasetSample s, LaionRecord? meta, string shard, bool duplicate)
     {
-        try { return processor.Process(s, meta, shard); }
+        try { return processor.Process(s, meta, shard, duplicate); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return SampleOutcome.Dropped(s.Key, "processing_error");

@@ -25,4 +25,17 @@ public interface IBlobStore
     Task WriteAsync(string key, Stream content, CancellationToken ct = default);
 
     Task DeleteAsync(string key, CancellationToken ct = default);
+
+    /// <summary>
+    /// Writes <paramref name="key"/> only if it does not exist yet; false when it did (nothing written). Local disk and
+    /// S3/MinIO (<c>If-None-Match: *</c>) make the check and the write one step. A store without conditional writes
+    /// (this default; s3rver ignores the header) checks first, so two racing writers may both write: callers use it
+    /// for deterministic objects only, where the loser's bytes equal the winner's.
+    /// </summary>
+    async Task<bool> TryCreateAsync(string key, Stream content, CancellationToken ct = default)
+    {
+        if (await ExistsAsync(key, ct).ConfigureAwait(false)) return false;
+        await WriteAsync(key, content, ct).ConfigureAwait(false);
+        return true;
+    }
 }

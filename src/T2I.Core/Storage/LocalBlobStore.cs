@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace T2I.Core.Storage;
 
@@ -50,7 +51,24 @@ public sealed class LocalBlobStore : IBlobStore
         }
     }
 
-    public async Task WriteAsync(string key, Stream content, CancellationToken ct = default)
+    public Task WriteAsync(string key, Stream content, CancellationToken ct = default) => WriteAsync(key, content, true, ct);
+
+    /// <summary>The rename without overwrite is the claim: of two racing creators exactly one succeeds.</summary>
+    public async Task<bool> TryCreateAsync(string key, Stream content, CancellationToken ct = default)
+    {
+        if (File.Exists(PathOf(key))) return false;
+        try
+        {
+            await WriteAsync(key, content, false, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(PathOf(key)))
+        {
+            return false;
+        }
+    }
+
+    private async Task WriteAsync(string key, Stream content, bool overwrite, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
         var path = PathOf(key);
@@ -67,7 +85,8 @@ public sealed class LocalBlobStore : IBlobStore
                 await fs.FlushAsync(ct).ConfigureAwait(false);
                 fs.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
+            if (overwrite) File.Move(temp, path, overwrite: true);
+            else Publish(temp, path);
         }
         catch
         {
@@ -75,6 +94,25 @@ public sealed class LocalBlobStore : IBlobStore
             throw;
         }
     }
+
+    /// <summary>
+    /// Makes <paramref name="temp"/> visible as <paramref name="path"/> unless that exists. .NET's File.Move without
+    /// overwrite checks, then renames (a race, measured: two of four racers "won"); POSIX link(2) fails with EEXIST.
+    /// </summary>
+    private static void Publish(string temp, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.Move(temp, path, overwrite: false); // MoveFileEx without REPLACE_EXISTING is atomic
+            return;
+        }
+        if (Link(temp, path) != 0)
+            throw new IOException($"Cannot create {path} (errno {Marshal.GetLastPInvokeError()}).");
+        TryDelete(temp);
+    }
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(string oldPath, string newPath);
 
     public Task DeleteAsync(string key, CancellationToken ct = default)
     {

@@ -1,19 +1,45 @@
+using Hangfire;
+using Hangfire.States;
 using Microsoft.Extensions.Options;
 using T2I.Core.Ingest;
+using T2I.Core.Storage;
 
 namespace T2I.Web.Ingestion;
 
 /// <summary>
-/// Scheduled ingestion backed by the shared engine (<see cref="IngestionJob"/>, as `dataprep ingest` runs it), configured
-/// by <see cref="IngestionOptions"/>. Registered only when input and output are set.
+/// Ingestion on the Hangfire workers, configured by <see cref="IngestionOptions"/>: the engine's steps
+/// (<see cref="IngestSteps"/>) turned into one job per unit on the maintenance queue, which any number of worker
+/// processes serve. Registered only when input and output are set.
 /// </summary>
-public sealed class ConfiguredShardIngestion(IOptions<IngestionOptions> options, ILogger<IngestionJob> log) : IShardIngestion
+public sealed class ConfiguredShardIngestion(IOptions<IngestionOptions> options, IBackgroundJobClient jobs,
+    ILogger<ConfiguredShardIngestion> log) : IShardIngestion
 {
-    public async Task<string> RunAsync(CancellationToken ct)
+    public async Task<string> RunAsync(CancellationToken ct) => Enqueue(await Steps().NextAsync(ct));
+
+    public async Task<string> RunUnitAsync(IngestPhase phase, string unit, CancellationToken ct)
+    {
+        var steps = Steps();
+        string result = await steps.RunUnitAsync(phase, unit, ct);
+        if (phase == IngestPhase.Write) return result;
+        // The last unit of a phase to finish hands over to the next phase (two at once both do: harmless repeats).
+        var next = await steps.NextAsync(ct);
+        if (next.Phase != phase && !next.Done) log.LogInformation("Ingestion phase {Phase} complete: {Next}", phase, Enqueue(next));
+        return result;
+    }
+
+    private string Enqueue(IngestStep step)
+    {
+        if (step.Done) return "nothing to ingest";
+        foreach (var unit in step.Units)
+            jobs.Create<IngestionUnitJob>(j => j.RunAsync(step.Phase, unit, CancellationToken.None),
+                new EnqueuedState(ShardIngestionJob.Queue));
+        return $"{step.Units.Count} {step.Phase.ToString().ToLowerInvariant()} units enqueued";
+    }
+
+    private IngestSteps Steps()
     {
         var o = options.Value;
-        string result = await new IngestionJob(log).RunAsync(o.Input!, o.Output!, o.ResolutionList(), o.Config, ct);
-        log.LogInformation("Scheduled ingestion: {Result}", result);
-        return result;
+        return new IngestSteps(new IngestRunner(BlobStores.Open(o.Input!), BlobStores.Open(o.Output!), o.ResolutionList(),
+            FilterConfig.Load(o.Config)));
     }
 }

@@ -1,19 +1,23 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
+using T2I.Core.Ingest;
 
 namespace T2I.Web.Ingestion;
 
 /// <summary>
-/// One run of scheduled shard ingestion (new LAION shards → bucketed Parquet). DataPrep provides the real
-/// implementation; the web app only schedules it. Runs must be idempotent (DataPrep's manifest skips done shards).
+/// Scheduled shard ingestion (new LAION shards → bucketed Parquet) as units of work on the Hangfire workers. The web
+/// app only schedules; the engine is T2I.Core's. Everything must be idempotent (units check their done-markers).
 /// </summary>
 public interface IShardIngestion
 {
-    /// <summary>Returns a one-line summary of what the run did (kept as the Hangfire job's result).</summary>
+    /// <summary>The plan step: enqueues the units of the current phase; returns a one-line summary.</summary>
     Task<string> RunAsync(CancellationToken ct);
+
+    /// <summary>Runs one unit, then enqueues the next phase if this one is complete; returns a one-line result.</summary>
+    Task<string> RunUnitAsync(IngestPhase phase, string unit, CancellationToken ct);
 }
 
-/// <summary>The Hangfire job around <see cref="IShardIngestion"/>, on the maintenance queue.</summary>
+/// <summary>The recurring plan job around <see cref="IShardIngestion.RunAsync"/>, on the maintenance queue.</summary>
 public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIngestionJob> log)
 {
     public const string RecurringId = "shard-ingestion";
@@ -22,22 +26,37 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
     public const string Queue = "default";
 
     /// <summary>
-    /// Retries: 2, a minute apart. A run is idempotent and its usual failures (storage or network hiccups
-    /// while reading shards) are transient; beyond two the error is real and waits for the next schedule.
-    /// Overlapping runs (several workers, a "run now" during a scheduled run, the CLI CronJob) are kept apart by
-    /// DataPrep's lease in the output store — the second run returns "skipped" at once. No Hangfire
-    /// DisableConcurrentExecution: its PostgreSQL lock outlives a killed worker by the lock timeout (10 min),
-    /// which the scale-out test showed blocking every other run.
+    /// Retries: 2, a minute apart — planning only lists the stores, so its failures are storage hiccups. The plan may
+    /// run while units of an earlier plan still run (several workers, "run now", the schedule): it then enqueues
+    /// units that are done or running, which finish at once or redo identical work. That is also how work of a worker
+    /// that died between a unit and its hand-over to the next phase is never stranded: the next plan picks it up.
     /// </summary>
     [Queue(Queue)]
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [60, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [JobDisplayName("shard ingestion")]
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
-        log.LogInformation("Shard ingestion starting");
         string summary = await ingestion.RunAsync(cancellationToken);
-        log.LogInformation("Shard ingestion finished: {Summary}", summary);
+        log.LogInformation("Shard ingestion planned: {Summary}", summary);
         return summary;
+    }
+}
+
+/// <summary>One unit of ingestion (a shard's screen or write, a hash partition's dedup) on any worker.</summary>
+public sealed class IngestionUnitJob(IShardIngestion ingestion, ILogger<IngestionUnitJob> log)
+{
+    /// <summary>
+    /// Retries: 3 (10 s, 30 s, 60 s): a unit is deterministic and idempotent, its failures are transient store errors.
+    /// A worker killed mid-unit loses nothing: after the invisibility timeout another worker runs the unit again.
+    /// </summary>
+    [Queue(ShardIngestionJob.Queue)]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [10, 30, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [JobDisplayName("ingest {0} {1}")]
+    public async Task<string> RunAsync(IngestPhase phase, string unit, CancellationToken cancellationToken)
+    {
+        string result = await ingestion.RunUnitAsync(phase, unit, cancellationToken);
+        log.LogInformation("Ingestion unit {Phase} {Unit}: {Result}", phase, unit, result);
+        return result;
     }
 }
 

@@ -165,15 +165,8 @@ public static class DemoMetrics
 
     public static string IngestSummary(string bucketsDir)
     {
-        string path = Path.Combine(bucketsDir, IngestManifest.Key);
-        if (!File.Exists(path)) return "no manifest";
-        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
-        long samples = 0, kept = 0;
-        foreach (var (_, shard) in manifest["shards"]?.AsObject() ?? new JsonObject())
-        {
-            samples += shard?["samples"]?.GetValue<long>() ?? 0;
-            kept += shard?["kept"]?.GetValue<long>() ?? 0;
-        }
-        return $"{kept} of {samples} kept";
+        var manifest = IngestManifest.LoadAsync(new LocalBlobStore(bucketsDir), CancellationToken.None).GetAwaiter().GetResult();
+        if (manifest is null) return "no manifest";
+        return $"{manifest.Shards.Values.Sum(s => s.Kept)} of {manifest.Shards.Values.Sum(s => s.Samples)} kept";
     }
 }

@@ -1,3 +1,4 @@
+using T2I.DataPrep.Tests.Support;
 using T2I.Core.Storage;
 using T2I.Core.Ingest;
 using T2I.Core.Tests.Support;
@@ -6,15 +7,6 @@ namespace T2I.DataPrep.Tests.Ingest;
 
 public class BadInputTests
 {
-    private static async Task<(int Code, string Err)> Cli(params string[] args)
-    {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try { return (await Program.BuildRoot().Parse(args).InvokeAsync(), err.ToString()); }
-        finally { Console.SetError(old); }
-    }
-
     [Fact]
     public async Task DamagedParquetAndGarbageTarsAreCountedAndTheRunContinues()
     {
@@ -26,8 +18,12 @@ public class BadInputTests
         File.Copy(Path.Combine(input, "00000.tar"), Path.Combine(input, "00002.tar"));
         await Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new { foo = 1, bar = "x" } }, Path.Combine(input, "00002.parquet"));
 
-        var s = await new IngestRunner(new LocalBlobStore(input), new LocalBlobStore(tmp.Sub("out")), [256], FilterConfig.Load(SynthSets.Filters(tmp))).RunAsync();
-        var m = s.Manifest.Shards;
+        var s = await new IngestRunner(new LocalBlobStore(input), new LocalBlobStore(tmp.Sub("out")), [256],
+            FilterConfig.Load(SynthSets.Filters(tmp)))
+        {
+            Options = new IngestOptions { Source = "s" },
+        }.RunAsync();
+        var m = s.Manifest.Shards.ToDictionary(p => p.Key["s_".Length..], p => p.Value);
         Assert.Equal(1, m["00000"].Problems["bad_parquet"]);
         Assert.Equal(40, m["00000"].Kept); // the json carries the metadata
         Assert.Equal(0, m["00001"].Samples);
@@ -43,26 +39,26 @@ public class BadInputTests
         var input = SynthSets.Get(40, 1, seed: 2, defectShare: 0);
 
         File.WriteAllText(tmp.Sub("typo.json"), """{ "maxPUnsafee": 0.3 }""");
-        var (code, err) = await Cli("ingest", "--input", input, "--output", tmp.Sub("o1"), "--resolution", "256", "--config", tmp.Sub("typo.json"));
+        var (code, err) = await InProcessCli.RunAsync("ingest", "--input", input, "--output", tmp.Sub("o1"), "--resolution", "256", "--config", tmp.Sub("typo.json"));
         Assert.Equal(2, code);
         Assert.Contains("maxPUnsafee", err);
 
         File.WriteAllText(tmp.Sub("range.json"), """{ "maxPWatermark": 3 }""");
-        (code, err) = await Cli("ingest", "--input", input, "--output", tmp.Sub("o2"), "--resolution", "256", "--config", tmp.Sub("range.json"));
+        (code, err) = await InProcessCli.RunAsync("ingest", "--input", input, "--output", tmp.Sub("o2"), "--resolution", "256", "--config", tmp.Sub("range.json"));
         Assert.Equal(2, code);
         Assert.Contains("maxPWatermark", err);
 
-        (code, err) = await Cli("ingest", "--input", input, "--output", tmp.Sub("o3"), "--resolution", "250");
+        (code, err) = await InProcessCli.RunAsync("ingest", "--input", input, "--output", tmp.Sub("o3"), "--resolution", "250");
         Assert.Equal(2, code);
         Assert.Contains("multiple of 16", err);
 
-        (code, err) = await Cli("ingest", "--input", tmp.Sub("nowhere"), "--output", tmp.Sub("o4"), "--resolution", "256");
+        (code, err) = await InProcessCli.RunAsync("ingest", "--input", tmp.Sub("nowhere"), "--output", tmp.Sub("o4"), "--resolution", "256");
         Assert.Equal(3, code);
         Assert.Contains("No .tar shards", err);
 
         Directory.CreateDirectory(tmp.Sub("o5"));
         File.WriteAllText(tmp.Sub("o5/manifest.json"), "{ broken");
-        (code, err) = await Cli("ingest", "--input", input, "--output", tmp.Sub("o5"), "--resolution", "256");
+        (code, err) = await InProcessCli.RunAsync("ingest", "--input", input, "--output", tmp.Sub("o5"), "--resolution", "256");
         Assert.Equal(4, code);
         Assert.Equal("{ broken", File.ReadAllText(tmp.Sub("o5/manifest.json"))); // never overwritten
     }

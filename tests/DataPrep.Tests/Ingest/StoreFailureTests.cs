@@ -15,6 +15,10 @@ namespace T2I.DataPrep.Tests.Ingest;
 public class StoreFailureTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private static readonly IngestOptions Named = new() { Source = "synth" };
+
+    private static IngestRunner Runner(IBlobStore input, IBlobStore output, FilterConfig config) =>
+        new(input, output, [256], config) { Options = Named };
 
     [Fact]
     public async Task OutputGoingDownAfterACommitKeepsThatShardAndTheRerunCompletesExactly()
@@ -22,16 +26,16 @@ public class StoreFailureTests(S3ServerFixture s3) : IClassFixture<S3ServerFixtu
         using var tmp = new TempDir();
         var input = new LocalBlobStore(SynthSets.Get(40, 2, seed: 5));
         var config = FilterConfig.Load(SynthSets.Filters(tmp));
-        await new IngestRunner(input, new LocalBlobStore(tmp.Sub("ref")), [256], config).RunAsync();
+        await Runner(input, new LocalBlobStore(tmp.Sub("ref")), config).RunAsync();
 
-        var output = new FailingStore(new LocalBlobStore(tmp.Sub("out"))) { GoDownAfterWriting = IngestManifest.Key };
-        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => new IngestRunner(input, output, [256], config).RunAsync());
+        var output = new FailingStore(new LocalBlobStore(tmp.Sub("out"))) { GoDownAfterWriting = IngestLayout.CommitKey("synth_00000") };
+        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => Runner(input, output, config).RunAsync());
         Assert.Equal("output", e.Role);
-        Assert.Contains("shard 00001", e.Message);
+        Assert.Contains("shard synth_00001", e.Message);
         Assert.Contains("Connection refused", e.Message);
 
         output.Down = false; // the endpoint is back
-        var rerun = await new IngestRunner(input, output, [256], config).RunAsync();
+        var rerun = await Runner(input, output, config).RunAsync();
         Assert.Equal((1, 1), (rerun.ShardsIngested, rerun.ShardsAlreadyDone)); // shard 00000 was kept, not redone
         OutputTrees.AssertIdentical(tmp.Sub("ref"), tmp.Sub("out"));
     }
@@ -42,18 +46,21 @@ public class StoreFailureTests(S3ServerFixture s3) : IClassFixture<S3ServerFixtu
         using var tmp = new TempDir();
         var source = new LocalBlobStore(SynthSets.Get(40, 2, seed: 5));
         var config = FilterConfig.Load(SynthSets.Filters(tmp));
-        await new IngestRunner(source, new LocalBlobStore(tmp.Sub("ref")), [256], config).RunAsync();
+        await Runner(source, new LocalBlobStore(tmp.Sub("ref")), config).RunAsync();
 
         // Before, a read error in the tar counted as a truncated archive: the shard was committed short.
         var cut = new FailingStore(source) { CutReadsOf = ("00001.tar", 20_000) };
         var output = new LocalBlobStore(tmp.Sub("out"));
-        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => new IngestRunner(cut, output, [256], config).RunAsync());
+        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => Runner(cut, output, config).RunAsync());
         Assert.Equal("input", e.Role);
         Assert.Contains("00001.tar", e.Message);
-        Assert.Equal(["00000"], (await IngestManifest.LoadAsync(output, default))!.Shards.Keys);
+        // Cut while screening: shard 00000's screen is kept, 00001 is neither screened nor committed.
+        Assert.True(await output.ExistsAsync(IngestLayout.ScreenedKey("synth_00000")));
+        Assert.False(await output.ExistsAsync(IngestLayout.ScreenedKey("synth_00001")));
+        Assert.Empty((await IngestManifest.LoadAsync(output, default))!.Shards);
 
-        var rerun = await new IngestRunner(source, output, [256], config).RunAsync();
-        Assert.Equal(1, rerun.ShardsIngested);
+        var rerun = await Runner(source, output, config).RunAsync();
+        Assert.Equal(2, rerun.ShardsIngested);
         OutputTrees.AssertIdentical(tmp.Sub("ref"), tmp.Sub("out"));
     }
 

@@ -79,7 +79,7 @@ public class EmojiShardsTests
             T2I.Core.Ingest.FilterConfig.Load(null)).RunAsync();
         // 64×64 sources pass at resolution 64, and missing LAION scores pass: nothing is dropped.
         Assert.Equal(11, summary.Kept);
-        Assert.DoesNotContain(summary.Manifest.Shards["00000"].Drops, d => d.Value > 0);
+        Assert.DoesNotContain(summary.Manifest.Shards.Values.Single().Drops, d => d.Value > 0);
         await using var bucket = File.OpenRead(Directory.GetFiles(tmp.Sub("buckets/res64/64x64"), "*.parquet").Single());
         var kept = await BucketShardFile.ReadAsync(bucket);
         Assert.Contains(kept, r => r.Caption == "red apple" && r.Labels!.Contains("\"style\":\"fluent-3d\""));

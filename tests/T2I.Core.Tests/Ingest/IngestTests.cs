@@ -9,8 +9,12 @@ namespace T2I.Core.Tests.Ingest;
 
 public class IngestTests
 {
+    /// <summary>One source tag for every input folder, so runs over different copies of a set name their outputs alike.</summary>
     private static async Task<IngestSummary> Ingest(string input, string output, string config, params int[] res) =>
-        await new IngestRunner(new LocalBlobStore(input), new LocalBlobStore(output), res, FilterConfig.Load(config)).RunAsync();
+        await new IngestRunner(new LocalBlobStore(input), new LocalBlobStore(output), res, FilterConfig.Load(config))
+        {
+            Options = new IngestOptions { Source = "synth" },
+        }.RunAsync();
 
     [Fact]
     public async Task EveryPlantedDefectIsDroppedAndCountedByItsReason()
@@ -29,7 +33,7 @@ public class IngestTests
         Assert.Equal(expected.OrderBy(p => p.Key), counted.OrderBy(p => p.Key));
         Assert.Equal(planted.Count(s => s.Defect == SyntheticDefect.None), summary.Kept);
         Assert.Equal(120, summary.Samples);
-        Assert.Equal(1, summary.Manifest.Shards["00001"].Problems["truncated_member"]); // the odd shard's cut tail
+        Assert.Equal(1, summary.Manifest.Shards["synth_00001"].Problems["truncated_member"]); // the odd shard's cut tail
     }
 
     [Fact]
@@ -98,7 +102,7 @@ public class IngestTests
         await Ingest(input, tmp.Sub("out"), SynthSets.Filters(tmp), 256);
         foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(input, Path.GetFileName(f).Replace("00000", "00007")));
         var rerun = await Ingest(input, tmp.Sub("out"), SynthSets.Filters(tmp), 256);
-        var rec = rerun.Manifest.Shards["00007"];
+        var rec = rerun.Manifest.Shards["synth_00007"];
         Assert.Equal(40, rec.Drops[DropReasons.Duplicate]);
         Assert.Equal(0, rec.Kept);
     }

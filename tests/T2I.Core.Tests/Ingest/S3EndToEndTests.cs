@@ -18,9 +18,14 @@ public class S3EndToEndTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture
         using var output = new S3BlobStore(s3.OptionsFor(prefix + "/buckets"));
         await SyntheticShards.WriteAsync(input, 40, 2, seed: 1);
         var config = FilterConfig.Load(SynthSets.Filters(tmp));
-        var onS3 = await new IngestRunner(input, output, [256], config).RunAsync();
+        var options = new IngestOptions { Source = "synth" };
+        var onS3 = await new IngestRunner(input, output, [256], config) { Options = options }.RunAsync();
 
-        var local = await new IngestRunner(new LocalBlobStore(SynthSets.Get(40, 2, seed: 1)), new LocalBlobStore(tmp.Sub("local")), [256], config).RunAsync();
+        var localInput = new LocalBlobStore(SynthSets.Get(40, 2, seed: 1));
+        var local = await new IngestRunner(localInput, new LocalBlobStore(tmp.Sub("local")), [256], config)
+        {
+            Options = options,
+        }.RunAsync();
         Assert.Equal(local.Kept, onS3.Kept);
         Assert.True(onS3.Kept > 0);
         // Every file of the local output exists on S3 with the same bytes.
@@ -33,7 +38,7 @@ public class S3EndToEndTests(S3ServerFixture s3) : IClassFixture<S3ServerFixture
             var mb = new MemoryStream(); await b.CopyToAsync(mb);
             Assert.True(ma.ToArray().AsSpan().SequenceEqual(mb.ToArray()), $"{blob.Key} differs on S3");
         }
-        var rerun = await new IngestRunner(input, output, [256], config).RunAsync();
+        var rerun = await new IngestRunner(input, output, [256], config) { Options = options }.RunAsync();
         Assert.Equal((0, 2), (rerun.ShardsIngested, rerun.ShardsAlreadyDone));
     }
 }

@@ -124,11 +124,27 @@ public class StreamingTests
         Assert.False(Sha256Key.TryParseHex("not hex", out _));
         Assert.False(Sha256Key.TryParseHex(new string('g', 64), out _));
 
-        var index = new DedupIndex();
-        Assert.True(index.Add(key));
-        Assert.False(index.Add(parsed));
-        Assert.True(index.Add(Sha256Key.Of("other"u8)));
-        Assert.Equal(2, index.Count);
+    }
+
+    [Fact]
+    public async Task HashRowFilesRoundTripAndDamageIsRefused()
+    {
+        var store = new MemoryBlobStore();
+        var rows = Enumerable.Range(0, 50).Select(i => new HashRow(Sha256Key.Of([(byte)i]), i * 3)).ToList();
+        await store.WriteAsync("h.bin", new MemoryStream(HashRows.Encode(rows)));
+        Assert.Equal(rows, await HashRows.ReadAsync(store, "h.bin", default));
+        await store.WriteAsync("r.bin", new MemoryStream(HashRows.EncodeRows([5, 1, int.MaxValue])));
+        Assert.Equal([5, 1, int.MaxValue], await HashRows.ReadRowsAsync(store, "r.bin", default));
+        await store.WriteAsync("cut.bin", new MemoryStream(HashRows.Encode(rows)[..^1]));
+        await Assert.ThrowsAsync<InvalidDataException>(() => HashRows.ReadAsync(store, "cut.bin", default));
+    }
+
+    [Fact]
+    public void HashPartitionsSpreadEvenly()
+    {
+        var counts = new int[16];
+        for (int i = 0; i < 16_000; i++) counts[IngestLayout.PartitionOf(Sha256Key.Of(BitConverter.GetBytes(i)), 16)]++;
+        Assert.All(counts, c => Assert.InRange(c, 850, 1150)); // 1000 ± 4.7 sigma
     }
 
     [Fact]

@@ -58,6 +58,28 @@ public sealed class BlobStoreContractTests(BlobStoreFixture fixture)
     }
 
     [Theory, MemberData(nameof(Kinds))]
+    public async Task Try_create_writes_once_and_never_replaces_an_existing_value(string kind)
+    {
+        var store = fixture.Create(kind);
+        var first = TestStreams.Random(2_000, 3);
+        Assert.True(await store.TryCreateAsync("claim.json", new MemoryStream(first)));
+        Assert.False(await store.TryCreateAsync("claim.json", new MemoryStream(TestStreams.Random(10, 4))));
+        Assert.Equal(first, await TestStreams.ReadAllAsync(await store.OpenReadAsync("claim.json")));
+    }
+
+    [Fact]
+    public async Task Racing_local_creators_have_exactly_one_winner()
+    {
+        var store = fixture.Create("local");
+        for (int round = 0; round < 20; round++)
+        {
+            var wins = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+                store.TryCreateAsync($"race/{round}", new MemoryStream(TestStreams.Random(100_000, i))))));
+            Assert.Equal(1, wins.Count(w => w));
+        }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
     public async Task Lists_by_prefix_recursively_in_key_order(string kind)
     {
         var store = fixture.Create(kind);

@@ -175,9 +175,17 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
 
     private static async Task AssertShardsIngestedOnceAsync(LoopbackCluster cluster, List<string> ingestions)
     {
+        // The plan jobs only enqueue units; the units (screen, dedup, write) may still be running.
         var output = cluster.Store("buckets");
-        var manifest = await IngestManifest.LoadAsync(output, CancellationToken.None) ?? throw new Xunit.Sdk.XunitException("no manifest");
-        Assert.Equal(Enumerable.Range(0, Shards).Select(i => $"{i:D5}"), manifest.Shards.Keys.Select(k => Path.GetFileNameWithoutExtension(k)).Order());
+        var deadline = DateTime.UtcNow + Timeout;
+        IngestManifest? manifest;
+        while ((manifest = await IngestManifest.LoadAsync(output, CancellationToken.None))?.Shards.Count != Shards)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException($"{manifest?.Shards.Count ?? 0} of {Shards} shards committed");
+            await Task.Delay(500);
+        }
+        Assert.Equal(Enumerable.Range(0, Shards).Select(i => $"{i:D5}"), manifest.Shards.Keys.Select(k => k[^5..]).Order());
 
         var hashes = new List<string>();
         foreach (var (shard, record) in manifest.Shards)
@@ -198,14 +206,6 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
         }
         Assert.Equal(manifest.Shards.Values.Sum(r => r.Kept), hashes.Count);
         Assert.Equal(hashes.Count, hashes.Distinct().Count()); // no image twice, across all shards
-
-        // Each run reports how many shards it ingested; together never more than there are.
-        using var connection = cluster.Storage.GetConnection();
-        var reports = ingestions.Select(id => connection.GetStateData(id)).Where(s => s.Name == SucceededState.StateName)
-            .Select(s => s.Data.TryGetValue("Result", out var r) ? r : "").ToList();
-        int reported = reports.Sum(r => System.Text.RegularExpressions.Regex.Match(r, @"ingested (\d+) shards") is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0);
-        Assert.True(reported <= Shards, $"runs reported {reported} shards ingested: {string.Join(" | ", reports)}");
-        bool interrupted = ingestions.Any(id => cluster.Storage.GetMonitoringApi().JobDetails(id).History.Count(h => h.StateName == ProcessingState.StateName) > 1);
-        if (!interrupted) Assert.Equal(Shards, reported);
+        Assert.All(ingestions, id => Assert.Equal(SucceededState.StateName, cluster.Storage.GetConnection().GetStateData(id).Name));
     }
 }

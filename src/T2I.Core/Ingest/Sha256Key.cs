@@ -43,26 +43,3 @@ public readonly record struct Sha256Key(ulong A, ulong B, ulong C, ulong D)
     public override int GetHashCode() => (int)A;
     public bool Equals(Sha256Key o) => A == o.A && B == o.B && C == o.C && D == o.D;
 }
-
-/// <summary>
-/// Every image hash kept so far (committed shards plus the shard in progress), for exact deduplication across
-/// shards and reruns. The one structure that must grow with the data: per distinct kept image a
-/// <see cref="HashSet{T}"/> entry of 32 bytes of key + 8 bytes of hash code and chain link, plus its slot in
-/// the bucket array (4 bytes) — about 44 bytes, up to about twice that while the set resizes. A billion
-/// images would need about 44 GB, so LAION-5B scale needs sharded dedup (e.g. by hash prefix); 10 M images
-/// need about 0.5 GB.
-/// </summary>
-public sealed class DedupIndex
-{
-    /// <summary>Steady-state bytes per distinct image (see the type's remarks).</summary>
-    public const int BytesPerImage = 44;
-
-    private readonly HashSet<Sha256Key> _seen = [];
-
-    public int Count => _seen.Count;
-
-    /// <summary>True when the hash is new (and now recorded), false for a duplicate.</summary>
-    public bool Add(Sha256Key key) => _seen.Add(key);
-
-    public bool Contains(Sha256Key key) => _seen.Contains(key);
-}
