@@ -59,7 +59,8 @@ public sealed record DitTrainConfig
     public string Latents { get; init; } = "runs/tok-tiny-s3";
     /// <summary>
     /// <c>fp32</c>, or <c>bf16</c>: the DiT's matmuls compute in bf16 from fp32 master weights (T2I.Core.TorchSharpFixes.Autocast — what
-    /// torch.autocast does for linears); gradients, AdamW, EMA and the loss stay fp32. The text encoders stay fp32.
+    /// torch.autocast does for linears); gradients, AdamW, EMA and the loss stay fp32. The built-in text encoder trains in
+    /// fp32; frozen t5+clip runs in bf16 on CUDA and fp32 on the CPU, whatever this says (FluxTextEncoder.PlaceFrozen).
     /// </summary>
     public string Precision { get; init; } = "fp32";
     /// <summary>

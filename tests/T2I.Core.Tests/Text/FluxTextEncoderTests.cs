@@ -1,0 +1,33 @@
+using T2I.Core.Text;
+using static TorchSharp.torch;
+
+namespace T2I.Core.Tests.Text;
+
+public sealed class FluxTextEncoderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("t2i-flux-text-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void PairsT5sSequenceWithClipsPooledStateFrozenAndInFp32()
+    {
+        string t5 = Directory.CreateDirectory(Path.Combine(_dir, "t5")).FullName;
+        string clip = Directory.CreateDirectory(Path.Combine(_dir, "clip")).FullName;
+        TinyTextEncoderFolders.WriteT5(t5);
+        TinyTextEncoderFolders.WriteClip(clip);
+        // Relative folder names resolve against the model folder, as an export records them.
+        using var pair = FluxTextEncoder.Load(new TextEncoderWeights("t5", "clip", 3), _dir).PlaceFrozen(CPU);
+        using var t5Alone = T5Encoder.Load(t5, maxTokens: 3);
+        using var clipAlone = ClipTextEncoder.Load(clip);
+        using var scope = NewDisposeScope();
+        string[] prompts = ["a red cat", "a blue cat a red cat s"];
+        var both = pair.Encode(prompts);
+        Assert.True(both.Sequence.eq(t5Alone.Encode(prompts).Sequence).all().item<bool>());
+        Assert.True(both.Pooled.eq(clipAlone.Encode(prompts).Pooled).all().item<bool>());
+        Assert.Equal(3, both.Sequence.shape[1]);
+        Assert.Equal((ScalarType.Float32, ScalarType.Float32), (both.Sequence.dtype, both.Pooled.dtype));
+        Assert.All(pair.parameters(), p => Assert.False(p.requires_grad));
+        Assert.Equal("t5+clip", pair.Name);
+    }
+}
