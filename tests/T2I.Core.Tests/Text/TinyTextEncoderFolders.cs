@@ -55,7 +55,11 @@ internal static class TinyTextEncoderFolders
         for (int i = 0; i < 2; i++)
         {
             string p = $"text_model.encoder.layers.{i}.";
-            foreach (var n in new[] { "q_proj", "k_proj", "v_proj", "out_proj" }) { Add($"{p}self_attn.{n}.weight", 16, 16); Add($"{p}self_attn.{n}.bias", 16); }
+            foreach (var n in new[] { "q_proj", "k_proj", "v_proj", "out_proj" })
+            {
+                Add($"{p}self_attn.{n}.weight", 16, 16);
+                Add($"{p}self_attn.{n}.bias", 16);
+            }
             Norm($"{p}layer_norm1");
             Norm($"{p}layer_norm2");
             Add($"{p}mlp.fc1.weight", 32, 16); Add($"{p}mlp.fc1.bias", 32);
