@@ -103,9 +103,11 @@ public class BucketBatchReaderTests
     public async Task ThePlanOfAFixedSeedIsStableAcrossVersions()
     {
         var options = new BucketBatchOptions(BatchSize: 5, Seed: 3, WindowRowGroups: 2, DropLast: false);
-        var batches = await ReadAll(await BucketBatchReader.OpenAsync(await StoreAsync(), 256, options), BucketReaderPosition.Start, 2);
+        var reader = await BucketBatchReader.OpenAsync(await StoreAsync(), 256, options);
+        var batches = await ReadAll(reader, BucketReaderPosition.Start, 2);
         string keys = string.Join(";", batches.Select(b => string.Join(",", b.Rows.Select(r => r.Key))));
-        string digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keys)))[..16];
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keys));
+        string digest = Convert.ToHexString(hash)[..16];
         Assert.Equal("AB6CBDBB1A5521B8", digest);
     }
 
