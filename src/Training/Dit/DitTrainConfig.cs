@@ -53,6 +53,11 @@ public sealed record DitTrainConfig
     /// </summary>
     public string LatentShards { get; init; } = "";
     /// <summary>
+    /// How the latents <see cref="Data"/> is encoded to are stored in <see cref="CacheDir"/>: <c>float32</c>, <c>bfloat16</c> or
+    /// <c>float16</c> (half the bytes; rounded before statistics, widened exactly when read). Latent shards say their own.
+    /// </summary>
+    public string LatentDtype { get; init; } = LatentStorage.Float32;
+    /// <summary>
     /// The latent codec: a tokenizer checkpoint/run/exported folder (see T2I.Core.Inference.LatentCodecs) or <c>dct</c>
     /// (the fixed weight-free codec, f16 d32, for tests). The DiT's in_channels follow the codec.
     /// </summary>
