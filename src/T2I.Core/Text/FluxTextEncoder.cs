@@ -35,13 +35,14 @@ public sealed class FluxTextEncoder : nn.Module, ITextEncoder
     }
 
     /// <summary>
-    /// On <paramref name="device"/> for inference only: bf16 on CUDA (T5-XXL is 9.5 GB there instead of 19, and tensor
-    /// cores run it), fp32 on the CPU (whose bf16 matmuls are slower than fp32); eval mode, no gradients.
+    /// On <paramref name="device"/> for inference only, in <paramref name="dtype"/> or by default bf16 on CUDA (T5-XXL is
+    /// 9.5 GB there instead of 19, and tensor cores run it) and fp32 on the CPU (whose bf16 matmuls are slower than fp32);
+    /// eval mode, no gradients.
     /// </summary>
-    public FluxTextEncoder PlaceFrozen(Device device)
+    public FluxTextEncoder PlaceFrozen(Device device, ScalarType? dtype = null)
     {
         foreach (var p in parameters()) p.requires_grad = false;
-        this.to(device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32).to(device);
+        this.to(dtype ?? (device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32)).to(device);
         eval();
         return this;
     }
