@@ -46,6 +46,7 @@ public static class Program
             CodecCeilingCommand.Build(),
             EncodeLatentsCommand.Build(),
             TrainJudgeCommand.Build(),
+            TrainConceptJudgeCommand.Build(),
             ScoreCommand.Build(),
             BackendCheckCommand.Build(),
         };

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace T2I.Core.Data;
@@ -26,4 +27,20 @@ public sealed class BucketRow
     [JsonPropertyName("similarity")] public double? Similarity { get; set; }
     /// <summary>Evaluation labels carried from the source json (synthetic sets), as a json object string.</summary>
     [JsonPropertyName("labels")] public string? Labels { get; set; }
+
+    /// <summary>The string value of one field of <see cref="Labels"/> (e.g. the emoji's <c>label</c>, <c>style</c>), or null.</summary>
+    public string? Label(string field)
+    {
+        if (string.IsNullOrEmpty(Labels)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(Labels);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(field, out var v) &&
+                   v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null; // a row with broken labels is unlabelled, not a crash
+        }
+    }
 }

@@ -28,13 +28,13 @@ public static class ScoreCommand
         var reference = new Option<string?>("--reference") { Description = "Folder of reference (real) images for the Fréchet distance." };
         var encoder = new Option<string?>("--fd-encoder")
         {
-            Description = "Features for FD: dinov2:PATH (timm ViT safetensors) or " +
-            "clip (the --clip vision tower)."
+            Description = "Features for FD: dinov2:PATH (timm ViT safetensors), resnet18 (ImageNet, from its " +
+            "package) or clip (the --clip vision tower)."
         };
         var judge = new Option<string?>("--judge")
         {
-            Description = "Synthetic-attribute judge folder (e.g. models/judge-synth) " +
-            "for generation accuracy."
+            Description = "Judge folder for generation accuracy: synthetic attributes (models/judge-synth) or " +
+            "concepts (train-concept-judge)."
         };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
         var command = new Command("score",
@@ -64,7 +64,8 @@ public static class ScoreCommand
                         $"({list.Count} generated vs {refList.Count} reference images)" +
                                      (features.Name == "dinov2" ? " — FD over DINOv2 features, not Inception FID" : ""));
                 }
-                if (parse.GetValue(judge) is { } judgeDir) output.Write(Judge(SyntheticAttributeClassifier.Load(judgeDir), list));
+                if (parse.GetValue(judge) is { } judgeDir && ConceptJudge.IsSavedIn(judgeDir)) output.Write(Concepts(judgeDir, list));
+                else if (parse.GetValue(judge) is { } synthDir) output.Write(Judge(SyntheticAttributeClassifier.Load(synthDir), list));
                 return 0;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or NotSupportedException)
@@ -81,7 +82,8 @@ public static class ScoreCommand
         null => null,
         "clip" => clip?.Vision ?? throw new ArgumentException("--fd-encoder clip needs --clip DIR."),
         _ when spec.StartsWith("dinov2:", StringComparison.Ordinal) => DinoV2Features.Load(spec["dinov2:".Length..]),
-        _ => throw new ArgumentException($"Unknown --fd-encoder '{spec}' (dinov2:PATH or clip)."),
+        ResNetFeatures.EncoderName => ResNetFeatures.FromPackage(),
+        _ => throw new ArgumentException($"Unknown --fd-encoder '{spec}' (dinov2:PATH, resnet18 or clip)."),
     };
 
     private static Tensor Features(IImageFeatureEncoder encoder, IReadOnlyList<ScoredImage> list)
@@ -101,6 +103,13 @@ public static class ScoreCommand
         }).ToList();
         double mean = scores.Average(), sd = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1));
         return $"CLIP score: {mean:0.00} ± {1.96 * sd / Math.Sqrt(scores.Count):0.00} (95% CI of the mean, n={scores.Count})";
+    }
+
+    private static string Concepts(string judgeDir, IReadOnlyList<ScoredImage> list)
+    {
+        using var judge = ConceptJudge.Load(judgeDir);
+        using var encoder = ResNetFeatures.FromPackage(judge.ImageSize);
+        return ConceptJudgement.Of(judge, encoder, list).Summary();
     }
 
     private static string Judge(SyntheticAttributeClassifier judge, IReadOnlyList<ScoredImage> list)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SkiaSharp;
 using T2I.Core.Data;
 using static TorchSharp.torch;
@@ -16,7 +15,7 @@ public sealed record TokenizerBatch(Tensor Images, long[] Labels, long[][] Targe
     /// <summary>Decodes a bucket batch and resizes it to the nearest bucket of the training resolution.</summary>
     public static TokenizerBatch From(BucketBatch batch, TokenizerStageConfig config)
     {
-        long[] Indices(string field, string[] classes) => batch.Rows.Select(r => (long)Array.IndexOf(classes, LabelOf(r, field))).ToArray();
+        long[] Indices(string field, string[] classes) => batch.Rows.Select(r => (long)Array.IndexOf(classes, r.Label(field))).ToArray();
         return new(DecodeImages(batch, config.TrainResolution), Indices(config.LabelField, config.LabelClasses),
             config.Targets.Select(t => Indices(t.Field, t.Classes)).ToArray());
     }
@@ -41,22 +40,6 @@ public sealed record TokenizerBatch(Tensor Images, long[] Labels, long[][] Targe
         finally
         {
             foreach (var b in bitmaps) b.Dispose();
-        }
-    }
-
-    /// <summary>The string value of one label field of the row's json (the synthetic generator's <c>t2i_labels</c>), or null.</summary>
-    public static string? LabelOf(BucketRow row, string field)
-    {
-        if (string.IsNullOrEmpty(row.Labels)) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(row.Labels);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(field, out var v) &&
-                   v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null; // a row with broken labels is unlabelled, not a crash
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class TokenizerEvalSet : IDisposable
                 using var images = TokenizerBatch.DecodeImages(batch, resolution);
                 set.batches.Add(images.narrow(0, 0, take).clone().DetachFromDisposeScope());
                 foreach (var (field, values) in set.labels)
-                    values.AddRange(batch.Rows.Take(take).Select(r => TokenizerBatch.LabelOf(r, field)));
+                    values.AddRange(batch.Rows.Take(take).Select(r => r.Label(field)));
             }
         }
         finally { enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult(); }

@@ -35,4 +35,14 @@ public class InstalledEmojiPackagesTests
         Assert.All(EmojiStyle.All, s => Assert.Equal(6, report.PairsByStyle[s]));
         Assert.Equal(0, report.Skips.GetValueOrDefault(EmojiSkips.BadImage));
     }
+
+    [InstalledEmojiPackagesFact]
+    public void EveryJudgedPromptNamesAConceptInEveryStyle()
+    {
+        var join = EmojiJoin.Build(new EmojiOptions { Packages = EmojiPackages.Locate() }, new EmojiSkips());
+        var styles = join.Pairs.GroupBy(p => p.Concept.Label).ToDictionary(g => g.Key, g => g.Select(p => p.Art.Style).Distinct().Count());
+        var missing = EmojiJudgePrompts.All.Where(p => styles.GetValueOrDefault(p.Concept) != EmojiStyle.All.Count).ToList();
+        Assert.True(missing.Count == 0, $"not drawn in all styles: {string.Join(", ", missing.Select(p => p.Concept).Distinct())}");
+        Assert.Equal(EmojiJudgePrompts.All.Count / 2, EmojiJudgePrompts.All.Count(p => p.Paraphrased));
+    }
 }

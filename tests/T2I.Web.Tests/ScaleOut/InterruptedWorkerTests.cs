@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Hangfire.States;
+using T2I.Core.Inference;
 using T2I.Web.Generation;
 using T2I.Web.Tests.Support;
 using Xunit.Abstractions;
@@ -29,7 +30,12 @@ public class InterruptedWorkerTests(PostgresServer postgres, S3Server s3, ITestO
         try
         {
             using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = web.Url };
-            string id = await http.SubmitAsync(new { prompt = "a red circle", steps = 60, count = 3, seed = 1 });
+            // The longest request there is (600 sampler steps): the tiny model drew 60 × 3 in 2 s, a window a loaded
+            // machine's polling once missed, so the job ended before it was seen running and could be killed.
+            string id = await http.SubmitAsync(new
+            {
+                prompt = "a red circle", steps = GenerationLimits.MaxSteps, count = GenerationLimits.MaxCount, seed = 1,
+            });
             var (jobId, _) = await MultiWorkerTests.WaitProcessingAsync(cluster, id);
             Assert.Equal("running", (await http.StatusAsync(id)).GetProperty("status").GetString());
 

@@ -2,8 +2,11 @@ using System.Text.RegularExpressions;
 
 namespace T2I.Tests.Readme;
 
-/// <summary>One CLI invocation shown in a README's ```bash block: which tool, its arguments, and the line as written.</summary>
-public sealed record ReadmeCommand(string Tool, string[] Args, string File, string Line)
+/// <summary>
+/// One CLI invocation shown in a README's ```bash block: which tool, its arguments, the line as written, where it
+/// starts in the file (the README's order, which a walk follows) and the heading it is under.
+/// </summary>
+public sealed record ReadmeCommand(string Tool, string[] Args, string File, string Line, int Order, string Section = "")
 {
     public override string ToString() => $"{File}: {Line}";
 }
@@ -38,8 +41,11 @@ public static partial class ReadmeCommands
     {
         bool inBlock = false;
         string pending = "";
+        int number = 0, start = 0;
+        string section = "";
         foreach (string raw in markdown.Split('\n'))
         {
+            number++;
             string line = raw.TrimEnd('\r');
             if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
             {
@@ -47,16 +53,21 @@ public static partial class ReadmeCommands
                 pending = "";
                 continue;
             }
-            if (!inBlock) continue;
+            if (!inBlock)
+            {
+                if (line.StartsWith('#')) section = line.TrimStart('#').Trim();
+                continue;
+            }
             string code = StripComment(line).TrimEnd();
+            if (pending.Length == 0) start = number;
             if (code.EndsWith('\\')) { pending += code[..^1] + " "; continue; }
             string whole = (pending + code).Trim();
             pending = "";
-            if (ToCommand(whole, file) is { } command) yield return command;
+            if (ToCommand(whole, file, start) is { } command) yield return command with { Section = section };
         }
     }
 
-    private static ReadmeCommand? ToCommand(string line, string file)
+    private static ReadmeCommand? ToCommand(string line, string file, int order)
     {
         var m = Invocation().Match(line);
         if (!m.Success) return null;
@@ -64,7 +75,7 @@ public static partial class ReadmeCommands
         // [--option VALUE] marks an optional part: its tokens are still checked against the command tree.
         string[] args = m.Groups["args"].Value.Replace("[", " ").Replace("]", " ")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return new ReadmeCommand(tool, args, file, line);
+        return new ReadmeCommand(tool, args, file, line, order);
     }
 
     private static string ToolOf(string project) => project switch
