@@ -9,13 +9,19 @@ public sealed class FluxTextEncoderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public void PairsT5sSequenceWithClipsPooledStateFrozenAndInFp32()
+    private (string T5, string Clip) WriteFolders()
     {
         string t5 = Directory.CreateDirectory(Path.Combine(_dir, "t5")).FullName;
         string clip = Directory.CreateDirectory(Path.Combine(_dir, "clip")).FullName;
         TinyTextEncoderFolders.WriteT5(t5);
         TinyTextEncoderFolders.WriteClip(clip);
+        return (t5, clip);
+    }
+
+    [Fact]
+    public void PairsT5sSequenceWithClipsPooledStateFrozenAndInFp32()
+    {
+        var (t5, clip) = WriteFolders();
         // Relative folder names resolve against the model folder, as an export records them.
         using var pair = FluxTextEncoder.Load(new TextEncoderWeights("t5", "clip", 3), _dir).PlaceFrozen(CPU);
         using var t5Alone = T5Encoder.Load(t5, maxTokens: 3);
@@ -35,10 +41,7 @@ public sealed class FluxTextEncoderTests : IDisposable
     public void InBf16ItGivesFp32OutputsCloseToTheFp32Encoders()
     {
         // What CUDA runs (bf16 weights through every T5 and CLIP op: masks, position bias, norms), checked on the CPU.
-        string t5 = Directory.CreateDirectory(Path.Combine(_dir, "t5")).FullName;
-        string clip = Directory.CreateDirectory(Path.Combine(_dir, "clip")).FullName;
-        TinyTextEncoderFolders.WriteT5(t5);
-        TinyTextEncoderFolders.WriteClip(clip);
+        var (t5, clip) = WriteFolders();
         using var fp32 = FluxTextEncoder.Load(t5, clip).PlaceFrozen(CPU);
         using var bf16 = FluxTextEncoder.Load(t5, clip).PlaceFrozen(CPU, ScalarType.BFloat16);
         Assert.All(bf16.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
