@@ -12,14 +12,28 @@ namespace T2I.Core.Data;
 /// </summary>
 public sealed class BucketBatchReader
 {
-    private readonly record struct RowRef(int File, int RowGroup, int Row);
     private sealed record ShardFile(string Key, AspectBucket Bucket, long[] RowGroups);
-    private sealed record PlannedBatch(int Bucket, RowRef[] Rows);
+
+    /// <summary>
+    /// A bucket's row groups in canonical (key) order and the bucket-local number of each one's first row: a planned row is
+    /// one int, its bucket-local number, instead of a (file, row group, row) triple.
+    /// </summary>
+    private sealed record BucketUnits((int File, int RowGroup)[] Units, long[] FirstRow);
+
+    /// <summary>
+    /// One epoch: per bucket its rows in shuffled order (4 bytes a row), cut front to back into batches, and which bucket
+    /// each batch of the interleaved stream takes its next batch from.
+    /// </summary>
+    private sealed record EpochPlan(int[][] BucketRows, int[] BatchBucket)
+    {
+        public int Count => BatchBucket.Length;
+    }
 
     private readonly IBlobStore _store;
     private readonly BucketBatchOptions _options;
     private readonly List<ShardFile> _files;
     private readonly List<AspectBucket> _buckets;
+    private readonly List<BucketUnits> _units;
     private readonly Dictionary<(int File, int RowGroup), IList<BucketRow>> _cache = new();
     private readonly LinkedList<(int File, int RowGroup)> _lru = new();
     private readonly Lock _cacheLock = new();   // several enumerations may share one reader (resume, eval)
@@ -30,6 +44,7 @@ public sealed class BucketBatchReader
         _options = options;
         _files = files;
         _buckets = files.Select(f => f.Bucket).Distinct().OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
+        _units = _buckets.Select(UnitsOf).ToList();
         BatchesPerEpoch = Plan(0).Count;
     }
 
@@ -64,66 +79,94 @@ public sealed class BucketBatchReader
         for (int epoch = from.Epoch; epoch < epochs; epoch++)
         {
             var plan = Plan(epoch);
-            for (long i = epoch == from.Epoch ? from.Batch : 0; i < plan.Count; i++)
+            long start = epoch == from.Epoch ? from.Batch : 0;
+            var taken = new int[_buckets.Count]; // batches each bucket has given so far: the next one's place in its rows
+            for (long i = 0; i < start && i < plan.Count; i++) taken[plan.BatchBucket[i]]++;
+            for (long i = start; i < plan.Count; i++)
             {
                 ct.ThrowIfCancellationRequested();
-                var batch = plan[(int)i];
-                var rows = new BucketRow[batch.Rows.Length];
+                int bucket = plan.BatchBucket[i], first = taken[bucket]++ * _options.BatchSize;
+                var bucketRows = plan.BucketRows[bucket];
+                var rows = new BucketRow[Math.Min(_options.BatchSize, bucketRows.Length - first)];
                 for (int r = 0; r < rows.Length; r++)
                 {
-                    var rr = batch.Rows[r];
-                    rows[r] = (await RowGroupAsync(rr.File, rr.RowGroup, ct))[rr.Row];
+                    var (file, group, row) = Locate(bucket, bucketRows[first + r]);
+                    rows[r] = (await RowGroupAsync(file, group, ct))[row];
                 }
                 var next = i + 1 < plan.Count ? new BucketReaderPosition(epoch, i + 1) : new BucketReaderPosition(epoch + 1, 0);
-                yield return new BucketBatch(_buckets[batch.Bucket], rows, next);
+                yield return new BucketBatch(_buckets[bucket], rows, next);
             }
         }
     }
 
-    private List<PlannedBatch> Plan(int epoch)
+    private BucketUnits UnitsOf(AspectBucket bucket)
+    {
+        var units = new List<(int File, int RowGroup)>();
+        var firstRow = new List<long>();
+        long rows = 0;
+        for (int f = 0; f < _files.Count; f++)
+            if (_files[f].Bucket == bucket)
+                for (int g = 0; g < _files[f].RowGroups.Length; g++)
+                {
+                    units.Add((f, g));
+                    firstRow.Add(rows);
+                    rows += _files[f].RowGroups[g];
+                }
+        if (rows > int.MaxValue) throw new InvalidDataException($"bucket {bucket.Name} holds {rows} rows, more than a plan can number.");
+        return new BucketUnits(units.ToArray(), firstRow.ToArray());
+    }
+
+    private (int File, int RowGroup, int Row) Locate(int bucket, int row)
+    {
+        var u = _units[bucket];
+        int i = Array.BinarySearch(u.FirstRow, (long)row);
+        if (i < 0) i = ~i - 1;
+        return (u.Units[i].File, u.Units[i].RowGroup, (int)(row - u.FirstRow[i]));
+    }
+
+    /// <summary>
+    /// Per bucket: row groups shuffled, rows shuffled within windows of row groups, then batches cut in order (a window's
+    /// leftover rows lead the next batch); the buckets' batches interleaved at random in proportion to what each has left.
+    /// </summary>
+    private EpochPlan Plan(int epoch)
     {
         var rng = new Random(unchecked(_options.Seed * 1_000_003 + epoch * 7_919 + 12_345) & int.MaxValue);
-        var queues = new List<Queue<PlannedBatch>>();
+        int window = Math.Max(1, _options.WindowRowGroups);
+        var bucketRows = new int[_buckets.Count][];
+        var left = new int[_buckets.Count];
         for (int b = 0; b < _buckets.Count; b++)
         {
-            var units = new List<(int File, int RowGroup)>();
-            for (int f = 0; f < _files.Count; f++)
-                if (_files[f].Bucket == _buckets[b])
-                    for (int g = 0; g < _files[f].RowGroups.Length; g++) units.Add((f, g));
-            Shuffle(units, rng);
-
-            var queue = new Queue<PlannedBatch>();
-            var pending = new List<RowRef>();
-            for (int w = 0; w < units.Count; w += Math.Max(1, _options.WindowRowGroups))
+            var (units, firstRow) = _units[b];
+            var order = Enumerable.Range(0, units.Length).ToList();
+            Shuffle(order, rng);
+            var rows = new List<int>();
+            var part = new List<int>();
+            for (int w = 0; w < order.Count; w += window)
             {
-                var window = new List<RowRef>();
-                foreach (var (f, g) in units.Skip(w).Take(Math.Max(1, _options.WindowRowGroups)))
-                    for (int r = 0; r < _files[f].RowGroups[g]; r++) window.Add(new RowRef(f, g, r));
-                Shuffle(window, rng);
-                pending.AddRange(window);
-                while (pending.Count >= _options.BatchSize)
+                part.Clear();
+                foreach (int unit in order.Skip(w).Take(window))
                 {
-                    queue.Enqueue(new PlannedBatch(b, pending.Take(_options.BatchSize).ToArray()));
-                    pending.RemoveRange(0, _options.BatchSize);
+                    var (f, g) = units[unit];
+                    for (int r = 0; r < _files[f].RowGroups[g]; r++) part.Add((int)firstRow[unit] + r);
                 }
+                Shuffle(part, rng);
+                rows.AddRange(part);
             }
-            if (pending.Count > 0 && !_options.DropLast) queue.Enqueue(new PlannedBatch(b, pending.ToArray()));
-            queues.Add(queue);
+            int full = rows.Count / _options.BatchSize;
+            left[b] = full + (rows.Count % _options.BatchSize > 0 && !_options.DropLast ? 1 : 0);
+            if (_options.DropLast) rows.RemoveRange(full * _options.BatchSize, rows.Count - full * _options.BatchSize);
+            bucketRows[b] = rows.ToArray();
         }
 
-        var plan = new List<PlannedBatch>();
-        int left = queues.Sum(q => q.Count);
-        while (left > 0)
+        var batchBucket = new int[left.Sum()];
+        for (int i = 0, remaining = batchBucket.Length; i < batchBucket.Length; i++, remaining--)
         {
-            int pick = rng.Next(left);
-            foreach (var q in queues)
-            {
-                if (pick < q.Count) { plan.Add(q.Dequeue()); break; }
-                pick -= q.Count;
-            }
-            left--;
+            int pick = rng.Next(remaining), b = 0;
+            while (pick >= left[b]) pick -= left[b++];
+            left[b]--;
+            batchBucket[i] = b;
         }
-        return plan;
+        return new EpochPlan(bucketRows, batchBucket);
     }
 
     private async Task<IList<BucketRow>> RowGroupAsync(int file, int rowGroup, CancellationToken ct)

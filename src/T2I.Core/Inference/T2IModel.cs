@@ -56,7 +56,7 @@ public sealed class T2IModel : nn.Module
         var node = folder.ReadConfig().ModelConfig ?? throw new InvalidDataException($"{folder.Path}: config.json has no model_config.");
         var config = T2IModelConfig.FromJson(node, folder.Path);
         if (config.TextEncoder != "builtin") throw new NotSupportedException($"{folder.Path}: text encoder '{config.TextEncoder}' " +
-            $"is not bundled; load the DiT alone.");
+            "is not bundled in one module: load it with CheckpointModels.Load (frozen encoders from model_config.text_weights).");
         string modelFile = folder.File(CheckpointFolder.ModelFile);
         var model = new T2IModel(new FluxDit(config.Dit), new BuiltinTextEncoder(config.BuiltinText, VocabularyOf(modelFile)));
         ModuleWeights.Load(model, preferEma && folder.Has(CheckpointFolder.EmaFile) ? folder.File(CheckpointFolder.EmaFile) : modelFile);

@@ -95,8 +95,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
         var folder = T2I.Core.Checkpoints.CheckpointFolder.Open(path);
         var saved = folder.ReadConfig();
         var config = T2IModelConfig.FromJson(saved.ModelConfig!, folder.Path);
-        var model = T2IModel.LoadCheckpoint(folder);
-        model.to(device ?? CPU);
+        var (text, dit) = CheckpointModels.Load(folder, config, device ?? CPU);
         if (config.Codec is { } codec)
         {
             decoder ??= LatentCodecs.Open(folder.Path, device);
@@ -107,7 +106,7 @@ public sealed class T2IPipeline : ITextToImageGenerator
         }
         decoder ??= new DctPatchCodec();
         int resolution = config.BaseResolution ?? PresetResolution(folder);
-        return new T2IPipeline(model.text_encoder, model.dit, decoder, ModelIdOf(folder, saved), resolution,
+        return new T2IPipeline(text, dit, decoder, ModelIdOf(folder, saved), resolution,
             device)
         { TimeShift = config.TimeShift };
     }

@@ -1,6 +1,7 @@
 using T2I.Core;
 using System.CommandLine;
 using System.Globalization;
+using T2I.Training.Dit;
 using T2I.Training.Loop;
 using T2I.Training.Presets;
 
@@ -26,10 +27,15 @@ public static class BenchCommand
             AllowMultipleArgumentsPerToken = true
         };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
+        var scales = new Option<string>("--data-scales")
+        {
+            Description = "DiT presets with latent_shards: benchmark on the shards repeated this many times each (e.g. 1,10,100), " +
+                "printing samples/s and peak resident memory per scale.",
+        };
         var command = new Command("bench",
             "Benchmark a preset's training step: time per step, samples/s, FLOP/s vs. a same-run fp32 GEMM. Writes nothing.")
         {
-            preset, steps, warmup, gemm, gemmDtype, set, device,
+            preset, steps, warmup, gemm, gemmDtype, set, device, scales,
         };
         command.SetAction(parse =>
         {
@@ -41,12 +47,51 @@ public static class BenchCommand
                 parse.InvocationConfiguration.Error.WriteLine(e.Message);
                 return LaunchCommand.ExitUsage;
             }
-            var r = StepBenchmark.Run(resolved, parse.GetValue(device) ?? "auto", parse.GetValue(warmup), parse.GetValue(steps),
-                parse.GetValue(gemm), parse.GetValue(gemmDtype) ?? "fp32");
+            var error = parse.InvocationConfiguration.Error;
+            if (TorchRuntime.BuildConfiguration == "Debug") error.WriteLine($"warning: {TorchRuntime.BuildNote}");
+            string dev = parse.GetValue(device) ?? "auto", dtype = parse.GetValue(gemmDtype) ?? "fp32";
+            if (parse.GetValue(scales) is { Length: > 0 } list)
+            {
+                if (resolved is not Preset<DitTrainConfig> dit || !TryParseScales(list, out var factors))
+                {
+                    error.WriteLine("--data-scales takes whole numbers ≥ 1 (e.g. 1,10,100) and a DiT preset.");
+                    return LaunchCommand.ExitUsage;
+                }
+                try
+                {
+                    foreach (var s in DataScaleBenchmark.Run(dit, factors, dev, parse.GetValue(warmup), parse.GetValue(steps),
+                        parse.GetValue(gemm), dtype))
+                        foreach (string line in DescribeScale(resolved.Name, s)) output.WriteLine(line);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+                {
+                    error.WriteLine($"bench: {e.Message}");
+                    return LaunchCommand.ExitUsage;
+                }
+                return 0;
+            }
+            var r = StepBenchmark.Run(resolved, dev, parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(gemm), dtype);
             foreach (string line in Describe(resolved.Name, r)) output.WriteLine(line);
+            output.WriteLine($"peak resident memory: {ResidentMemory.PeakBytes() / 1048576.0:0} MiB (the whole process)");
             return 0;
         });
         return command;
+    }
+
+    private static bool TryParseScales(string list, out int[] scales)
+    {
+        var parts = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        scales = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0).ToArray();
+        return scales.Length > 0 && scales.All(n => n >= 1);
+    }
+
+    public static IEnumerable<string> DescribeScale(string preset, DataScaleResult s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        yield return string.Format(c, "data ×{0}: {1:N0} rows; peak resident memory {2:0} MiB ({3:+0;-0} MiB over the {4:0} MiB at its " +
+            "start{5})", s.Scale, s.Rows, s.PeakBytes / 1048576.0, (s.PeakBytes - s.StartBytes) / 1048576.0, s.StartBytes / 1048576.0,
+            s.PeakWasReset ? "" : "; peak not resettable here: the process's peak so far");
+        foreach (string line in Describe(preset, s.Step)) yield return "  " + line;
     }
 
     public static IEnumerable<string> Describe(string preset, BenchmarkResult r)

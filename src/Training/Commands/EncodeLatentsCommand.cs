@@ -47,10 +47,15 @@ public static class EncodeLatentsCommand
             DefaultValueFactory = _ => 1
         };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
+        var dtype = new Option<string>("--dtype")
+        {
+            Description = "Storage of the latents: float32, bfloat16 or float16 (half the bytes; recorded in latents.json).",
+            DefaultValueFactory = _ => LatentStorage.Float32,
+        };
         var command = new Command("encode-latents", "Encode bucketed image shards to latent shards (per bucket: latent, caption, " +
             "key; the codec's identity recorded). Rerun after a kill to finish; --shard-index/--shard-count split the work.")
         {
-            data, output, latents, resolution, shardResolution, word, max, index, count, device,
+            data, output, latents, resolution, shardResolution, word, max, index, count, device, dtype,
         };
         command.SetAction(parse =>
         {
@@ -59,7 +64,7 @@ public static class EncodeLatentsCommand
                 parse.GetRequiredValue(output))
             {
                 CaptionWord = parse.GetValue(word) ?? "", MaxSamples = parse.GetValue(max), ShardIndex = parse.GetValue(index),
-                ShardCount = parse.GetValue(count),
+                ShardCount = parse.GetValue(count), Dtype = parse.GetValue(dtype) ?? LatentStorage.Float32,
             };
             try
             {

@@ -7,8 +7,8 @@ namespace T2I.Training.Demo;
 /// Exports a DiT run's final checkpoint as a self-contained model folder: the EMA weights as model.safetensors
 /// (DiT + built-in text encoder; the only weights inference uses), codec.safetensors (the tokenizer the DiT was
 /// trained on, frozen), config.json (configs, codec reference and latent statistics) and preset.json (the base
-/// resolution). Optimizer state is left out. Written next to the target and swapped in, so a reader never sees a
-/// half-written model.
+/// resolution); for t5+clip also the frozen T5 and CLIP folders (see WriteConfig). Optimizer state is left out.
+/// Written next to the target and swapped in, so a reader never sees a half-written model.
 /// </summary>
 public static class DemoExport
 {
@@ -20,7 +20,7 @@ public static class DemoExport
         if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
         File.Copy(folder.File(weights), Path.Combine(temp, CheckpointFolder.ModelFile));
-        File.Copy(folder.File(CheckpointFolder.ConfigFile), Path.Combine(temp, CheckpointFolder.ConfigFile));
+        WriteConfig(folder, temp);
         if (folder.Has(LatentCodecs.WeightsFileName)) File.Copy(folder.File(LatentCodecs.WeightsFileName), Path.Combine(temp,
             LatentCodecs.WeightsFileName));
         if (folder.RunPresetFile() is { } preset) File.Copy(preset, Path.Combine(temp, "preset.json"));
@@ -38,6 +38,23 @@ public static class DemoExport
         Directory.Move(temp, full);
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         return $"{modelDir} from {folder.Path} ({bytes / 1e6:0.0} MB)";
+    }
+
+    /// <summary>
+    /// config.json as the checkpoint wrote it; for t5+clip, with the frozen encoders copied in and
+    /// <c>model_config.text_weights</c> naming the copies relative to the folder (the export is then all a worker needs).
+    /// </summary>
+    private static void WriteConfig(CheckpointFolder folder, string temp)
+    {
+        var config = folder.ReadConfig();
+        string target = Path.Combine(temp, CheckpointFolder.ConfigFile);
+        if (config.ModelConfig is not { } node || T2IModelConfig.FromJson(node, folder.Path).TextWeights is not { } text)
+        {
+            File.Copy(folder.File(CheckpointFolder.ConfigFile), target);
+            return;
+        }
+        node["text_weights"] = System.Text.Json.JsonSerializer.SerializeToNode(text.CopyInto(temp, folder.Path), T2IModelConfig.Json);
+        File.WriteAllText(target, config.ToJson());
     }
 
     public static string Describe(string modelDir) =>

@@ -53,13 +53,19 @@ public sealed record DitTrainConfig
     /// </summary>
     public string LatentShards { get; init; } = "";
     /// <summary>
+    /// How the latents <see cref="Data"/> is encoded to are stored in <see cref="CacheDir"/>: <c>float32</c>, <c>bfloat16</c> or
+    /// <c>float16</c> (half the bytes; rounded before statistics, widened exactly when read). Latent shards say their own.
+    /// </summary>
+    public string LatentDtype { get; init; } = LatentStorage.Float32;
+    /// <summary>
     /// The latent codec: a tokenizer checkpoint/run/exported folder (see T2I.Core.Inference.LatentCodecs) or <c>dct</c>
     /// (the fixed weight-free codec, f16 d32, for tests). The DiT's in_channels follow the codec.
     /// </summary>
     public string Latents { get; init; } = "runs/tok-tiny-s3";
     /// <summary>
     /// <c>fp32</c>, or <c>bf16</c>: the DiT's matmuls compute in bf16 from fp32 master weights (T2I.Core.TorchSharpFixes.Autocast — what
-    /// torch.autocast does for linears); gradients, AdamW, EMA and the loss stay fp32. The text encoders stay fp32.
+    /// torch.autocast does for linears); gradients, AdamW, EMA and the loss stay fp32. The built-in text encoder trains in
+    /// fp32; frozen t5+clip runs in bf16 on CUDA and fp32 on the CPU, whatever this says (FluxTextEncoder.PlaceFrozen).
     /// </summary>
     public string Precision { get; init; } = "fp32";
     /// <summary>

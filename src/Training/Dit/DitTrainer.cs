@@ -25,6 +25,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly bool _textTrains;
     private readonly ILatentCodec _codec;
     private readonly LatentCodecReference _codecReference;
+    private readonly TextEncoderWeights? _textWeights;    // t5+clip: the frozen encoders' folders, named in the checkpoint
     private readonly optim.Optimizer _optimizer;
     private readonly Ema? _ema;
     private readonly BucketBatchSource<DitBatch> _data;
@@ -78,7 +79,9 @@ public sealed class DitTrainer : Trainer<DitBatch>
         }
         else if (config.TextEncoder == "t5+clip")
         {
-            var text = FluxTextEncoder.Load(config.T5Path, config.ClipPath, config.TextTokenCap);
+            // Frozen on the training device (bf16 on CUDA): T5-XXL on the CPU in fp32 would be the step's bottleneck.
+            _textWeights = new TextEncoderWeights(Path.GetFullPath(config.T5Path), Path.GetFullPath(config.ClipPath), config.TextTokenCap);
+            var text = FluxTextEncoder.Load(_textWeights, Environment.CurrentDirectory).PlaceFrozen(context.Device);
             var dit = new FluxDit(size with { ContextInDim = text.SequenceDim, VecInDim = text.PooledDim });
             if (context.InitFrom is { } init) ModuleWeights.Load(dit, init.File(CheckpointFolder.ModelFile));
             (_model, _dit, _text, _textTrains) = (dit, dit, text, false);
@@ -120,7 +123,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     { ["adamw"] = _optimizer };
     public override Ema? Ema => _ema;
     public override object ModelConfig => new T2IModelConfig(_dit.Config, _config.BuiltinText, _config.TextEncoder,
-        _codecReference, _config.Resolution, _config.FixedTimeShift);
+        _codecReference, _config.Resolution, _config.FixedTimeShift, _textWeights);
     protected override IDataSource<DitBatch> Source => _data;
 
     protected override IReadOnlyDictionary<string, double> Step(DitBatch batch, StepContext context)

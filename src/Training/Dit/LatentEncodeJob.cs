@@ -12,13 +12,15 @@ public sealed record LatentEncodeJob(string Data, int ShardResolution, int Resol
     public string CaptionWord { get; init; } = "";
     /// <summary>At most this many rows, in input-key order (0 = all); needs one process (<see cref="ShardCount"/> 1).</summary>
     public int MaxSamples { get; init; }
+    /// <summary>How latents are stored: <c>float32</c>, <c>bfloat16</c> or <c>float16</c> (half the bytes; see LatentStorage).</summary>
+    public string Dtype { get; init; } = LatentStorage.Float32;
     public int ShardIndex { get; init; }
     public int ShardCount { get; init; } = 1;
 
     public static LatentEncodeJob From(DitTrainConfig config, string output) =>
         new(config.Data, config.ShardResolution, config.Resolution, output)
         {
-            CaptionWord = config.CaptionWord, MaxSamples = config.MaxSamples,
+            CaptionWord = config.CaptionWord, MaxSamples = config.MaxSamples, Dtype = config.LatentDtype,
         };
 
     public void Validate()
@@ -28,6 +30,7 @@ public sealed record LatentEncodeJob(string Data, int ShardResolution, int Resol
         if (MaxSamples > 0 && ShardCount > 1)
             throw new ArgumentException("max_samples takes the first rows in input order, which needs --shard-count 1.");
         if (Resolution < 16 || ShardResolution < 16) throw new ArgumentException("resolutions must be at least 16 px.");
+        _ = LatentStorage.BytesPerValue(Dtype);
     }
 
     /// <summary>Whether input <paramref name="key"/> is this process's: a stable hash of the key, modulo the count.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using T2I.Core.Data;
 using T2I.Core.Latents;
 using T2I.Core.Storage;
@@ -17,7 +16,8 @@ public sealed record LatentEncodeSummary(int Inputs, int Encoded, int AlreadyDon
 /// Encodes bucketed image shards to latent shards, one input shard at a time: its rows, row group by row group (memory
 /// holds one group), are decoded, fitted to their training bucket and encoded; each bucket's latents go to
 /// <c>res{R}/{bucket}/{stem}.parquet</c> (DataPrep's layout and row type, so the bucket reader streams them; the
-/// <c>image</c> column holds the latent, fp32 [C, h, w], little-endian). A <c>done/{stem}.json</c> marker is written last,
+/// <c>image</c> column holds the latent [C, h, w], little-endian, in the job's storage dtype: see
+/// <see cref="LatentStorage"/>). A <c>done/{stem}.json</c> marker is written last,
 /// so a killed run redoes only unfinished input shards, and their files come out byte-identical (idempotent).
 /// </summary>
 public static class LatentEncoder
@@ -39,7 +39,7 @@ public static class LatentEncoder
         if (inputs.Count == 0) throw new InvalidDataException($"No bucketed shards under {input.Location}/res{job.ShardResolution}/ " +
             "(write them with `dataprep synth` + `dataprep ingest`).");
         var (channels, factor) = Probe(codec, device);
-        var manifest = new LatentShardManifest(LatentShardManifest.CurrentFormat, codecIdentity, channels, factor, "float32",
+        var manifest = new LatentShardManifest(LatentShardManifest.CurrentFormat, codecIdentity, channels, factor, job.Dtype,
             input.Location, job.ShardResolution, job.Resolution, job.CaptionWord, job.MaxSamples, inputs.Count);
         await manifest.WriteOrCheckAsync(output, ct);
         int encoded = 0, done = 0, others = 0;
@@ -112,7 +112,7 @@ public static class LatentEncoder
                 {
                     var latentRows = new List<BucketRow>();
                     foreach (var chunk in bucketRows.Chunk(EncodeChunk))
-                        undecodable += Encode(chunk, bucketRows.Key, codec, device, latentRows, sum, sumSq, ref positions);
+                        undecodable += Encode(chunk, bucketRows.Key, codec, job.Dtype, device, latentRows, sum, sumSq, ref positions);
                     if (latentRows.Count == 0) continue;
                     if (!files.TryGetValue(bucketRows.Key.Name, out var file))
                         files[bucketRows.Key.Name] = file = (bucketRows.Key, File.Create(Path.Combine(temp, bucketRows.Key.Name)));
@@ -137,8 +137,8 @@ public static class LatentEncoder
     }
 
     /// <summary>Encodes one chunk of a bucket's rows into latent rows; returns how many images did not decode.</summary>
-    private static int Encode(BucketRow[] chunk, AspectBucket bucket, ILatentCodec codec, Device device, List<BucketRow> into,
-        double[] sum, double[] sumSq, ref long positions)
+    private static int Encode(BucketRow[] chunk, AspectBucket bucket, ILatentCodec codec, string dtype, Device device,
+        List<BucketRow> into, double[] sum, double[] sumSq, ref long positions)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -151,7 +151,7 @@ public static class LatentEncoder
             rows.Add(row);
         }
         if (images.Count == 0) return chunk.Length;
-        var z = codec.Encode(stack(images).to(device)).cpu().to_type(ScalarType.Float32).contiguous();
+        var z = LatentStorage.Round(codec.Encode(stack(images).to(device)).cpu(), dtype).contiguous();
         var flat = z.to_type(ScalarType.Float64).transpose(0, 1).reshape(z.shape[1], -1);
         var s = flat.sum(1).data<double>().ToArray();
         var q = flat.square().sum(1).data<double>().ToArray();
@@ -164,7 +164,7 @@ public static class LatentEncoder
             var r = rows[i];
             into.Add(new BucketRow
             {
-                Key = r.Key, Caption = r.Caption, Image = MemoryMarshal.AsBytes(values.AsSpan(i * per, per)).ToArray(),
+                Key = r.Key, Caption = r.Caption, Image = LatentStorage.Encode(values.AsSpan(i * per, per), dtype),
                 Width = bucket.Width, Height = bucket.Height, OriginalWidth = r.OriginalWidth, OriginalHeight = r.OriginalHeight,
                 Sha256 = r.Sha256, SourceShard = r.SourceShard, Url = r.Url, PUnsafe = r.PUnsafe, PWatermark = r.PWatermark,
                 Aesthetic = r.Aesthetic, Similarity = r.Similarity, Labels = r.Labels,

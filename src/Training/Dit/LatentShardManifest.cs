@@ -6,9 +6,9 @@ namespace T2I.Training.Dit;
 
 /// <summary>
 /// <c>latents.json</c> at the root of a latent shard folder: which codec encoded it (its identity: kind + weights hash),
-/// the latents' shape (channels, downsampling factor, fp32), what was encoded (source, resolutions, filters) and how many
-/// input shards the whole set has. Every encoder process writes the same file, and refuses a folder whose file differs:
-/// latents of another tokenizer or other settings are never mixed in.
+/// the latents' shape and storage (channels, downsampling factor, dtype: LatentStorage), what was encoded (source,
+/// resolutions, filters) and how many input shards the whole set has. Every encoder process writes the same file, and
+/// refuses a folder whose file differs: latents of another tokenizer or other settings are never mixed in.
 /// </summary>
 public sealed record LatentShardManifest(int Format, string Codec, int Channels, int Factor, string Dtype, string Source,
     int ShardResolution, int Resolution, string CaptionWord, int MaxSamples, int Inputs)

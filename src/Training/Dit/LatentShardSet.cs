@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using T2I.Core.Data;
 using T2I.Core.Inference;
 using T2I.Core.Storage;
@@ -32,7 +31,9 @@ public sealed class LatentShardSet
         // Keyed by the data (its shard files and sizes), the training resolution, the filters and the codec's identity.
         string key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
             $"{config.Data}|{string.Join(",", inputs.Select(i => $"{i.Key}:{i.Size}"))}|{config.ShardResolution}|" +
-            $"{config.Resolution}|{config.MaxSamples}|{config.CaptionWord}|{codecIdentity}")))[..16].ToLowerInvariant();
+            $"{config.Resolution}|{config.MaxSamples}|{config.CaptionWord}|{codecIdentity}" +
+            // float32 adds nothing, so caches written before the dtype existed keep their key
+            (config.LatentDtype == LatentStorage.Float32 ? "" : $"|{config.LatentDtype}"))))[..16].ToLowerInvariant();
         string dir = Path.Combine(cacheDir, key);
         LatentEncoder.Run(LatentEncodeJob.From(config, dir), codec, codecIdentity, device, log);
         return Open(dir, codecIdentity);
@@ -98,10 +99,10 @@ public sealed class LatentShardSet
         for (int i = 0; i < n; i++)
         {
             var bytes = batch.Rows[i].Image;
-            if (bytes.Length != per * sizeof(float))
+            if (bytes.Length != per * LatentStorage.BytesPerValue(Manifest.Dtype))
                 throw new InvalidDataException($"{Store.Location}: row '{batch.Rows[i].Key}' holds {bytes.Length} bytes, not a " +
-                    $"[{c}, {h}, {w}] fp32 latent.");
-            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values.AsSpan((int)(i * per)));
+                    $"[{c}, {h}, {w}] {Manifest.Dtype} latent.");
+            LatentStorage.Decode(bytes, Manifest.Dtype, values.AsSpan((int)(i * per), (int)per));
         }
         using var scope = NewDisposeScope();
         var z = stats.Normalize(tensor(values, new long[] { n, c, h, w })).to(device);

@@ -10,7 +10,7 @@ namespace T2I.EndToEnd.Tests.Readme;
 public static class ReadmeWalkLimits
 {
     /// <summary>Lines that finish in seconds as written.</summary>
-    private static readonly HashSet<string> Cheap = ["presets", "ingest", "demo export"];
+    private static readonly HashSet<string> Cheap = ["presets", "ingest", "demo export", "encode-latents"];
 
     /// <summary>Subcommand (its first one or two words) → the options that cap it.</summary>
     private static readonly Dictionary<string, string[]> Caps = new()

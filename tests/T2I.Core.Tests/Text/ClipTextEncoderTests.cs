@@ -8,15 +8,14 @@ namespace T2I.Core.Tests.Text;
 public class ClipTextEncoderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("t2i-clip-").FullName;
-    private static readonly ClipTextConfig Tiny = new(VocabSize: 35, HiddenSize: 16, IntermediateSize: 32, NumLayers: 2,
-        NumHeads: 2, MaxPositions: 8, BosTokenId: 0, EosTokenId: 1);
+    private static readonly ClipTextConfig Tiny = TinyTextEncoderFolders.Clip;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public void LoadsAnHfFolderAndPoolsTheEosStateLikeAReference()
     {
-        var w = WriteHfFolder();
+        var w = TinyTextEncoderFolders.WriteClip(_dir);
         using var model = ClipTextEncoder.Load(_dir);
         using var scope = NewDisposeScope();
         var batch = model.Encode(new[] { "red cat", "a blue cat and a red" });
@@ -27,36 +26,6 @@ public class ClipTextEncoderTests : IDisposable
         Assert.True(allclose(batch.Pooled[0], expected[3], 1e-4, 1e-4), "pooled must be the EOS token's state");
         Assert.Equal(8, batch.Sequence.shape[1]); // the long prompt was truncated to the context
         Assert.Equal(16, model.PooledDim);
-    }
-
-    private Dictionary<string, Tensor> WriteHfFolder()
-    {
-        var g = new Generator(7);
-        var w = new Dictionary<string, Tensor>();
-        void Add(string key, params long[] shape) => w[key] = randn(shape, generator: g) * 0.3;
-        void Norm(string key) { w[key + ".weight"] = 1 + randn(16, generator: g) * 0.1; w[key + ".bias"] = randn(16, generator: g) * 0.1; }
-        Add("text_model.embeddings.token_embedding.weight", 35, 16);
-        Add("text_model.embeddings.position_embedding.weight", 8, 16);
-        for (int i = 0; i < 2; i++)
-        {
-            string p = $"text_model.encoder.layers.{i}.";
-            foreach (var n in new[] { "q_proj", "k_proj", "v_proj", "out_proj" }) { Add($"{p}self_attn.{n}.weight", 16, 16); Add($"{p}self_attn.{n}.bias", 16); }
-            Norm($"{p}layer_norm1");
-            Norm($"{p}layer_norm2");
-            Add($"{p}mlp.fc1.weight", 32, 16); Add($"{p}mlp.fc1.bias", 32);
-            Add($"{p}mlp.fc2.weight", 16, 32); Add($"{p}mlp.fc2.bias", 16);
-        }
-        Norm("text_model.final_layer_norm");
-        var file = new Dictionary<string, Tensor>(w)
-        {
-            ["text_model.embeddings.position_ids"] = arange(8).unsqueeze(0), // legacy buffer
-            ["text_projection.weight"] = randn(16, 16), // CLIPModel extras are not part of the text tower
-            ["vision_model.post_layernorm.weight"] = ones(16),
-        };
-        SafeTensors.Save(Path.Combine(_dir, "model.safetensors"), file);
-        File.WriteAllText(Path.Combine(_dir, "config.json"), Tiny.ToHfJson());
-        TinyTokenizerFiles.WriteClipBpe(_dir);
-        return w;
     }
 
     private static Tensor Reference(Dictionary<string, Tensor> w, int[] ids)

@@ -8,8 +8,7 @@ namespace T2I.Core.Tests.Text;
 public class T5EncoderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("t2i-t5-").FullName;
-    private static readonly T5Config Tiny = new(VocabSize: 15, DModel: 16, DKv: 4, DFf: 24, NumLayers: 2, NumHeads: 2,
-        RelativeAttentionNumBuckets: 8, RelativeAttentionMaxDistance: 16);
+    private static readonly T5Config Tiny = TinyTextEncoderFolders.T5;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -26,7 +25,7 @@ public class T5EncoderTests : IDisposable
     [Fact]
     public void LoadsAnHfFolderUnderUpstreamKeysAndMatchesAReferenceForward()
     {
-        var weights = WriteHfFolder();
+        var weights = TinyTextEncoderFolders.WriteT5(_dir);
         using var model = T5Encoder.Load(_dir);
         using var scope = NewDisposeScope();
         var enc = model.Encode(new[] { "a red cat" });
@@ -44,7 +43,7 @@ public class T5EncoderTests : IDisposable
     [Fact]
     public void ATokenCapTruncatesPromptsKeepingTheirEos()
     {
-        WriteHfFolder();
+        TinyTextEncoderFolders.WriteT5(_dir);
         using var full = T5Encoder.Load(_dir);
         using var capped = T5Encoder.Load(_dir, maxTokens: 3);
         var ids = full.Tokenize("a blue cat a red cat s");
@@ -57,36 +56,9 @@ public class T5EncoderTests : IDisposable
     [Fact]
     public void AMissingKeyIsReportedByName()
     {
-        var weights = WriteHfFolder(drop: "encoder.block.1.layer.1.DenseReluDense.wi_1.weight");
+        var weights = TinyTextEncoderFolders.WriteT5(_dir, drop: "encoder.block.1.layer.1.DenseReluDense.wi_1.weight");
         var ex = Assert.Throws<InvalidDataException>(() => T5Encoder.Load(_dir));
         Assert.Contains("missing encoder.block.1.layer.1.DenseReluDense.wi_1.weight", ex.Message);
-    }
-
-    private Dictionary<string, Tensor> WriteHfFolder(string? drop = null)
-    {
-        var g = new Generator(42);
-        var w = new Dictionary<string, Tensor>();
-        void Add(string key, params long[] shape) => w[key] = randn(shape, generator: g) * 0.3;
-        Add("shared.weight", Tiny.VocabSize, Tiny.DModel);
-        Add("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", Tiny.RelativeAttentionNumBuckets, Tiny.NumHeads);
-        for (int i = 0; i < Tiny.NumLayers; i++)
-        {
-            string p = $"encoder.block.{i}.layer.";
-            foreach (var n in new[] { "q", "k", "v" }) Add($"{p}0.SelfAttention.{n}.weight", 8, 16);
-            Add($"{p}0.SelfAttention.o.weight", 16, 8);
-            w[$"{p}0.layer_norm.weight"] = 1 + randn(16, generator: g) * 0.1;
-            Add($"{p}1.DenseReluDense.wi_0.weight", 24, 16);
-            Add($"{p}1.DenseReluDense.wi_1.weight", 24, 16);
-            Add($"{p}1.DenseReluDense.wo.weight", 16, 24);
-            w[$"{p}1.layer_norm.weight"] = 1 + randn(16, generator: g) * 0.1;
-        }
-        w["encoder.final_layer_norm.weight"] = 1 + randn(16, generator: g) * 0.1;
-        var file = w.Where(kv => kv.Key != drop).ToDictionary(kv => kv.Key, kv => kv.Value);
-        file["encoder.embed_tokens.weight"] = w["shared.weight"]; // tied copy some exports carry
-        SafeTensors.Save(Path.Combine(_dir, "model.safetensors"), file);
-        File.WriteAllText(Path.Combine(_dir, "config.json"), Tiny.ToHfJson());
-        TinyTokenizerFiles.WriteSentencePiece(Path.Combine(_dir, "spiece.model"));
-        return w;
     }
 
     /// <summary>T5 v1.1 encoder written out from the weight dictionary, independent of the module code.</summary>

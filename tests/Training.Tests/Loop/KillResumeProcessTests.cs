@@ -28,7 +28,10 @@ public static class TrainingProcess
         ["launch", "toy-regression", "--run-dir", runDir, "--device", "cpu",
          "--set", $"steps={Steps}", "--set", "checkpoint_every=20", "--set", "eval_every=40", "--set", $"step_delay_ms={delayMs}"];
 
-    public static Process Launch(string runDir, int delayMs = 0)
+    public static Process Launch(string runDir, int delayMs = 0) => Start(LaunchArgs(runDir, delayMs));
+
+    /// <summary>`training ARGS` as a child process, its output collected for <see cref="Run"/>.</summary>
+    public static Process Start(IEnumerable<string> args)
     {
         // A process started from a background job of a non-interactive shell (`.ci/run &`, a harness running
         // `dotnet test … &`) inherits SIGINT as ignored, the runtime keeps it ignored (POSIX), and Process.Start
@@ -38,7 +41,7 @@ public static class TrainingProcess
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add("exec");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "training.dll"));
-        foreach (string a in LaunchArgs(runDir, delayMs)) psi.ArgumentList.Add(a);
+        foreach (string a in args) psi.ArgumentList.Add(a);
         var p = new Process { StartInfo = psi };
         var stdout = new System.Text.StringBuilder();
         var stderr = new System.Text.StringBuilder();
@@ -77,6 +80,9 @@ public static class TrainingProcess
         }
         throw new TimeoutException("no checkpoint appeared");
     }
+
+    /// <summary>What the process wrote to stderr so far.</summary>
+    public static string ErrorOf(Process p) => Output[p.Id].Err.ToString();
 
     public static void AssertSameRun(string expectedRun, string actualRun)
     {
