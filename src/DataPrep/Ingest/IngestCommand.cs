@@ -32,8 +32,11 @@ public static class IngestCommand
             Description = "Decode/resize threads (default: all cores).",
             DefaultValueFactory = _ => Environment.ProcessorCount
         };
-        var shardIndex = new Option<int>("--shard-index") { Description = "This run's share: every --shard-count-th input shard " +
-            "and hash partition from this index (0-based; a Kubernetes indexed Job passes JOB_COMPLETION_INDEX)." };
+        var shardIndex = new Option<int>("--shard-index")
+        {
+            Description = "This run's share: every --shard-count-th input shard " +
+            "and hash partition from this index (0-based; a Kubernetes indexed Job passes JOB_COMPLETION_INDEX)."
+        };
         var shardCount = new Option<int>("--shard-count")
         {
             Description = "How many runs share the work (with --phase; the union of all indexes equals one run).",
@@ -44,8 +47,11 @@ public static class IngestCommand
             Description = "all (default), or one of screen, dedup, write: a partitioned run does each phase with every " +
             "index before the next phase.", DefaultValueFactory = _ => IngestPhase.All
         };
-        var source = new Option<string?>("--source") { Description = "Name prefix of this input's output files (default: its " +
-            "folder name and a hash of its location, so outputs of different inputs merge)." };
+        var source = new Option<string?>("--source")
+        {
+            Description = "Name prefix of this input's output files (default: its " +
+            "folder name and a hash of its location, so outputs of different inputs merge)."
+        };
         var partitions = new Option<int>("--dedup-partitions")
         {
             Description = "Hash partitions of global dedup (memory per partition ≈ 44 bytes × images / partitions; fixed per output).",

@@ -87,9 +87,12 @@ public sealed record ConceptFeatures(Tensor Features, string[] Concepts, string[
         string weights = Path.Combine(directory, CacheFile + ".safetensors"), rows = Path.Combine(directory, CacheFile + ".json");
         if (!File.Exists(weights) || !File.Exists(rows)) return null;
         var cached = JsonSerializer.Deserialize<CachedRows>(File.ReadAllText(rows));
-        if (cached is null || cached.Source != source || SafeTensors.ReadMetadata(weights).GetValueOrDefault("source") != source) return null;
+        if (cached is null || cached.Source != source) return null;
+        if (SafeTensors.ReadMetadata(weights).GetValueOrDefault("source") != source) return null;
         var features = SafeTensors.Load(weights)["features"];
-        return features.shape[0] == cached.Concepts.Length ? new ConceptFeatures(features, cached.Concepts, cached.Styles, cached.Skipped) : null;
+        return features.shape[0] == cached.Concepts.Length
+            ? new ConceptFeatures(features, cached.Concepts, cached.Styles, cached.Skipped)
+            : null;
     }
 
     private const string CacheFile = "concept-features";

@@ -11,7 +11,8 @@ public sealed record ConceptJudgeOptions(int Epochs = 20, int BatchSize = 256, d
 
 public static class ConceptJudgeTrainer
 {
-    /// <summary>Fits the head on features [N, D] with class indices <paramref name="labels"/>; returns the last epoch's mean loss.</summary>
+    /// <summary>Fits the head on features [N, D] with class indices <paramref name="labels"/>; returns the last epoch's
+    /// mean loss.</summary>
     public static double Train(ConceptJudge judge, Tensor features, IReadOnlyList<int> labels, ConceptJudgeOptions? options = null)
     {
         options ??= new ConceptJudgeOptions();
@@ -31,7 +32,8 @@ public static class ConceptJudgeTrainer
             foreach (var start in Enumerable.Range(0, (labels.Count + options.BatchSize - 1) / options.BatchSize))
             {
                 using var scope = NewDisposeScope();
-                var rows = order.narrow(0, start * options.BatchSize, Math.Min(options.BatchSize, labels.Count - start * options.BatchSize));
+                int first = start * options.BatchSize;
+                var rows = order.narrow(0, first, Math.Min(options.BatchSize, labels.Count - first));
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(judge.forward(features.index_select(0, rows)), target.index_select(0, rows));
                 loss.backward();

@@ -17,7 +17,10 @@ public static class TrainConceptJudgeCommand
 {
     public static Command Build()
     {
-        var data = new Option<string>("--data") { Description = "Bucketed shards with a 'label' per row (local or s3://).", Required = true };
+        var data = new Option<string>("--data")
+        {
+            Description = "Bucketed shards with a 'label' per row (local or s3://).", Required = true,
+        };
         var output = new Option<string>("--out") { Description = "Folder for the judge.", Required = true };
         var resolution = new Option<int>("--resolution") { Description = "Bucket resolution of --data.", DefaultValueFactory = _ => 64 };
         var imageSize = new Option<int>("--image-size")
@@ -39,7 +42,8 @@ public static class TrainConceptJudgeCommand
             int max = parse.GetValue(limit) is > 0 and var l ? l : int.MaxValue;
             string dir = parse.GetRequiredValue(output);
             using var encoder = ResNetFeatures.FromPackage(parse.GetValue(imageSize));
-            string source = $"{parse.GetRequiredValue(data)} res {parse.GetValue(resolution)} limit {max} {encoder.Name} {encoder.ImageSize}";
+            string location = parse.GetRequiredValue(data);
+            string source = $"{location} res {parse.GetValue(resolution)} limit {max} {encoder.Name} {encoder.ImageSize}";
             using var features = ConceptFeatures.TryLoad(dir, source) ?? await EncodeAsync();
             features.Save(dir, source);
             string[] concepts = features.Concepts.Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -53,11 +57,11 @@ public static class TrainConceptJudgeCommand
             outw.WriteLine($"  pooled (each image by the judge that never saw its style): {pooled}");
 
             using var judge = ConceptJudgeValidation.Fit(features, concepts, encoder.Name, encoder.ImageSize, options);
-            judge.Save(dir, new Dictionary<string, string> { ["format"] = "t2i-concept-judge", ["trained_on"] = parse.GetRequiredValue(data) });
+            judge.Save(dir, new Dictionary<string, string> { ["format"] = "t2i-concept-judge", ["trained_on"] = location });
             string path = Path.Combine(dir, TrainJudgeCommand.ValidationFile);
             File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(new
             {
-                data = parse.GetRequiredValue(data), images = features.Count, concepts = concepts.Length, image_size = encoder.ImageSize,
+                data = location, images = features.Count, concepts = concepts.Length, image_size = encoder.ImageSize,
                 held_out = holdOuts.Select(h => new { h.Style, h.Accuracy.Count, h.Accuracy.Top1, h.Accuracy.Top5 }),
             }, new JsonSerializerOptions { WriteIndented = true }));
             File.Move(path + ".tmp", path, overwrite: true);
@@ -66,7 +70,7 @@ public static class TrainConceptJudgeCommand
 
             async Task<ConceptFeatures> EncodeAsync()
             {
-                var rows = await AttributeDataset.ReadRowsAsync(BlobStores.Open(parse.GetRequiredValue(data)), parse.GetValue(resolution), max, ct);
+                var rows = await AttributeDataset.ReadRowsAsync(BlobStores.Open(location), parse.GetValue(resolution), max, ct);
                 return await ConsoleProgress.RunAsync("features", progress => Task.Run(() =>
                     ConceptFeatures.Encode(rows, encoder, progress: new Progress<int>(n =>
                         progress.Report(new ProgressUpdate("resnet18 features", n, rows.Count)))), ct));
