@@ -48,6 +48,7 @@ public static class Program
             TrainJudgeCommand.Build(),
             ScoreCommand.Build(),
             BackendCheckCommand.Build(),
+            CollectiveBenchCommand.Build(),
         };
         return root;
     }
