@@ -42,6 +42,8 @@ public sealed class BucketBatchReader
         CancellationToken ct = default)
     {
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Batch size must be at least 1.");
+        if (options.Ranks < 1 || options.Rank < 0 || options.Rank >= options.Ranks)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Rank {options.Rank} of {options.Ranks} ranks.");
         var files = new List<ShardFile>();
         await foreach (var blob in store.ListAsync(BucketLayout.ResolutionPrefix(resolution), ct))
         {
@@ -123,7 +125,9 @@ public sealed class BucketBatchReader
             }
             left--;
         }
-        return plan;
+        if (_options.Ranks == 1) return plan;
+        // The same plan on every rank (same seed), dealt out round-robin: no batch is read twice in an epoch.
+        return plan.Take(plan.Count / _options.Ranks * _options.Ranks).Where((_, i) => i % _options.Ranks == _options.Rank).ToList();
     }
 
     private async Task<IList<BucketRow>> RowGroupAsync(int file, int rowGroup, CancellationToken ct)

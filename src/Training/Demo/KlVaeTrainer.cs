@@ -50,7 +50,7 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
         IBlobStore store = new LocalBlobStore(config.Data);
         var batchSettings = config.BatchSettings;
         var reader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
-            new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
+            context.TrainingBatches(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
         data = new BucketBatchSource<TokenizerBatch>(reader, b => TokenizerBatch.From(b, batchSettings));
         var evalReader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
             new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed + 1)).GetAwaiter().GetResult();

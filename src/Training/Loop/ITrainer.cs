@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using T2I.Core.Checkpoints;
+using T2I.Core.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -109,6 +110,9 @@ public sealed record TrainerContext(Device Device, LoopSettings Loop, string Run
     public int Rank { get; init; }
 
     public int WorldSize { get; init; } = 1;
+
+    /// <summary>Options of this rank's partition of the bucketed training shards.</summary>
+    public BucketBatchOptions TrainingBatches(int batchSize, int seed) => new(batchSize, seed, Rank: Rank, Ranks: WorldSize);
 }
 
 /// <summary>

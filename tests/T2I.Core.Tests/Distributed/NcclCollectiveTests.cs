@@ -10,7 +10,7 @@ public sealed class NcclFactAttribute : FactAttribute
 {
     public NcclFactAttribute()
     {
-        if (!NcclCollective.IsAvailable(out string? why)) Skip = $"NCCL backend not exercised here: {why}.";
+        if (!NcclCollective.IsAvailable(out string? why)) Skip = $"NCCL backend not exercised here: {why}";
     }
 }
 
