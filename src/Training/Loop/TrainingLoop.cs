@@ -146,8 +146,10 @@ public static class TrainingLoop
             last = last.Concat(named).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
         }
 
-        bool stop = ranks.WorldSize == 1 && cancel.IsCancellationRequested;   // ranks agree on stopping after a step
-        while (step < loop.Steps && step < (options.StopAtStep ?? long.MaxValue) && !stop)
+        // One process stops as soon as it is asked; ranks stop at the step they agreed on (see DataParallel.AfterStep).
+        bool stop = false;
+        bool Stopping() => ranks.WorldSize == 1 ? cancel.IsCancellationRequested : stop;
+        while (step < loop.Steps && step < (options.StopAtStep ?? long.MaxValue) && !Stopping())
         {
             long next = step + 1;
             double factor = LrSchedule.Factor(loop, next);
@@ -171,6 +173,11 @@ public static class TrainingLoop
         bool completed = step >= loop.Steps;
         if (completed && (loop.EvalEvery == 0 || step % loop.EvalEvery != 0) && step > start && ranks.IsLeader) Evaluate();
         if (checkpointed != step) Checkpoint();
+        if (ranks.WorldSize > 1 && step > start)
+            options.Log($"data parallel: {ranks.WorldSize} ranks ({ranks.Collective.Backend}), gradient all-reduce (waits for the " +
+                $"slowest rank included) {ranks.CommunicationTime.TotalSeconds:0.00} s of {clock.Elapsed.TotalSeconds:0.00} s " +
+                $"({ranks.CommunicationTime.TotalSeconds / Math.Max(1e-9, clock.Elapsed.TotalSeconds):P1}), " +
+                $"{ranks.BytesReduced / 1e6:0.0} MB reduced");
         if (!completed) options.Log($"Stopped at step {step}/{loop.Steps}; checkpoint {lastCheckpoint?.Path}. Run the same " +
             $"command again to resume.");
         return new RunResult(step, completed, start, last, lastCheckpoint);
