@@ -53,7 +53,10 @@ public sealed unsafe class MpiCollective : ICollective
         {
             MpiNative.Check(_mpi.Allreduce(MpiNative.InPlace, Address(host), Count(host), TypeOf(host.dtype),
                 op == ReduceOp.Max ? _mpi.OpMax : _mpi.OpSum, _mpi.CommWorld), "MPI_Allreduce");
-            if (op == ReduceOp.Mean) host.div_(WorldSize);
+            if (op != ReduceOp.Mean) return;
+            // A Scalar disposed here, not an implicit one left to the finaliser (see TorchSharpFixes.ScalarSafe).
+            using var scale = (1.0 / WorldSize).ToScalar();
+            host.mul_(scale);
         });
     }
 

@@ -37,6 +37,8 @@ public static class CollectiveBenchCommand
                 if (parse.GetValue(cuda)) again.Add("--cuda");
                 return new LocalMpirun(ranks).Run(again);
             }
+            // One torch thread per rank: idle OpenMP workers spin and take the core the peer rank polls MPI on.
+            T2I.Core.TorchRuntime.SetThreads(1);
             var bytes = parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ByteSize.Parse).ToList();
             using var c = Collectives.Create(env, parse.GetValue(cuda), parse.InvocationConfiguration.Error.WriteLine);
             CollectiveBenchmark.Verify(c);

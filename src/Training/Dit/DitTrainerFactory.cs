@@ -38,8 +38,7 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
                 $"{MemoryEstimate.Format(bf16Forward)}; with CFG batch 2 ≈ " +
                 $"{MemoryEstimate.Format(bf16Forward + sizes.InferenceActivationBytes())}",
             $"training memory below: fp32 master weights, grads, AdamW moments, EMA, activations of one micro-batch on one " +
-                $"device, i.e. per data-parallel rank (batch_size is per rank: the paper's global batch on 32 GPUs is batch_size=" +
-                $"{Math.Max(1, loop.BatchSize / 32)} with --nproc/mpirun -np 32)",
+                "device, i.e. per data-parallel rank (batch_size is per rank; the global batch is batch_size × ranks)",
         ])
         { FlopsPerStep = stepFlops, Accumulation = micro.Accumulation };
     }
