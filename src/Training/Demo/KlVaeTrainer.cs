@@ -91,7 +91,7 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
         total.backward();
         metrics["grad/norm"] = ctx.ClipGradients(model.parameters());
         optimizer.step();
-        if (ganOn) gan.Update(images, reconstruction, metrics);
+        if (ganOn) gan.Update(images, reconstruction, metrics, ctx);
 
         metrics["loss"] = total.item<float>();
         metrics["loss/l1"] = l1.item<float>();

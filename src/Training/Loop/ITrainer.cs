@@ -78,6 +78,9 @@ public sealed record StepContext(long Step, long TotalSteps, double LrFactor, De
     /// <summary>The run's ranks; null outside the loop (benchmarks).</summary>
     public DataParallel? Ranks { get; init; }
 
+    /// <summary>Averages gradients over the ranks without clipping (a second optimizer, e.g. a discriminator's).</summary>
+    public void AverageGradients(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Ranks?.SyncGradients(parameters);
+
     /// <summary>
     /// Averages the gradients over the data-parallel ranks, then clips their norm to the preset's <c>grad_clip</c> (no-op
     /// when 0); returns the norm before clipping. Call it once per optimizer step, after the last backward().

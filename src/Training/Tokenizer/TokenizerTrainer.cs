@@ -219,6 +219,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
             discriminatorOptimizer.zero_grad();
             var dLoss = HingeGanLoss.Discriminator(discriminator.forward(images), discriminator.forward(reconstruction.detach()));
             dLoss.backward();
+            ctx.AverageGradients(discriminator.parameters());
             discriminatorOptimizer.step();
             metrics["gan/discriminator"] = dLoss.item<float>();
         }
