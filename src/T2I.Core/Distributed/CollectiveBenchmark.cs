@@ -54,7 +54,8 @@ public static class CollectiveBenchmark
             // Rank 0 decides the count from a probe so that every rank makes the same number of calls.
             var probe = Stopwatch.StartNew();
             c.AllReduce(buffer, ReduceOp.Sum);
-            using var count = tensor(new long[] { Math.Clamp((long)(secondsPerSize / Math.Max(1e-7, probe.Elapsed.TotalSeconds)), 3, 2000) });
+            long calls = Math.Clamp((long)(secondsPerSize / Math.Max(1e-7, probe.Elapsed.TotalSeconds)), 3, 2000);
+            using var count = tensor(new[] { calls });
             c.Broadcast(count);
             int iterations = (int)count.item<long>();
             buffer.fill_(1.0f);

@@ -18,7 +18,10 @@ public static class CollectiveBenchCommand
             Description = "Comma-separated message sizes.", DefaultValueFactory = _ => "4KiB,64KiB,1MiB,16MiB,64MiB",
         };
         var seconds = new Option<double>("--seconds") { Description = "Time per size.", DefaultValueFactory = _ => 0.5 };
-        var nproc = new Option<int>("--nproc") { Description = "Ranks on this machine, started through mpirun.", DefaultValueFactory = _ => 1 };
+        var nproc = new Option<int>("--nproc")
+        {
+            Description = "Ranks on this machine, started through mpirun.", DefaultValueFactory = _ => 1,
+        };
         var cuda = new Option<bool>("--cuda") { Description = "Reduce CUDA buffers (NCCL where libnccl.so.2 loads)." };
         var command = new Command("collective-bench", "Verify and time the data-parallel collectives (all-reduce GB/s per size).")
         {

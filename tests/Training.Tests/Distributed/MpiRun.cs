@@ -29,7 +29,7 @@ public sealed class MpiRun : IDisposable
 
     public Process Process { get; }
 
-    /// <summary>Waits for the launcher to exit; kills the whole tree and throws if it takes longer than <paramref name="timeout"/>.</summary>
+    /// <summary>Waits for the launcher to exit; kills the whole tree and throws past <paramref name="timeout"/>.</summary>
     public (int Code, string Out, string Err) Wait(TimeSpan timeout)
     {
         if (!Process.WaitForExit(timeout))
