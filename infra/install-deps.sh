@@ -11,6 +11,8 @@ command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2
 command -v chromium >/dev/null     || need+=(chromium)         # end-to-end tests drive it via Playwright
 command -v node >/dev/null         || need+=(nodejs npm)       # s3rver, the loopback S3 endpoint
 command -v vipsthumbnail >/dev/null || need+=(libvips-tools)   # reference resizer for the DataPrep benchmark
+command -v mpirun >/dev/null     || need+=(openmpi-bin)      # data-parallel ranks: mpirun and Open MPI
+ls /usr/lib/*/libmpi.so.40 >/dev/null 2>&1 || need+=(libopenmpi-dev) # libmpi.so.40, bound by T2I.Core.Distributed
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core) # plots and image captions
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need[*]}"

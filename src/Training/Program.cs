@@ -49,6 +49,7 @@ public static class Program
             TrainConceptJudgeCommand.Build(),
             ScoreCommand.Build(),
             BackendCheckCommand.Build(),
+            CollectiveBenchCommand.Build(),
         };
         return root;
     }

@@ -27,6 +27,9 @@ public sealed record CheckpointConfig
     public JsonNode? DataPosition { get; init; }
     /// <summary>Opaque extra state of the trainer (e.g. whether the GAN loss is on).</summary>
     public JsonNode? TrainerState { get; init; }
+    /// <summary>A data-parallel run's per-rank resume state (index = rank: data_position, rng_state); null for one process,
+    /// whose state is <see cref="DataPosition"/> and <see cref="RngState"/> (rank 0's in a data-parallel run).</summary>
+    public JsonArray? Ranks { get; init; }
     public Dictionary<string, double>? Metrics { get; init; }
     public double ElapsedSeconds { get; init; }
     public DateTime TimeUtc { get; init; } = DateTime.UtcNow;

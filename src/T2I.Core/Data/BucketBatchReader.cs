@@ -45,7 +45,7 @@ public sealed class BucketBatchReader
         _files = files;
         _buckets = files.Select(f => f.Bucket).Distinct().OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
         _units = _buckets.Select(UnitsOf).ToList();
-        BatchesPerEpoch = Plan(0).Count;
+        BatchesPerEpoch = Plan(0).Count / options.Ranks;
     }
 
     public long BatchesPerEpoch { get; }
@@ -57,6 +57,8 @@ public sealed class BucketBatchReader
         CancellationToken ct = default)
     {
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Batch size must be at least 1.");
+        if (options.Ranks < 1 || options.Rank < 0 || options.Rank >= options.Ranks)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Rank {options.Rank} of {options.Ranks} ranks.");
         var files = new List<ShardFile>();
         await foreach (var blob in store.ListAsync(BucketLayout.ResolutionPrefix(resolution), ct))
         {
@@ -80,12 +82,17 @@ public sealed class BucketBatchReader
         {
             var plan = Plan(epoch);
             long start = epoch == from.Epoch ? from.Batch : 0;
+            // The same plan on every rank (same seed), dealt out round-robin: batch g of the epoch goes to rank
+            // g mod ranks as its batch g / ranks, so no batch is read twice; the last incomplete round is dropped.
+            int ranks = _options.Ranks;
+            long count = plan.Count / ranks;
             var taken = new int[_buckets.Count]; // batches each bucket has given so far: the next one's place in its rows
-            for (long i = 0; i < start && i < plan.Count; i++) taken[plan.BatchBucket[i]]++;
-            for (long i = start; i < plan.Count; i++)
+            for (long g = 0; g < count * ranks; g++)
             {
+                int bucket = plan.BatchBucket[g], first = taken[bucket]++ * _options.BatchSize;
+                long i = g / ranks;
+                if (g % ranks != _options.Rank || i < start) continue;
                 ct.ThrowIfCancellationRequested();
-                int bucket = plan.BatchBucket[i], first = taken[bucket]++ * _options.BatchSize;
                 var bucketRows = plan.BucketRows[bucket];
                 var rows = new BucketRow[Math.Min(_options.BatchSize, bucketRows.Length - first)];
                 for (int r = 0; r < rows.Length; r++)
@@ -93,7 +100,7 @@ public sealed class BucketBatchReader
                     var (file, group, row) = Locate(bucket, bucketRows[first + r]);
                     rows[r] = (await RowGroupAsync(file, group, ct))[row];
                 }
-                var next = i + 1 < plan.Count ? new BucketReaderPosition(epoch, i + 1) : new BucketReaderPosition(epoch + 1, 0);
+                var next = i + 1 < count ? new BucketReaderPosition(epoch, i + 1) : new BucketReaderPosition(epoch + 1, 0);
                 yield return new BucketBatch(_buckets[bucket], rows, next);
             }
         }

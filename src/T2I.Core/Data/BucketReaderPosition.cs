@@ -23,5 +23,8 @@ public sealed record BucketBatch(AspectBucket Bucket, IReadOnlyList<BucketRow> R
 /// <summary>
 /// Batch size, seed, and the shuffle window: rows are shuffled within <see cref="WindowRowGroups"/> row groups
 /// at a time (row-group order itself is shuffled), which bounds memory to a few row groups per bucket.
+/// <see cref="Rank"/> of <see cref="Ranks"/> reads every <see cref="Ranks"/>-th batch of the one shared epoch plan (as
+/// PyTorch's DistributedSampler does), the plan cut to a multiple of the ranks so that all reach an epoch's end together.
 /// </summary>
-public sealed record BucketBatchOptions(int BatchSize, int Seed, int WindowRowGroups = 4, bool DropLast = true);
+public sealed record BucketBatchOptions(int BatchSize, int Seed, int WindowRowGroups = 4, bool DropLast = true, int Rank = 0,
+    int Ranks = 1);

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using T2I.Core;
+using T2I.Core.Distributed;
 using T2I.Cli;
 using T2I.Training.Loop;
 using T2I.Training.Presets;
@@ -32,10 +34,16 @@ public static class LaunchCommand
             Description = "Print the plan (parameters, memory estimate, steps, data) and " +
             "exit without allocating."
         };
+        var nproc = new Option<int>("--nproc")
+        {
+            Description = "Data-parallel ranks on this machine, started through mpirun (needs Open MPI). Across machines, run " +
+                "this command under mpirun -np N --hostfile … or as a Kubernetes indexed Job instead (see infra/TRAINING-AT-SCALE.md).",
+            DefaultValueFactory = _ => 1,
+        };
         var command = new Command("launch",
             "Train a preset; resumes automatically from the run folder's latest checkpoint. Ctrl+C writes a checkpoint and exits.")
         {
-            preset, runDir, steps, set, device, dryRun,
+            preset, runDir, steps, set, device, dryRun, nproc,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -53,18 +61,42 @@ public static class LaunchCommand
             }
             string dir = parse.GetValue(runDir) ?? Path.Combine("runs", resolved.Name);
             string deviceName = parse.GetValue(device) ?? "auto";
+            int ranks = parse.GetValue(nproc);
+            RankEnvironment env;
+            try { env = RankEnvironment.FromEnvironment(); }
+            catch (ArgumentException e)
+            {
+                error.WriteLine(e.Message);
+                return ExitUsage;
+            }
+            if (ranks < 1)
+            {
+                error.WriteLine($"--nproc {ranks}: must be at least 1.");
+                return ExitUsage;
+            }
             if (parse.GetValue(dryRun))
             {
-                PlanPrinter.Print(resolved, deviceName, dir, output);
+                PlanPrinter.Print(resolved, deviceName, dir, output, env.WorldSize > 1 ? env.WorldSize : ranks);
                 return 0;
             }
-            return await Run(resolved, dir, deviceName, output, error, cancel);
+            if (ranks > 1 && !env.UnderMpirun)
+            {
+                // Same command, minus --nproc, once per rank; mpirun sets OMPI_COMM_WORLD_* so each copy knows its rank.
+                var again = LocalMpirun.CurrentProgram();
+                again.AddRange(["launch", resolved.Name, "--run-dir", Path.GetFullPath(dir), "--device", deviceName]);
+                foreach (string s in parse.GetValue(set) ?? []) again.AddRange(["--set", s]);
+                if (parse.GetValue(steps) is { } n) again.AddRange(["--steps", n.ToString(CultureInfo.InvariantCulture)]);
+                var mpirun = new LocalMpirun(ranks);
+                output.WriteLine($"Starting {ranks} ranks: {LocalMpirun.Program} {string.Join(' ', mpirun.Arguments(again))}");
+                return mpirun.Run(again, cancel);
+            }
+            return await RankRun.Run(resolved, dir, deviceName, env, output, error, cancel);
         });
         return command;
     }
 
-    private static async Task<int> Run(Preset preset, string runDir, string device, TextWriter output, TextWriter error,
-        CancellationToken cancel)
+    internal static async Task<int> Run(Preset preset, string runDir, string device, ICollective collective, TextWriter output,
+        TextWriter error, CancellationToken cancel)
     {
         // SIGTERM (kill, container stop) gets the same treatment as Ctrl+C: finish the step, checkpoint, exit 0.
         // A second signal while the checkpoint is being written falls through to the default: the process ends.
@@ -85,13 +117,18 @@ public static class LaunchCommand
         try
         {
             var plan = preset.Plan();
+            if (collective.WorldSize > 1)
+                output.WriteLine($"Rank {collective.Rank} of {collective.WorldSize} ({collective.Backend}); global batch " +
+                    $"{GlobalBatch.Describe(preset.Loop.BatchSize, plan.Accumulation, collective.WorldSize)}");
             output.WriteLine($"{preset.Name}: {MemoryEstimate.FormatCount(plan.TotalParameters)} parameters " +
                 $"({MemoryEstimate.FormatCount(plan.TrainableParameters)} trainable), " +
                              $"estimated {MemoryEstimate.Format(plan.EstimatedBytes)}, {preset.Loop.Steps:N0} steps × batch " +
                                  $"{preset.Loop.BatchSize} → {Path.GetFullPath(runDir)}");
             var result = await ConsoleProgress.RunAsync($"train {preset.Name}", progress => Task.Run(() =>
-                TrainingLoop.Run(preset, new RunOptions(runDir) { Device = device, Progress = progress, Log = error.WriteLine },
-                    stop.Token)));
+                TrainingLoop.Run(preset, new RunOptions(runDir)
+                {
+                    Device = device, Progress = collective.Rank == 0 ? progress : null, Log = error.WriteLine, Collective = collective,
+                }, stop.Token)));
             output.WriteLine(result.Completed
                 ? $"Done: {preset.Name} reached step {result.Step}. Checkpoint: {result.LastCheckpoint?.Path}"
                 : $"Interrupted at step {result.Step}. Checkpoint: {result.LastCheckpoint?.Path}");
@@ -124,7 +161,7 @@ public static class LaunchCommand
 /// <summary>The dry-run plan: the preset, parameter counts, memory estimate against the device, stage lines.</summary>
 public static class PlanPrinter
 {
-    public static void Print(Preset preset, string deviceName, string runDir, TextWriter output)
+    public static void Print(Preset preset, string deviceName, string runDir, TextWriter output, int ranks = 1)
     {
         var plan = preset.Plan();
         var loop = preset.Loop;
@@ -141,6 +178,7 @@ public static class PlanPrinter
         output.WriteLine($"Checkpoint every {loop.CheckpointEvery:N0} steps (keep {loop.KeepLast}); eval every " +
             $"{(loop.EvalEvery > 0 ? loop.EvalEvery.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "end only")}; " +
             $"seed {loop.Seed}{(loop.InitFrom is null ? "" : $"; init from {loop.InitFrom}")}");
+        output.WriteLine($"Global batch: {GlobalBatch.Describe(loop.BatchSize, plan.Accumulation, ranks)}");
         foreach (string line in plan.Lines) output.WriteLine(line);
         string device;
         long? available;

@@ -1,3 +1,4 @@
+using T2I.Training.Loop;
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Losses;
 using TorchSharp;
@@ -27,11 +28,12 @@ public sealed class AdversarialTerm(PatchDiscriminator discriminator, double wei
     }
 
     /// <summary>One discriminator step after the generator's (the fake is detached).</summary>
-    public void Update(Tensor real, Tensor fake, IDictionary<string, double> metrics)
+    public void Update(Tensor real, Tensor fake, IDictionary<string, double> metrics, StepContext ctx)
     {
         Optimizer.zero_grad();
         var loss = HingeGanLoss.Discriminator(Discriminator.forward(real), Discriminator.forward(fake.detach()));
         loss.backward();
+        ctx.AverageGradients(Discriminator.parameters());
         Optimizer.step();
         metrics["gan/discriminator"] = loss.item<float>();
     }

@@ -50,7 +50,7 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
         IBlobStore store = new LocalBlobStore(config.Data);
         var batchSettings = config.BatchSettings;
         var reader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
-            new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
+            context.TrainingBatches(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
         data = new BucketBatchSource<TokenizerBatch>(reader, b => TokenizerBatch.From(b, batchSettings));
         var evalReader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
             new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed + 1)).GetAwaiter().GetResult();
@@ -91,7 +91,7 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
         total.backward();
         metrics["grad/norm"] = ctx.ClipGradients(model.parameters());
         optimizer.step();
-        if (ganOn) gan.Update(images, reconstruction, metrics);
+        if (ganOn) gan.Update(images, reconstruction, metrics, ctx);
 
         metrics["loss"] = total.item<float>();
         metrics["loss/l1"] = l1.item<float>();

@@ -98,7 +98,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
             weightDecay: context.Loop.WeightDecay);
         _ema = context.Loop.EmaDecay > 0 ? new Ema(_model, context.Loop.EmaDecay) : null; // after init_from, so EMA starts there
         var device = context.Device;
-        _data = new BucketBatchSource<DitBatch>(shards.OpenReader(context.Loop.BatchSize, (int)context.Loop.Seed),
+        _data = new BucketBatchSource<DitBatch>(shards.OpenReader(context.TrainingBatches(context.Loop.BatchSize, (int)context.Loop.Seed)),
             batch => shards.ToBatch(batch, stats, device));
     }
 

@@ -38,10 +38,9 @@ public sealed class DitTrainerFactory : ITrainerFactory<DitTrainConfig>
                 $"{MemoryEstimate.Format(bf16Forward)}; with CFG batch 2 ≈ " +
                 $"{MemoryEstimate.Format(bf16Forward + sizes.InferenceActivationBytes())}",
             $"training memory below: fp32 master weights, grads, AdamW moments, EMA, activations of one micro-batch on one " +
-                $"device — split across data-parallel GPUs (e.g. 32 × H100: batch {Math.Max(1, loop.BatchSize / 32)} per GPU) and " +
-                $"shard optimizer state (ZeRO/FSDP) for the 2B presets",
+                "device, i.e. per data-parallel rank (batch_size is per rank; the global batch is batch_size × ranks)",
         ])
-        { FlopsPerStep = stepFlops };
+        { FlopsPerStep = stepFlops, Accumulation = micro.Accumulation };
     }
 
     private static string MicroBatchLine(DitTrainConfig config, LoopSettings loop, MicroBatching m)

@@ -67,8 +67,8 @@ public sealed class LatentShardSet
         return LatentNormalization.FromSums(sum, sumSq, _markers.Sum(m => m.Positions), perChannelStd: perChannelStd);
     }
 
-    public BucketBatchReader OpenReader(int batchSize, int seed) => BucketBatchReader.OpenAsync(Store, Manifest.Resolution,
-        new BucketBatchOptions(batchSize, seed)).GetAwaiter().GetResult();
+    public BucketBatchReader OpenReader(BucketBatchOptions options)
+        => BucketBatchReader.OpenAsync(Store, Manifest.Resolution, options).GetAwaiter().GetResult();
 
     /// <summary>(caption, labels) of every row in key order, one row group at a time.</summary>
     public IEnumerable<(string Caption, string? Labels)> Captions()

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using T2I.Core.Checkpoints;
+using T2I.Core.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -74,8 +75,22 @@ public interface IDataSource<out TBatch> : IResumable
 /// <summary>What the loop tells the trainer about the step it is about to take.</summary>
 public sealed record StepContext(long Step, long TotalSteps, double LrFactor, Device Device, LoopSettings Loop)
 {
-    /// <summary>Clips the gradient norm to the preset's <c>grad_clip</c> (no-op when 0); returns the norm before clipping.</summary>
-    public double ClipGradients(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Gradients.ClipNorm(parameters, Loop.GradClip);
+    /// <summary>The run's ranks; null outside the loop (benchmarks).</summary>
+    public DataParallel? Ranks { get; init; }
+
+    /// <summary>Averages gradients over the ranks without clipping (a second optimizer, e.g. a discriminator's).</summary>
+    public void AverageGradients(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Ranks?.SyncGradients(parameters);
+
+    /// <summary>
+    /// Averages the gradients over the data-parallel ranks, then clips their norm to the preset's <c>grad_clip</c> (no-op
+    /// when 0); returns the norm before clipping. Call it once per optimizer step, after the last backward().
+    /// </summary>
+    public double ClipGradients(IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    {
+        var list = parameters as IReadOnlyCollection<TorchSharp.Modules.Parameter> ?? parameters.ToList();
+        Ranks?.SyncGradients(list);
+        return Gradients.ClipNorm(list, Loop.GradClip);
+    }
 }
 
 /// <summary>Where and when an evaluation runs; files (images, grids) go under <see cref="OutputDir"/>.</summary>
@@ -92,6 +107,15 @@ public sealed record TrainerContext(Device Device, LoopSettings Loop, string Run
 
     /// <summary>Message sink for warnings the user must see (e.g. "no LPIPS weights: w_p = 0").</summary>
     public Action<string> Log { get; init; } = Console.Error.WriteLine;
+
+    /// <summary>This process's data-parallel rank: a trainer reads partition <see cref="Rank"/> of <see cref="WorldSize"/>
+    /// of its data, so that the ranks together see each global batch once.</summary>
+    public int Rank { get; init; }
+
+    public int WorldSize { get; init; } = 1;
+
+    /// <summary>Options of this rank's partition of the bucketed training shards.</summary>
+    public BucketBatchOptions TrainingBatches(int batchSize, int seed) => new(batchSize, seed, Rank: Rank, Ranks: WorldSize);
 }
 
 /// <summary>

@@ -11,7 +11,8 @@ public static class RunCheckpoint
     public static string FileFor(string module) => module == MainModule ? CheckpointFolder.ModelFile : module + ".safetensors";
 
     public static CheckpointFolder Save(ITrainer trainer, Preset preset, string checkpointsDir, long step,
-                                        IReadOnlyDictionary<string, double> metrics, double elapsedSeconds)
+                                        IReadOnlyDictionary<string, double> metrics, double elapsedSeconds,
+                                        System.Text.Json.Nodes.JsonArray? ranks = null)
     {
         var config = new CheckpointConfig
         {
@@ -23,6 +24,7 @@ public static class RunCheckpoint
             RngState = RngState.Capture(),
             DataPosition = trainer.Data.SavePosition(),
             TrainerState = trainer.SaveState(),
+            Ranks = ranks,
             Metrics = metrics.Where(kv => double.IsFinite(kv.Value)).ToDictionary(),
             ElapsedSeconds = elapsedSeconds,
             TimeUtc = DateTime.UtcNow,

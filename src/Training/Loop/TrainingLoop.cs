@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using T2I.Core;
 using T2I.Core.Checkpoints;
+using T2I.Core.Distributed;
 using T2I.Core.Metrics;
 using TorchSharp;
 using T2I.Core.TorchSharpFixes;
@@ -21,6 +22,8 @@ public sealed record RunOptions(string RunDir)
     public bool WritePlots { get; init; } = true;
     /// <summary>End this session after this step (checkpointed, resumable) without changing the run's schedule.</summary>
     public long? StopAtStep { get; init; }
+    /// <summary>The ranks of a data-parallel run (default: this process alone).</summary>
+    public ICollective Collective { get; init; } = SingleProcessCollective.Instance;
 }
 
 /// <summary>The outcome of <see cref="TrainingLoop.Run"/>.</summary>
@@ -57,9 +60,12 @@ public static class TrainingLoop
             throw new InvalidOperationException($"Run folder {runDir} belongs to preset '{owner}', not '{preset.Name}'. Choose " +
                 $"another --run-dir.");
 
+        var ranks = new DataParallel(options.Collective);
         TorchRuntime.Seed(loop.Seed);
         var context = new TrainerContext(device, loop, runDir, preset.Name)
         {
+            Rank = ranks.Rank,
+            WorldSize = ranks.WorldSize,
             InitFrom = latest is null && !string.IsNullOrWhiteSpace(loop.InitFrom) ? CheckpointFolder.Open(loop.InitFrom) : null,
             Log = options.Log,
         };
@@ -72,6 +78,7 @@ public static class TrainingLoop
         if (latest is not null)
         {
             var restored = RunCheckpoint.Restore(trainer, preset, latest);
+            ranks.RestoreRankState(trainer, restored, latest.Path);
             start = restored.Step;
             elapsedBefore = restored.ElapsedSeconds;
             options.Log($"Resuming {preset.Name} from {latest.Path} (step {start}/{loop.Steps}).");
@@ -81,22 +88,32 @@ public static class TrainingLoop
         {
             options.Log($"Initialised {preset.Name} from {context.InitFrom.Path}.");
         }
-        File.WriteAllText(Path.Combine(runDir, PresetFile + ".tmp"), preset.ToJson());
-        File.Move(Path.Combine(runDir, PresetFile + ".tmp"), Path.Combine(runDir, PresetFile), overwrite: true);
+        ranks.BroadcastInitialState(trainer);
+        // Same weights, different noise and augmentation per rank (rank 0 keeps the single-process stream).
+        if (latest is null && ranks.Rank > 0) TorchRuntime.Seed(loop.Seed + 1_000_003L * ranks.Rank);
+        if (ranks.IsLeader)
+        {
+            File.WriteAllText(Path.Combine(runDir, PresetFile + ".tmp"), preset.ToJson());
+            File.Move(Path.Combine(runDir, PresetFile + ".tmp"), Path.Combine(runDir, PresetFile), overwrite: true);
+        }
 
         var baseLrs = trainer.Optimizers.Values.SelectMany(o => o.ParamGroups).Select(g => (Group: g, Lr: g.LearningRate)).ToList();
         string metricsPath = Path.Combine(runDir, MetricsFile);
-        using var metrics = MetricsLog.Open(metricsPath, resumeStep: start);
+        using var metrics = ranks.IsLeader ? MetricsLog.Open(metricsPath, resumeStep: start) : null;
         var clock = Stopwatch.StartNew();
         var rate = new RateMeter();
         IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
         CheckpointFolder? lastCheckpoint = latest;
+        long? checkpointed = latest?.Step;
         long step = start;
         double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
 
         void Checkpoint()
         {
-            lastCheckpoint = RunCheckpoint.Save(trainer, preset, checkpointsDir, step, last, Elapsed());
+            var rankStates = ranks.GatherRankStates(trainer);   // every rank takes part; rank 0 alone writes
+            checkpointed = step;
+            if (!ranks.IsLeader) return;
+            lastCheckpoint = RunCheckpoint.Save(trainer, preset, checkpointsDir, step, last, Elapsed(), rankStates);
             CheckpointFolder.Prune(checkpointsDir, loop.KeepLast);
             if (options.WritePlots) Plot(metricsPath, Path.Combine(runDir, PlotsDir), loop.PlotSmoothing, options.Log);
         }
@@ -117,39 +134,50 @@ public static class TrainingLoop
             {
                 // A failing evaluation must not cost the steps trained since the last checkpoint.
                 RngState.Restore(rng);
-                if (lastCheckpoint?.Step != step) Checkpoint();
+                // Only rank 0 evaluates, so the other ranks cannot join a checkpoint now: the last periodic one stands.
+                if (checkpointed != step && ranks.WorldSize == 1) Checkpoint();
                 throw;
             }
             RngState.Restore(rng);
             if (results.Count == 0) return;
             var named = results.ToDictionary(kv => kv.Key.StartsWith("eval/", StringComparison.Ordinal) ? kv.Key : "eval/"
                 + kv.Key, kv => kv.Value);
-            metrics.Write(step, named, Elapsed());
+            metrics?.Write(step, named, Elapsed());
             last = last.Concat(named).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
         }
 
-        while (step < loop.Steps && step < (options.StopAtStep ?? long.MaxValue) && !cancel.IsCancellationRequested)
+        // One process stops as soon as it is asked; ranks stop at the step they agreed on (see DataParallel.AfterStep).
+        bool stop = false;
+        bool Stopping() => ranks.WorldSize == 1 ? cancel.IsCancellationRequested : stop;
+        while (step < loop.Steps && step < (options.StopAtStep ?? long.MaxValue) && !Stopping())
         {
             long next = step + 1;
             double factor = LrSchedule.Factor(loop, next);
             foreach (var (group, lr) in baseLrs) group.LearningRate = lr * factor;
             IReadOnlyDictionary<string, double> stepMetrics;
+            long syncs = ranks.Syncs;
             using (var scope = torch.NewDisposeScope())
-                stepMetrics = trainer.TrainStep(new StepContext(next, loop.Steps, factor, device, loop));
-            trainer.Ema?.Update();
+                stepMetrics = trainer.TrainStep(new StepContext(next, loop.Steps, factor, device, loop) { Ranks = ranks });
+            (stepMetrics, stop) = ranks.AfterStep(stepMetrics, cancel.IsCancellationRequested, syncs);
+            if (ranks.IsLeader) trainer.Ema?.Update();
             step = next;
             var row = new Dictionary<string, double>(stepMetrics) { ["lr"] = loop.Lr * factor };
             last = row;
-            if (step % loop.LogEvery == 0 || step == loop.Steps) metrics.Write(step, row, Elapsed());
+            if (step % loop.LogEvery == 0 || step == loop.Steps) metrics?.Write(step, row, Elapsed());
             options.OnStep?.Invoke(step, row);
             Report(options.Progress, preset.Name, step, loop.Steps, row, rate.Tick(step));
-            if (loop.EvalEvery > 0 && step % loop.EvalEvery == 0) Evaluate();
+            if (loop.EvalEvery > 0 && step % loop.EvalEvery == 0 && ranks.IsLeader) Evaluate();
             if (step % loop.CheckpointEvery == 0 && step < loop.Steps) Checkpoint();
         }
 
         bool completed = step >= loop.Steps;
-        if (completed && (loop.EvalEvery == 0 || step % loop.EvalEvery != 0) && step > start) Evaluate();
-        if (lastCheckpoint?.Step != step) Checkpoint();
+        if (completed && (loop.EvalEvery == 0 || step % loop.EvalEvery != 0) && step > start && ranks.IsLeader) Evaluate();
+        if (checkpointed != step) Checkpoint();
+        if (ranks.WorldSize > 1 && step > start)
+            options.Log($"data parallel: {ranks.WorldSize} ranks ({ranks.Collective.Backend}), gradient all-reduce (waits for the " +
+                $"slowest rank included) {ranks.CommunicationTime.TotalSeconds:0.00} s of {clock.Elapsed.TotalSeconds:0.00} s " +
+                $"({ranks.CommunicationTime.TotalSeconds / Math.Max(1e-9, clock.Elapsed.TotalSeconds):P1}), " +
+                $"{ranks.BytesReduced / 1e6:0.0} MB reduced");
         if (!completed) options.Log($"Stopped at step {step}/{loop.Steps}; checkpoint {lastCheckpoint?.Path}. Run the same " +
             $"command again to resume.");
         return new RunResult(step, completed, start, last, lastCheckpoint);

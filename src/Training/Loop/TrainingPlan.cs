@@ -29,6 +29,9 @@ public sealed record TrainingPlan(IReadOnlyList<ParameterCount> Parameters, long
     /// divides by it.</summary>
     public double? FlopsPerStep { get; init; }
 
+    /// <summary>Micro-batches accumulated per optimizer step (micro-batch = batch_size / this; 1 = no accumulation).</summary>
+    public int Accumulation { get; init; } = 1;
+
     public long TotalParameters => Parameters.Sum(p => p.Total);
     public long TrainableParameters => Parameters.Sum(p => p.Trainable);
 }

@@ -89,7 +89,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
 
         IBlobStore store = BlobStores.Open(config.Data);
         var reader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
-            new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
+            context.TrainingBatches(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
         data = new BucketBatchSource<TokenizerBatch>(reader, b => TokenizerBatch.From(b, config));
         var evalReader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
             new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed + 1)).GetAwaiter().GetResult();
@@ -219,6 +219,7 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
             discriminatorOptimizer.zero_grad();
             var dLoss = HingeGanLoss.Discriminator(discriminator.forward(images), discriminator.forward(reconstruction.detach()));
             dLoss.backward();
+            ctx.AverageGradients(discriminator.parameters());
             discriminatorOptimizer.step();
             metrics["gan/discriminator"] = dLoss.item<float>();
         }

@@ -122,4 +122,21 @@ public class BucketBatchReaderTests
         var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(Keys)));
         Assert.All(runs, run => Assert.Equal(expected, run));
     }
+
+    [Fact]
+    public async Task RanksReadDisjointPartsOfTheOnePlanAndTogetherCoverIt()
+    {
+        var store = await StoreAsync();
+        static string Key(BucketBatch b) => string.Join(",", b.Rows.Select(r => r.Key));
+        var whole = (await ReadAll(await BucketBatchReader.OpenAsync(store, 256, new(3, Seed: 9)), BucketReaderPosition.Start, 1))
+            .Select(Key).ToList();
+        var parts = new List<List<string>>();
+        for (int rank = 0; rank < 3; rank++)
+            parts.Add((await ReadAll(await BucketBatchReader.OpenAsync(store, 256, new(3, Seed: 9, Rank: rank, Ranks: 3)),
+                BucketReaderPosition.Start, 1)).Select(Key).ToList());
+        Assert.All(parts, p => Assert.Equal(whole.Count / 3, p.Count));   // all ranks reach the epoch's end together
+        var dealt = Enumerable.Range(0, whole.Count / 3 * 3).Select(i => parts[i % 3][i / 3]).ToList();
+        Assert.Equal(whole.Take(dealt.Count), dealt);                      // round-robin over the single-process plan
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => BucketBatchReader.OpenAsync(store, 256, new(3, 9, Rank: 3, Ranks: 3)));
+    }
 }

@@ -96,7 +96,8 @@ public class EncodeLatentsTests
         var images = ShardRows.Read(reader, 0, ref skipped).ToDictionary(r => r.Key);
         var identity = LatentNormalization.Identity(set.Manifest.Channels);
         var all = new List<Tensor>();
-        foreach (var batch in set.OpenReader(4, 0).ReadAsync(BucketReaderPosition.Start, epochs: 1).ToBlockingEnumerable())
+        var batches = set.OpenReader(new BucketBatchOptions(4, 0));
+        foreach (var batch in batches.ReadAsync(BucketReaderPosition.Start, epochs: 1).ToBlockingEnumerable())
         {
             using var dit = set.ToBatch(batch, identity, CPU);
             for (int i = 0; i < batch.Rows.Count; i++)

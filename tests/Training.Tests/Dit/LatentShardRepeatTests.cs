@@ -21,7 +21,7 @@ public class LatentShardRepeatTests
         string repeated = LatentShardRepeat.Write(latents, tmp.Sub("x3"), 3);
         var thrice = LatentShardSet.Open(repeated, LatentCodecs.Dct);
         Assert.Equal(3 * once.Rows, thrice.Rows);
-        Assert.Equal(3 * once.OpenReader(4, 0).BatchesPerEpoch, thrice.OpenReader(4, 0).BatchesPerEpoch);
+        Assert.Equal(3 * once.OpenReader(new BucketBatchOptions(4, 0)).BatchesPerEpoch, thrice.OpenReader(new BucketBatchOptions(4, 0)).BatchesPerEpoch);
         // Same statistics (each input counted three times) and the same captions, three times over.
         Assert.Equal(once.Statistics(true).Mean, thrice.Statistics(true).Mean);
         var captions = once.Captions().Select(c => c.Caption).Order(StringComparer.Ordinal).ToList();

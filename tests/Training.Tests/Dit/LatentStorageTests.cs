@@ -27,8 +27,8 @@ public class LatentStorageTests
 
         // Row by row in the same order: each stored latent is the fp32 one rounded by torch, bit for bit, in half the bytes.
         var identity = LatentNormalization.Identity(full.Manifest.Channels);
-        var a = full.OpenReader(4, 0).ReadAsync(BucketReaderPosition.Start, epochs: 1).ToBlockingEnumerable().ToList();
-        var b = half.OpenReader(4, 0).ReadAsync(BucketReaderPosition.Start, epochs: 1).ToBlockingEnumerable().ToList();
+        var a = full.OpenReader(new BucketBatchOptions(4, 0)).ReadAsync(BucketReaderPosition.Start, epochs: 1).ToBlockingEnumerable().ToList();
+        var b = half.OpenReader(new BucketBatchOptions(4, 0)).ReadAsync(BucketReaderPosition.Start, epochs: 1).ToBlockingEnumerable().ToList();
         Assert.Equal(a.Count, b.Count);
         foreach (var (x, y) in a.Zip(b))
         {

@@ -18,6 +18,8 @@ public sealed record ToyRegressionConfig
     public long DataSeed { get; init; } = 1234;
     /// <summary>Sleep per step, so tests can kill the process mid-run; no effect on the numbers.</summary>
     public int StepDelayMs { get; init; }
+    /// <summary>Micro-batches per optimizer step (batch_size = micro-batch × grad_accum, per rank).</summary>
+    public int GradAccum { get; init; } = 1;
 }
 
 /// <summary>
@@ -47,6 +49,8 @@ public sealed class ToyRegressionFactory : ITrainerFactory<ToyRegressionConfig>
     public TrainingPlan Plan(ToyRegressionConfig config, LoopSettings loop)
     {
         long parameters = (long)config.Features * config.Outputs + config.Outputs;
+        if (config.GradAccum < 1 || loop.BatchSize % config.GradAccum != 0)
+            throw new ArgumentException($"grad_accum {config.GradAccum} must be ≥ 1 and divide batch_size {loop.BatchSize}.");
         long activations = (long)loop.BatchSize * (config.Features + 2L * config.Outputs) * 4 * 2;
         return new TrainingPlan([new ParameterCount("model (linear)", parameters, parameters)],
             MemoryEstimate.Training(parameters, 0, loop.EmaDecay > 0, activations),
@@ -55,6 +59,7 @@ public sealed class ToyRegressionFactory : ITrainerFactory<ToyRegressionConfig>
              $"samples: {loop.Steps * loop.BatchSize:N0} ({loop.Steps:N0} steps × batch {loop.BatchSize})"])
         {
             FlopsPerStep = 3.0 * 2 * loop.BatchSize * config.Features * config.Outputs,
+            Accumulation = config.GradAccum,
         };
     }
 
@@ -70,18 +75,23 @@ public sealed record ToyBatch(Tensor X, Tensor Y) : IDisposable
     }
 }
 
-/// <summary>Deterministic batches: batch i is drawn from its own generator seeded by (data seed, i).</summary>
+/// <summary>
+/// Deterministic batches: global batch i (batch size × ranks rows) is drawn from its own generator seeded by
+/// (data seed, i); rank r takes rows [r·batch, (r+1)·batch). So 2 ranks × batch B see what 1 rank × batch 2B sees.
+/// </summary>
 public sealed class ToyRegressionData : IDataSource<ToyBatch>
 {
     private readonly ToyRegressionConfig _config;
-    private readonly int _batchSize;
+    private readonly int _batchSize, _rank, _ranks;
     private readonly Device _device;
     private readonly Tensor _w, _b;
 
-    public ToyRegressionData(ToyRegressionConfig config, int batchSize, Device device)
+    public ToyRegressionData(ToyRegressionConfig config, int batchSize, Device device, int rank = 0, int ranks = 1)
     {
         _config = config;
         _batchSize = batchSize;
+        _rank = rank;
+        _ranks = ranks;
         _device = device;
         var g = new Generator((ulong)config.DataSeed);
         _w = randn(config.Features, config.Outputs, generator: g).DetachFromDisposeScope();
@@ -97,7 +107,7 @@ public sealed class ToyRegressionData : IDataSource<ToyBatch>
     public ToyBatch Batch(long index)
     {
         var g = new Generator((ulong)(_config.DataSeed * 1_000_003 + index));
-        var x = randn(_batchSize, _config.Features, generator: g);
+        var x = randn(_batchSize * _ranks, _config.Features, generator: g).narrow(0, _batchSize * _rank, _batchSize);
         var y = x.matmul(_w) + _b;
         return new ToyBatch(x.to(_device), y.to(_device));
     }
@@ -121,7 +131,7 @@ public sealed class ToyRegressionTrainer : Trainer<ToyBatch>
         _config = config;
         _model = nn.Linear(config.Features, config.Outputs).to(context.Device);
         _optimizer = new SafeAdamW(_model.parameters(), lr: context.Loop.Lr, weightDecay: context.Loop.WeightDecay);
-        _data = new ToyRegressionData(config, context.Loop.BatchSize, context.Device);
+        _data = new ToyRegressionData(config, context.Loop.BatchSize, context.Device, context.Rank, context.WorldSize);
         _ema = context.Loop.EmaDecay > 0 ? new Ema(_model, context.Loop.EmaDecay) : null;
         if (context.InitFrom is { } init) ModuleWeights.Load(_model, init.File(CheckpointFolder.ModelFile));
     }
@@ -138,12 +148,22 @@ public sealed class ToyRegressionTrainer : Trainer<ToyBatch>
     {
         if (_config.StepDelayMs > 0) Thread.Sleep(_config.StepDelayMs);
         _optimizer.zero_grad();
-        var target = batch.Y + _config.Noise * randn_like(batch.Y);
-        var loss = nn.functional.mse_loss(_model.forward(batch.X), target);
-        loss.backward();
+        double loss = 0;
+        int micro = batch.X.shape[0] is var rows && rows % _config.GradAccum == 0 ? (int)rows / _config.GradAccum
+            : throw new InvalidOperationException($"grad_accum {_config.GradAccum} does not divide the batch of {rows}.");
+        for (int m = 0; m < _config.GradAccum; m++)
+        {
+            // Mean over the micro-batches: the same gradient as one forward over the whole batch.
+            using var scope = NewDisposeScope();
+            var x = batch.X.narrow(0, m * micro, micro);
+            var y = batch.Y.narrow(0, m * micro, micro);
+            var part = nn.functional.mse_loss(_model.forward(x), y + _config.Noise * randn_like(y)) / _config.GradAccum;
+            part.backward();
+            loss += part.item<float>();
+        }
         double gradNorm = context.ClipGradients(_model.parameters());
         _optimizer.step();
-        return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["grad_norm"] = gradNorm };
+        return new Dictionary<string, double> { ["loss"] = loss, ["grad_norm"] = gradNorm };
     }
 
     public override IReadOnlyDictionary<string, double> Evaluate(EvalContext context)
