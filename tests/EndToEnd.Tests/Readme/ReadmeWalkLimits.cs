@@ -36,7 +36,8 @@ public static class ReadmeWalkLimits
     {
         _ when preset.StartsWith("tok-", StringComparison.Ordinal) || preset.StartsWith("kl-vae", StringComparison.Ordinal)
             => ["threads=1", "batch_size=8", "eval_batches=1"],
-        _ => ["threads=1", "batch_size=8", "eval_prompts=1", "eval_steps=2"],
+        _ when preset.StartsWith("t2i", StringComparison.Ordinal) => ["threads=1", "batch_size=8", "eval_prompts=1", "eval_steps=2"],
+        _ => ["threads=1", "batch_size=8"],
     };
 
     /// <summary>A line with a <c>&lt;placeholder&gt;</c> is a template the user fills in: only parsed, never run.</summary>

@@ -21,7 +21,9 @@ namespace T2I.Web.Tests.ScaleOut;
 public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputHelper output) : IClassFixture<PostgresServer>, IClassFixture<S3Server>
 {
     public static readonly int Generations = int.TryParse(Environment.GetEnvironmentVariable("T2I_SCALEOUT_JOBS"), out int n) ? n : 100;
-    public const int Shards = 4, IngestionJobs = 4, VictimSteps = 60, VictimImages = 3;
+    public const int Shards = 4, IngestionJobs = 4;
+    // The longest request: a 60 × 3 victim once ended before the web saw two of its steps on a loaded machine.
+    public const int VictimSteps = T2I.Core.Inference.GenerationLimits.MaxSteps, VictimImages = T2I.Core.Inference.GenerationLimits.MaxCount;
     /// <summary>Short for the test (how long a dead worker's job stays invisible); production keeps Hangfire's 30 min.</summary>
     public const string InvisibilityTimeout = "00:00:15";
     /// <summary>Short for the test: a kill inside a state change leaves the job's lock for this long (StaleLockTests).</summary>
@@ -46,7 +48,7 @@ public class MultiWorkerTests(PostgresServer postgres, S3Server s3, ITestOutputH
 
             using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = web.Url };
             var submitted = Stopwatch.StartNew();
-            // The victim is long (3 images × 60 steps) so the kill lands mid-job; the others are short.
+            // The victim is long (the most images × steps) so the kill lands mid-job; the others are short.
             string victim = await http.SubmitAsync(new { prompt = "a red circle", steps = VictimSteps, count = VictimImages, seed = 1 });
             var progressSeen = WatchProgressAsync(http, victim);
             // Kill while the others are still being submitted: the moment the victim runs, not after its end.
