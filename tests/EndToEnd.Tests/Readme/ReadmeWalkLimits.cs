@@ -28,6 +28,7 @@ public static class ReadmeWalkLimits
         ["conv-bench"] = ["--reps", "1", "--batch", "1"],
         ["train-judge"] = ["--epochs", "1", "--limit", "32"],
         ["train-concept-judge"] = ["--limit", "60", "--epochs", "1"],
+        ["collective-bench"] = ["--sizes", "4KiB", "--seconds", "0.1"],
         ["demo"] = ["--count", "120", "--tokenizer-steps", "2,2,2,2", "--dit-steps", "2"],
     };
 

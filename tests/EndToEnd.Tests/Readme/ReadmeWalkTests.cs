@@ -73,6 +73,8 @@ public sealed class ReadmeWalkTests(ITestOutputHelper log) : IDisposable
 
     private static async Task<(int Code, string Out, string Err)> RunAsync(string tool, string[] args)
     {
+        // `--nproc N` re-executes the program under mpirun, which needs the real CLI, not this test host.
+        if (tool == "training" && args.Contains("--nproc")) return await RunProcessAsync("training.dll", args);
         RootCommand tree = tool switch
         {
             "training" => T2I.Training.Program.BuildRoot(),
@@ -83,6 +85,18 @@ public sealed class ReadmeWalkTests(ITestOutputHelper log) : IDisposable
         var error = new StringWriter();
         int code = await tree.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (code, output.ToString(), error.ToString());
+    }
+
+    private static async Task<(int Code, string Out, string Err)> RunProcessAsync(string dll, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : "…" + text[^4000..];
