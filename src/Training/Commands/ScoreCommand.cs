@@ -64,8 +64,10 @@ public static class ScoreCommand
                         $"({list.Count} generated vs {refList.Count} reference images)" +
                                      (features.Name == "dinov2" ? " — FD over DINOv2 features, not Inception FID" : ""));
                 }
-                if (parse.GetValue(judge) is { } judgeDir && ConceptJudge.IsSavedIn(judgeDir)) output.Write(Concepts(judgeDir, list));
-                else if (parse.GetValue(judge) is { } synthDir) output.Write(Judge(SyntheticAttributeClassifier.Load(synthDir), list));
+                if (parse.GetValue(judge) is { } judgeDir)
+                    output.Write(ConceptJudge.IsSavedIn(judgeDir)
+                        ? Concepts(judgeDir, list)
+                        : Judge(SyntheticAttributeClassifier.Load(judgeDir), list));
                 return 0;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or NotSupportedException)

@@ -45,7 +45,6 @@ public static class TrainConceptJudgeCommand
             string location = parse.GetRequiredValue(data);
             string source = $"{location} res {parse.GetValue(resolution)} limit {max} {encoder.Name} {encoder.ImageSize}";
             using var features = ConceptFeatures.TryLoad(dir, source) ?? await EncodeAsync();
-            features.Save(dir, source);
             string[] concepts = features.Concepts.Distinct().Order(StringComparer.Ordinal).ToArray();
             outw.WriteLine($"train-concept-judge: {features.Count} images ({features.Skipped} skipped), {concepts.Length} concepts, " +
                            $"styles {string.Join(", ", features.Styles.Distinct().Order(StringComparer.Ordinal))}");
@@ -71,9 +70,11 @@ public static class TrainConceptJudgeCommand
             async Task<ConceptFeatures> EncodeAsync()
             {
                 var rows = await AttributeDataset.ReadRowsAsync(BlobStores.Open(location), parse.GetValue(resolution), max, ct);
-                return await ConsoleProgress.RunAsync("features", progress => Task.Run(() =>
+                var encoded = await ConsoleProgress.RunAsync("features", progress => Task.Run(() =>
                     ConceptFeatures.Encode(rows, encoder, progress: new Progress<int>(n =>
                         progress.Report(new ProgressUpdate("resnet18 features", n, rows.Count)))), ct));
+                encoded.Save(dir, source); // only fresh features: a cache hit is not written back
+                return encoded;
             }
         });
         return command;
