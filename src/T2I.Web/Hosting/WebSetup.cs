@@ -30,7 +30,10 @@ public static class WebSetup
         services.AddTransient<GenerationJob>();
         // Read before the services exist: it decides whether ingestion is registered.
         if (SettingsBinding.Read<Ingestion.IngestionOptions>(config, Ingestion.IngestionOptions.Section).IsConfigured)
+        {
+            services.AddSingleton<Ingestion.IngestionUnitQueue>();
             services.AddSingleton<Ingestion.IShardIngestion, Ingestion.ConfiguredShardIngestion>();
+        }
         services.AddHostedService<Ingestion.IngestionScheduler>();
         if (role.RunsJobs())
         {

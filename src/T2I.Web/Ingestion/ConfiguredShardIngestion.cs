@@ -1,5 +1,3 @@
-using Hangfire;
-using Hangfire.States;
 using Microsoft.Extensions.Options;
 using T2I.Core.Ingest;
 using T2I.Core.Storage;
@@ -11,7 +9,7 @@ namespace T2I.Web.Ingestion;
 /// (<see cref="IngestSteps"/>) turned into one job per unit on the maintenance queue, which any number of worker
 /// processes serve. Registered only when input and output are set.
 /// </summary>
-public sealed class ConfiguredShardIngestion(IOptions<IngestionOptions> options, IBackgroundJobClient jobs,
+public sealed class ConfiguredShardIngestion(IOptions<IngestionOptions> options, IngestionUnitQueue queue,
     ILogger<ConfiguredShardIngestion> log) : IShardIngestion
 {
     public async Task<string> RunAsync(CancellationToken ct) => Enqueue(await Steps().NextAsync(ct));
@@ -21,7 +19,7 @@ public sealed class ConfiguredShardIngestion(IOptions<IngestionOptions> options,
         var steps = Steps();
         string result = await steps.RunUnitAsync(phase, unit, ct);
         if (phase == IngestPhase.Write) return result;
-        // The last unit of a phase to finish hands over to the next phase (two at once both do: harmless repeats).
+        // The last unit of a phase to finish hands over to the next phase; the queue enqueues each unit once.
         var next = await steps.NextAsync(ct);
         if (next.Phase != phase && !next.Done) log.LogInformation("Ingestion phase {Phase} complete: {Next}", phase, Enqueue(next));
         return result;
@@ -30,10 +28,10 @@ public sealed class ConfiguredShardIngestion(IOptions<IngestionOptions> options,
     private string Enqueue(IngestStep step)
     {
         if (step.Done) return "nothing to ingest";
-        foreach (var unit in step.Units)
-            jobs.Create<IngestionUnitJob>(j => j.RunAsync(step.Phase, unit, CancellationToken.None),
-                new EnqueuedState(ShardIngestionJob.Queue));
-        return $"{step.Units.Count} {step.Phase.ToString().ToLowerInvariant()} units enqueued";
+        int enqueued = queue.Enqueue(step);
+        string phase = step.Phase.ToString().ToLowerInvariant();
+        return enqueued == step.Units.Count ? $"{enqueued} {phase} units enqueued"
+            : $"{enqueued} of {step.Units.Count} {phase} units enqueued (the others are queued or running)";
     }
 
     private IngestSteps Steps()
