@@ -27,9 +27,9 @@ public sealed class ShardIngestionJob(IShardIngestion ingestion, ILogger<ShardIn
 
     /// <summary>
     /// Retries: 2, a minute apart — planning only lists the stores, so its failures are storage hiccups. The plan may
-    /// run while units of an earlier plan still run (several workers, "run now", the schedule): it then enqueues
-    /// units that are done or running, which finish at once or redo identical work. That is also how work of a worker
-    /// that died between a unit and its hand-over to the next phase is never stranded: the next plan picks it up.
+    /// run while units of an earlier plan still run (several workers, "run now", the schedule): it then enqueues only
+    /// units no live job carries (<see cref="IngestionUnitQueue"/>). That is also how work of a worker that died
+    /// between a unit and its hand-over to the next phase is never stranded: the next plan picks it up.
     /// </summary>
     [Queue(Queue)]
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [60, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
