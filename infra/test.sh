@@ -5,15 +5,18 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash infra/install-deps.sh || exit 1
-# Whitespace as .editorconfig states it; checked first, reported, and failing the run after the tests have run.
-format_status=0
-dotnet format whitespace T2I.sln --verify-no-changes >/dev/null 2>&1 || {
-  format_status=1
-  echo "format: whitespace differs from .editorconfig; run: dotnet format whitespace T2I.sln"
-}
+# Whitespace as .editorconfig states it, checked beside the tests (folder mode reads files only, no MSBuild, so it
+# cannot race the build), reported, and failing the run after the tests have run.
+dotnet format whitespace --folder . --verify-no-changes >/dev/null 2>&1 &
+format_pid=$!
 log=$(mktemp)
 dotnet test T2I.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+format_status=0
+wait "$format_pid" || {
+  format_status=1
+  echo "format: whitespace differs from .editorconfig; run: dotnet format whitespace T2I.sln"
+}
 # One closing tally over all test assemblies (dotnet test prints one summary line per assembly).
 awk '/(Passed|Failed)! +- +Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
