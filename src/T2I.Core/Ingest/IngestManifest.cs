@@ -84,6 +84,10 @@ public sealed record IngestManifest
     public static Task<bool> CommitAsync(IBlobStore store, string shard, ShardRecord record, CancellationToken ct) =>
         store.TryCreateAsync(IngestLayout.CommitKey(shard), new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(record, Json)), ct);
 
+    /// <summary>One shard's commit (immutable once written, so readers may cache it).</summary>
+    public static Task<ShardRecord> ReadCommitAsync(IBlobStore store, string shard, CancellationToken ct) =>
+        ReadJsonAsync<ShardRecord>(store, IngestLayout.CommitKey(shard), ct);
+
     private static async Task<T> ReadJsonAsync<T>(IBlobStore store, string key, CancellationToken ct)
     {
         await using var s = await store.OpenReadAsync(key, ct);

@@ -17,9 +17,11 @@ public sealed record IngestStep(IngestPhase Phase, IReadOnlyList<string> Units)
 /// </summary>
 public sealed class IngestSteps(IngestRunner runner)
 {
-    public async Task<IngestStep> NextAsync(CancellationToken ct)
+    public async Task<IngestStep> NextAsync(CancellationToken ct) => await NextAsync(await runner.PlanAsync(ct), ct);
+
+    /// <summary>The step of a plan already read (the admin page reads one plan for its counts and its phase).</summary>
+    public async Task<IngestStep> NextAsync(IngestPlan plan, CancellationToken ct)
     {
-        var plan = await runner.PlanAsync(ct);
         var unscreened = plan.Unscreened.Select(s => s.TarKey).ToList();
         if (unscreened.Count > 0) return new IngestStep(IngestPhase.Screen, unscreened);
         var pending = plan.Pending.ToList();

@@ -47,6 +47,7 @@ public static class WebSetup
             services.AddSingleton<WorkerLiveness>();
             services.AddSingleton<GenerationService>();
             services.AddSingleton<Admin.AdminMonitor>();
+            services.AddSingleton<Admin.IngestionProgress>();
             services.AddSingleton<SubmitLimiter>();
             services.AddSingleton<QueueLimit>();
         }

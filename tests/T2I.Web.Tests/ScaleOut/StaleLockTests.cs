@@ -69,7 +69,7 @@ public class StaleLockTests(PostgresServer postgres) : IClassFixture<PostgresSer
         using (var connection = storage.GetConnection())
         using (var transaction = connection.CreateWriteTransaction())
         {
-            transaction.SetJobState(id, new ProcessingOnDeadServer());
+            transaction.SetJobState(id, new ProcessingOnServer("killed-worker"));
             transaction.Commit();
         }
         using var db = new NpgsqlConnection(connectionString);
@@ -77,19 +77,6 @@ public class StaleLockTests(PostgresServer postgres) : IClassFixture<PostgresSer
         Execute(db, $"UPDATE {options.SchemaName}.jobqueue SET fetchedat = now() - interval '1 hour' WHERE jobid = {id}");
         Execute(db, $"INSERT INTO {options.SchemaName}.lock(resource, updatecount, acquired) VALUES ('{options.SchemaName}:job:{id}:state-lock', 0, now())");
         return new Orphaned(storage, id);
-    }
-
-    /// <summary>Processing as the killed worker wrote it (Hangfire's own ProcessingState cannot be built outside it).</summary>
-    private sealed class ProcessingOnDeadServer : IState
-    {
-        public string Name => ProcessingState.StateName;
-        public string? Reason => null;
-        public bool IsFinal => false;
-        public bool IgnoreJobLoadException => false;
-        public Dictionary<string, string> SerializeData() => new()
-        {
-            ["StartedAt"] = Hangfire.Common.JobHelper.SerializeDateTime(DateTime.UtcNow), ["ServerId"] = "killed-worker", ["WorkerId"] = "w1",
-        };
     }
 
     private static void Execute(NpgsqlConnection db, string sql)
