@@ -12,14 +12,14 @@ namespace T2I.Web.Tests.ScaleOut;
 
 /// <summary>
 /// Issue 17's proof on loopback: three worker processes (the built app) on a real PostgreSQL and a real s3rver ingest
-/// 16 tiny shards with planted duplicates within and across shards, as one Hangfire job per unit; one worker is killed
+/// 40 tiny shards with planted duplicates within and across shards, as one Hangfire job per unit; one worker is killed
 /// with <c>kill -9</c> while it writes a shard. The output on S3 is byte-identical to one process's ingest of the same
 /// input: nothing lost, nothing twice.
 /// </summary>
 public class IngestionWorkersTests(PostgresServer postgres, S3Server s3, ITestOutputHelper output)
     : IClassFixture<PostgresServer>, IClassFixture<S3Server>
 {
-    private const int Shards = 16;
+    private const int Shards = 40;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(240);
 
     [Fact]
