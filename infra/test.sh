@@ -10,7 +10,9 @@ bash infra/install-deps.sh || exit 1
 dotnet format whitespace --folder . --verify-no-changes >/dev/null 2>&1 &
 format_pid=$!
 log=$(mktemp)
-dotnet test T2I.sln "$@" 2>&1 | tee "$log"
+# Three test assemblies at a time (MSBuild's default is one per core): much of their time is spent waiting on
+# processes they start (workers, mpirun ranks, PostgreSQL, Chromium), not on the CPU.
+dotnet test T2I.sln -maxcpucount:3 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 format_status=0
 wait "$format_pid" || {
