@@ -20,4 +20,12 @@ public interface ITextToImageGenerator
     /// seed → the same PNG bytes. Cancellation is honoured between sampler steps.
     /// </summary>
     GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken ct = default);
+
+    /// <summary>
+    /// Draws several single-image requests (<see cref="GenerationBatch.Compatible"/> with each other) in one batched
+    /// sampling run where the generator can; progress is the batch's, its preview the first image's. The default draws
+    /// them one after another.
+    /// </summary>
+    IReadOnlyList<GeneratedImage> GenerateBatch(IReadOnlyList<GenerationRequest> requests, IProgress<GenerationProgress>? progress = null,
+        CancellationToken ct = default) => requests.Select(r => Generate(r, progress, ct)).ToList();
 }

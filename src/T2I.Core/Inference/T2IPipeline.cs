@@ -132,44 +132,61 @@ public sealed class T2IPipeline : ITextToImageGenerator
     public static string UntrainedModelId(long seed) => $"untrained-tiny-seed{seed} (random weights, not a trained model)";
 
     public GeneratedImage Generate(GenerationRequest request, IProgress<GenerationProgress>? progress = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default) => GenerateBatch([request], progress, ct)[0];
+
+    /// <summary>
+    /// One sampling run over a batch of single-image requests: the text encoder sees all prompts at once, each image
+    /// starts from its own seed's noise, and every DiT forward carries the whole batch (both CFG halves of it).
+    /// An image differs from the one its request draws alone only by float summation order (see the tests' tolerance).
+    /// </summary>
+    public IReadOnlyList<GeneratedImage> GenerateBatch(IReadOnlyList<GenerationRequest> requests,
+        IProgress<GenerationProgress>? progress = null, CancellationToken ct = default)
     {
-        GenerationValidator.ThrowIfInvalid(request, BaseResolution);
-        request = request.WithDrawnSeed();
+        foreach (var r in requests) GenerationValidator.ThrowIfInvalid(r, BaseResolution);
+        var drawn = requests.Select(r => r.WithDrawnSeed()).ToArray();
+        if (GenerationBatch.Refusal(drawn) is { } refusal) throw new ArgumentException(refusal, nameof(requests));
+        var first = drawn[0];
         var clock = Stopwatch.StartNew();
-        var sampler = FlowSampler.Create(request.Sampler, request.Eta);
-        byte[] png;
+        var sampler = FlowSampler.Create(first.Sampler, first.Eta);
+        byte[][] pngs;
         lock (_gate) // one generation at a time: the CPU is the bottleneck, and torch scopes are per thread
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             using var precision = Autocast.Enable(Precision);
-            long h = request.Height / _decoder.Downsample, w = request.Width / _decoder.Downsample;
-            using var positive = _text.Encode(new[] { request.Prompt });
-            using var negative = _text.Encode(new[] { request.NegativePrompt });
+            long h = first.Height / _decoder.Downsample, w = first.Width / _decoder.Downsample;
+            using var positive = _text.Encode(drawn.Select(r => r.Prompt).ToArray());
+            using var negative = _text.Encode(drawn.Select(r => r.NegativePrompt).ToArray());
             var cond = positive.Concat(negative).To(_device);
             VelocityModel batched = (x, t) => _dit.ForwardLatents(x, t, cond.Sequence, cond.Pooled, cond.Mask).to_type(x.dtype);
-            var model = ClassifierFreeGuidance.Wrap(batched, request.Guidance);
+            var model = ClassifierFreeGuidance.Wrap(batched, first.Guidance);
 
-            var cpu = new Generator((ulong)request.Seed!.Value);
-            var noise = randn(new long[] { 1, _dit.Config.InChannels, h, w }, generator: cpu).to(_device);
-            var grid = TimeGrid.Create(request.Steps, h * w, factor: TimeShift);
+            var shape = new long[] { 1, _dit.Config.InChannels, h, w };
+            var seeded = drawn.Select(r => new Generator((ulong)r.Seed!.Value)).ToArray();
+            var noise = cat(seeded.Select(g => randn(shape, generator: g)).ToArray()).to(_device);
+            // A stochastic sampler goes on drawing from the first image's generator; it is never batched (GenerationBatch).
+            var cpu = seeded[0];
+            var grid = TimeGrid.Create(first.Steps, h * w, factor: TimeShift);
             var latents = sampler.Sample(model, noise, grid, cpu, step =>
             {
                 byte[]? preview = PreviewEvery > 0 && step.Step % PreviewEvery == 0 && step.Step < step.TotalSteps
-                    ? EncodePng(_decoder.Decode(step.PredictedX0)) : null;
+                    ? EncodePng(_decoder.Decode(step.PredictedX0.narrow(0, 0, 1)), 0) : null;
                 progress?.Report(new GenerationProgress(step.Step, step.TotalSteps, preview));
             }, ct);
-            png = EncodePng(_decoder.Decode(latents));
+            var images = _decoder.Decode(latents);
+            pngs = Enumerable.Range(0, drawn.Length).Select(i => EncodePng(images, i)).ToArray();
         }
-        var parameters = GenerationParameters.Format(request, sampler.Name, ModelId);
-        png = PngText.Write(png, new Dictionary<string, string> { [GenerationParameters.Keyword] = parameters });
-        return new GeneratedImage(png, request, ModelId, clock.Elapsed);
+        return drawn.Select((request, i) =>
+        {
+            var parameters = GenerationParameters.Format(request, sampler.Name, ModelId);
+            var png = PngText.Write(pngs[i], new Dictionary<string, string> { [GenerationParameters.Keyword] = parameters });
+            return new GeneratedImage(png, request, ModelId, clock.Elapsed);
+        }).ToList();
     }
 
-    private static byte[] EncodePng(Tensor images)
+    private static byte[] EncodePng(Tensor images, int index)
     {
-        using var bitmap = ImageTensor.ToBitmap(images[0]);
+        using var bitmap = ImageTensor.ToBitmap(images[index]);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
