@@ -13,6 +13,7 @@ public class Program
     public static int Main(string[] args)
     {
         if (args is ["hash-password", ..]) return HashPasswordCommand.Run(args[1..]);
+        if (args is ["bench-queue", ..]) return QueueBenchCommand.RunAsync(args[1..]).GetAwaiter().GetResult();
         try
         {
             BuildApp(args).Run();

@@ -7,7 +7,7 @@ using T2I.Web.Generation;
 namespace T2I.Web.Api;
 
 /// <summary>
-/// The HTTP API: submit, status, images, cancel, list. The list is the caller's (client id cookie); status,
+/// The HTTP API: submit, status, images, cancel, list. The list is the caller's (API key, or client id cookie); status,
 /// images and cancel need only the generation's unguessable id (see <see cref="GenerationService"/>), so
 /// scripts without a cookie jar work. Errors are RFC 7807 problem documents (<c>application/problem+json</c>)
 /// whose <c>detail</c> is a short message a user can act on.
@@ -16,7 +16,7 @@ public static class GenerationApi
 {
     public static void MapGenerationApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/generations");
+        var api = app.MapGroup("/api/generations").AuthenticateApiKeys();
         api.MapPost("", SubmitAsync);
         api.MapGet("", ListAsync);
         api.MapGet("/{id}", GetAsync);
@@ -45,14 +45,15 @@ public static class GenerationApi
         if (body is null) return refusal!;
         if (body.ToRequest(model.BaseResolution, out string? error) is not { } request) return BadRequest(error!);
 
-        var result = await svc.SubmitAsync(ClientId.Of(http), SubmitLimiter.KeyOf(http), request, http.RequestAborted);
-        if (result is { Outcome: SubmitOutcome.RateLimited or SubmitOutcome.QueueFull, RetryAfter: var wait })
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait!.Value.TotalSeconds)).ToString();
+        var result = await svc.SubmitAsync(Caller.Of(http), request, http.RequestAborted);
+        if (result is { RetryAfter: { } wait })
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString();
         string url = $"/api/generations/{result.Id}";
         return result.Outcome switch
         {
             SubmitOutcome.Accepted => TypedResults.Accepted(url, new SubmitAnswer(result.Id!, url, url + "/image")),
-            SubmitOutcome.RateLimited => Problem(StatusCodes.Status429TooManyRequests, result.Error!),
+            SubmitOutcome.RateLimited or SubmitOutcome.UserQueueFull or SubmitOutcome.QuotaUsed =>
+                Problem(StatusCodes.Status429TooManyRequests, result.Error!),
             SubmitOutcome.ModelUnavailable or SubmitOutcome.QueueFull => Problem(StatusCodes.Status503ServiceUnavailable, result.Error!),
             _ => BadRequest(result.Error!),
         };
@@ -87,7 +88,7 @@ public static class GenerationApi
     }
 
     private static async Task<Ok<GenerationDto[]>> ListAsync(HttpContext http, GenerationService svc) =>
-        TypedResults.Ok((await svc.ListAsync(ClientId.Of(http), 100, http.RequestAborted)).Select(GenerationDto.Of).ToArray());
+        TypedResults.Ok((await svc.ListAsync(Caller.Of(http).Owner, 100, http.RequestAborted)).Select(GenerationDto.Of).ToArray());
 
     private static async Task<Results<Ok<GenerationDto>, ProblemHttpResult>> GetAsync(string id, HttpContext http, GenerationService svc) =>
         await svc.GetAsync(id, http.RequestAborted) is { } v ? TypedResults.Ok(GenerationDto.Of(v)) : NotFound();

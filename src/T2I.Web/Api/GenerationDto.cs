@@ -5,17 +5,20 @@ namespace T2I.Web.Api;
 
 /// <summary>
 /// One generation as the API shows it. <see cref="Status"/> is the record's status in lower case, or
-/// <see cref="GenerationApi.InterruptedStatus"/>; <see cref="Images"/> are the URLs of the images drawn so far.
+/// <see cref="GenerationApi.InterruptedStatus"/>; <see cref="Images"/> are the URLs of the images drawn so far;
+/// <see cref="EtaSeconds"/>: for a queued one, roughly how long until it starts.
 /// </summary>
 public sealed record GenerationDto(
-    string Id, string Status, int? QueuePosition, ProgressDto? Progress, GenerationRequest Parameters, long Seed, string? ModelId,
+    string Id, string Status, int? QueuePosition, double? EtaSeconds, ProgressDto? Progress, GenerationRequest Parameters, long Seed,
+    string? ModelId,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, string[] Images)
 {
     public static GenerationDto Of(GenerationView v)
     {
         var r = v.Record;
         return new GenerationDto(r.Id, v.Interrupted ? GenerationApi.InterruptedStatus : r.Status.ToString().ToLowerInvariant(),
-            v.QueuePosition, v.Progress is { } p ? new ProgressDto(p.Image + 1, p.ImageCount, p.Step, p.TotalSteps) : null,
+            v.QueuePosition, v.Eta is { } eta ? Math.Round(eta.TotalSeconds, 1) : null,
+            v.Progress is { } p ? new ProgressDto(p.Image + 1, p.ImageCount, p.Step, p.TotalSteps) : null,
             r.Parameters, r.Seed, r.ModelId, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Error,
             Enumerable.Range(0, r.ImagesDone).Select(i => $"/api/generations/{r.Id}/images/{i}").ToArray());
     }

@@ -11,10 +11,11 @@ public sealed record RateLimitOptions : ISettings
     public int SubmitsPerMinute { get; init; } = 30;
     public int Burst { get; init; } = 10;
 
-    public TokenBucketRateLimiterOptions Bucket() => new()
+    /// <param name="perMinute">An API key's own rate (its burst is the same number), instead of the address limit.</param>
+    public TokenBucketRateLimiterOptions Bucket(int? perMinute = null) => new()
     {
-        TokenLimit = Burst,
-        TokensPerPeriod = SubmitsPerMinute,
+        TokenLimit = perMinute ?? Burst,
+        TokensPerPeriod = perMinute ?? SubmitsPerMinute,
         ReplenishmentPeriod = TimeSpan.FromMinutes(1),
         QueueLimit = 0,
         AutoReplenishment = true,

@@ -13,13 +13,15 @@ namespace T2I.Web.Clients;
 /// </summary>
 public sealed class SubmitLimiter(IOptions<RateLimitOptions> options) : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(
-        key => RateLimitPartition.GetTokenBucketLimiter(key, _ => options.Value.Bucket()));
+    private readonly PartitionedRateLimiter<(string Key, int? PerMinute)> _limiter =
+        PartitionedRateLimiter.Create<(string Key, int? PerMinute), (string, int?)>(
+            key => RateLimitPartition.GetTokenBucketLimiter(key, k => options.Value.Bucket(k.Item2)));
 
     /// <summary>Null when a token was taken; otherwise how long to wait before trying again.</summary>
-    public TimeSpan? TryAcquire(string key)
+    /// <param name="perMinute">An API key's own rate; null: the configured address limit.</param>
+    public TimeSpan? TryAcquire(string key, int? perMinute = null)
     {
-        using var lease = _limiter.AttemptAcquire(key);
+        using var lease = _limiter.AttemptAcquire((key, perMinute));
         if (lease.IsAcquired) return null;
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
     }

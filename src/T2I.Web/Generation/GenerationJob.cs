@@ -12,7 +12,8 @@ namespace T2I.Web.Generation;
 /// a failure: Hangfire re-queues the interrupted job and images already written are not drawn again.
 /// </summary>
 public sealed class GenerationJob(GenerationStore store, GenerationTracker tracker, GeneratorProvider provider, JobStorage storage,
-    SharedProgress shared, ILogger<GenerationJob> log)
+    SharedProgress shared, Microsoft.Extensions.Options.IOptions<WorkerOptions> workers, FairDispatcher dispatcher,
+    StepTimes stepTimes, GenerationStats stats, ILogger<GenerationJob> log)
 {
     public const string Queue = "generation";
 
@@ -40,16 +41,24 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
                 throw new InvalidGenerationException(invalid);
             var published = shared.PublisherFor(record.JobId);
             string modelId = generator.ModelId;
-            for (int i = 0; i < record.Parameters.Count; i++)
+            int count = record.Parameters.Count, drawn = 0;
+            while (drawn < count && await store.HasImageAsync(generationId, drawn, cts.Token)) drawn++; // drawn before a restart
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            int drawnBefore = drawn;
+            if (drawn > record.ImagesDone)
+                await store.UpdateAsync(generationId, r => r! with { ImagesDone = Math.Max(r.ImagesDone, drawn) });
+            foreach (var chunk in GenerationBatch.Chunks(count - drawn, workers.Value.MaxBatch))
             {
-                if (await store.HasImageAsync(generationId, i, cts.Token)) continue; // drawn before a restart
-                var image = generator.Generate(record.Parameters.ForImage(i), new StepReporter(tracker, published, generationId, i,
-                    record.Parameters.Count), cts.Token);
-                await store.SaveImageAsync(generationId, i, image.Png, cts.Token);
-                modelId = image.ModelId;
-                int done = i + 1;
-                await store.UpdateAsync(generationId, r => r! with { ImagesDone = done, ModelId = modelId });
+                int first = drawn + chunk.Start.Value, end = drawn + chunk.End.Value;
+                var requests = Enumerable.Range(first, end - first).Select(record.Parameters.ForImage).ToArray();
+                var images = generator.GenerateBatch(requests, new StepReporter(tracker, published, generationId, first, count),
+                    cts.Token);
+                for (int i = 0; i < images.Count; i++) await store.SaveImageAsync(generationId, first + i, images[i].Png, cts.Token);
+                modelId = images[0].ModelId;
+                await store.UpdateAsync(generationId, r => r! with { ImagesDone = end, ModelId = modelId });
             }
+            stepTimes.Record((count - drawnBefore) * record.Parameters.Steps, clock.Elapsed);
+            stats.Drawn(record.ClientId, count - drawnBefore);
             await Finish(generationId, GenerationStatus.Succeeded, null, modelId);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -72,7 +81,15 @@ public sealed class GenerationJob(GenerationStore store, GenerationTracker track
         finally
         {
             tracker.EndRun(generationId);
+            DispatchNext();
         }
+    }
+
+    /// <summary>This worker is free: the next held job in fair order may move into the queue.</summary>
+    private void DispatchNext()
+    {
+        try { dispatcher.Dispatch(); }
+        catch (Exception ex) { log.LogWarning("Dispatching after generation failed: {Error}", ex.Message); } // the loop retries
     }
 
     private Task Finish(string id, GenerationStatus status, string? error, string? modelId) =>

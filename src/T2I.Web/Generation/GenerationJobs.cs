@@ -35,22 +35,27 @@ public static class GenerationJobs
     public static bool IsLive(string? state) => state is not null && LiveStates.Contains(state);
 
     private static readonly string[] LiveStates =
-        [EnqueuedState.StateName, ScheduledState.StateName, ProcessingState.StateName, AwaitingState.StateName];
+        [HeldState.StateName, EnqueuedState.StateName, ScheduledState.StateName, ProcessingState.StateName, AwaitingState.StateName];
 
     /// <summary>How long a submitted job waits if its submitter dies between creating and enqueueing it.</summary>
     public static readonly TimeSpan HeldFor = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Creates the generation's job and links the record to it. The record learns its job id before any worker
-    /// can start the job: a worker in another process writes the same record, and writing the id after
-    /// enqueueing could overwrite its "running". The job is held (scheduled) meanwhile; if this process dies
-    /// right here, the schedule still runs it later.
+    /// Creates the generation's job, links the record to it and hands it to the fair scheduler (<see cref="HeldState"/>).
+    /// The record learns its job id before any worker can start the job: a worker in another process writes the same
+    /// record, and writing the id after enqueueing could overwrite its "running". The job is scheduled meanwhile; if this
+    /// process dies right here, the schedule still runs it later (then outside the fair order).
     /// </summary>
-    public static async Task<string> EnqueueAsync(IBackgroundJobClient jobs, GenerationStore store, string generationId)
+    public static async Task<string> EnqueueAsync(IBackgroundJobClient jobs, GenerationStore store, GenerationRecord record,
+        FairDispatcher dispatcher)
     {
-        string jobId = jobs.Create<GenerationJob>(j => j.RunAsync(generationId, null, CancellationToken.None), new ScheduledState(HeldFor));
-        await store.UpdateAsync(generationId, r => r! with { JobId = jobId }, CancellationToken.None);
-        jobs.ChangeState(jobId, new EnqueuedState(GenerationJob.Queue), ScheduledState.StateName);
+        string id = record.Id;
+        string jobId = jobs.Create<GenerationJob>(j => j.RunAsync(id, null, CancellationToken.None), new ScheduledState(HeldFor));
+        await store.UpdateAsync(id, r => r! with { JobId = jobId }, CancellationToken.None);
+        var entry = new HeldJob(record.CreatedAt.UtcTicks, record.Priority, HeldJob.SafeUser(record.ClientId),
+            record.Parameters.Count * record.Parameters.Steps, jobId, id);
+        jobs.ChangeState(jobId, new HeldState(entry), ScheduledState.StateName);
+        dispatcher.Dispatch();
         return jobId;
     }
 }

@@ -8,6 +8,8 @@ public enum GenerationStatus { Queued, Running, Succeeded, Failed, Canceled }
 /// <summary>
 /// The persisted, user-visible state of one generation (one Hangfire job drawing the request's images), around the
 /// request as submitted, its seed drawn. Live step progress is not stored here; see <see cref="GenerationTracker"/>.
+/// <see cref="ClientId"/> is its owner and the user the fair scheduler takes turns between (a cookie client, or
+/// <c>key:ID</c> for an API key); <see cref="Priority"/>: submitted with an admin-granted priority key.
 /// </summary>
 public sealed record GenerationRecord(
     string Id,
@@ -21,7 +23,8 @@ public sealed record GenerationRecord(
     string? ModelId = null,
     string? Error = null,
     string? JobId = null,
-    int Attempts = 0)
+    int Attempts = 0,
+    bool Priority = false)
 {
     public bool IsTerminal => Status is GenerationStatus.Succeeded or GenerationStatus.Failed or GenerationStatus.Canceled;
 

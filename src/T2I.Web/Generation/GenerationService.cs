@@ -1,19 +1,24 @@
+using System.Globalization;
 using Hangfire;
 using T2I.Core.Inference;
 using T2I.Web.Clients;
 
 namespace T2I.Web.Generation;
 
-public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable, RateLimited, QueueFull }
+/// <summary><see cref="UserQueueFull"/>: this user has as many generations waiting as one user may.</summary>
+/// <see cref="QuotaUsed"/>: the API key's image quota would be exceeded.
+public enum SubmitOutcome { Accepted, Invalid, ModelUnavailable, RateLimited, QueueFull, UserQueueFull, QuotaUsed }
 
-/// <param name="RetryAfter">For <see cref="SubmitOutcome.RateLimited"/> and <see cref="SubmitOutcome.QueueFull"/>: when to retry.</param>
+/// <param name="RetryAfter">For the refusals of a limit (rate, queue, user's queue): when to retry.</param>
 public sealed record SubmitResult(SubmitOutcome Outcome, string? Id = null, string? Error = null, TimeSpan? RetryAfter = null);
 
 public enum CancelOutcome { Canceled, Stopping, AlreadyFinished, NotFound }
 
 /// <summary>What a page or an API caller sees of one generation right now.</summary>
 /// <paramref name="Interrupted"/>: running, but its worker died; it resumes when another worker takes the job over.
-public sealed record GenerationView(GenerationRecord Record, int? QueuePosition, LiveProgress? Progress, bool Interrupted = false)
+/// <paramref name="Eta"/>: for a queued one, roughly how long until it starts (null until step times are measured).
+public sealed record GenerationView(GenerationRecord Record, int? QueuePosition, LiveProgress? Progress, bool Interrupted = false,
+    TimeSpan? Eta = null)
 {
     public string Id => Record.Id;
     public GenerationStatus Status => Record.Status;
@@ -28,27 +33,37 @@ public sealed record GenerationView(GenerationRecord Record, int? QueuePosition,
 public sealed class GenerationService(
     GenerationStore store, GenerationTracker tracker, SharedProgress shared, GeneratorProvider provider,
     IBackgroundJobClient jobs, JobStorage storage, QueuePositions positions, WorkerLiveness workers, SubmitLimiter limiter,
-    QueueLimit queueLimit, TimeProvider clock)
+    QueueLimit queueLimit, FairDispatcher dispatcher, GenerationStats stats, TimeProvider clock)
 {
     public GenerationTracker Tracker => tracker;
 
     public const string RateLimitedMessage = "Too many submissions; wait a minute and try again.";
 
-    /// <param name="rateKey">The submitter's key in the <see cref="SubmitLimiter"/> (its address); charged only
-    /// once the request is valid and a model can run it, so mistakes never use up a client's submissions.</param>
-    public async Task<SubmitResult> SubmitAsync(string clientId, string rateKey, GenerationRequest p, CancellationToken ct = default)
+    public const string QuotaMessage = "This API key has used its image quota ({0} images); ask an admin for more.";
+
+    /// <summary>
+    /// The caller's rate key is charged only once the request is valid and a model can run it, so mistakes never use up
+    /// a client's submissions; a refusal for a full queue or a used-up quota costs none either.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(Caller caller, GenerationRequest p, CancellationToken ct = default)
     {
         if (provider.UnavailableReason is { } reason) return new(SubmitOutcome.ModelUnavailable, Error: $"No model is loaded: {reason}");
         if (GenerationValidator.Validate(p, provider.BaseResolution) is { } error) return new(SubmitOutcome.Invalid, Error: error);
-        // Before the rate limit: a refusal for a full queue costs the client no submission.
         if (queueLimit.IsFull()) return new(SubmitOutcome.QueueFull, Error: QueueLimit.FullMessage, RetryAfter: QueueLimit.RetryAfter);
-        if (limiter.TryAcquire(rateKey) is { } retryAfter)
+        if (queueLimit.UserRefusal(caller.Owner) is { } full)
+            return new(SubmitOutcome.UserQueueFull, Error: full, RetryAfter: QueueLimit.RetryAfter);
+        if (caller.Key is { MaxImages: { } quota } && stats.Usage(caller.Owner).ImagesSubmitted + p.Count > quota)
+            return new(SubmitOutcome.QuotaUsed, Error: string.Format(CultureInfo.InvariantCulture, QuotaMessage, quota));
+        if (limiter.TryAcquire(caller.RateKey, caller.Key?.SubmitsPerMinute) is { } retryAfter)
             return new(SubmitOutcome.RateLimited, Error: RateLimitedMessage, RetryAfter: retryAfter);
 
+        string clientId = caller.Owner;
+        bool priority = caller.Priority;
         var record = new GenerationRecord(GenerationStore.NewId(), clientId, p.WithDrawnSeed(), GenerationStatus.Queued,
-            clock.GetUtcNow());
+            clock.GetUtcNow(), Priority: priority);
         await store.AddAsync(record, ct);
-        await GenerationJobs.EnqueueAsync(jobs, store, record.Id);
+        stats.Submitted(clientId, p.Count);
+        await GenerationJobs.EnqueueAsync(jobs, store, record, dispatcher);
         positions.Invalidate();
         return new(SubmitOutcome.Accepted, record.Id);
     }
@@ -61,7 +76,7 @@ public sealed class GenerationService(
 
     public GenerationView View(GenerationRecord r)
     {
-        if (r.Status == GenerationStatus.Queued) return new(r, positions.PositionOf(r.Id), null);
+        if (r.Status == GenerationStatus.Queued) return new(r, positions.PositionOf(r.Id), null, Eta: positions.EtaOf(r.Id));
         if (r.Status != GenerationStatus.Running) return new(r, null, null);
         if (tracker.Progress(r.Id) is { } here) return new(r, null, here);
         // Progress a dead worker last wrote is frozen: show the interruption instead.

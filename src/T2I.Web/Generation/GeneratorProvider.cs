@@ -29,12 +29,14 @@ public sealed class GeneratorUnavailableException(string message) : Exception(me
 /// In the <c>web</c> role nothing is loaded: the model is only described (id, resolution) for the page and the
 /// API's validation, and generation happens on workers.
 /// </summary>
-public sealed class GeneratorProvider(IGeneratorSource source, Roles.HostRole role, ILogger<GeneratorProvider> log)
+public sealed class GeneratorProvider(IGeneratorSource source, Roles.HostRole role, IOptions<WorkerOptions> workers,
+    GenerationStats stats, ILogger<GeneratorProvider> log)
 {
     /// <summary>Offered when no model is loaded, so the page can still render its form.</summary>
     public const int FallbackResolution = 256;
 
-    private readonly Lazy<(ITextToImageGenerator? Generator, ModelInfo? Info, string? Reason)> _loaded = new(() => Load(source, role, log));
+    private readonly Lazy<(ITextToImageGenerator? Generator, ModelInfo? Info, string? Reason)> _loaded =
+        new(() => Load(source, role, workers.Value, stats, log));
 
     public ITextToImageGenerator? Generator => _loaded.Value.Generator;
 
@@ -51,7 +53,8 @@ public sealed class GeneratorProvider(IGeneratorSource source, Roles.HostRole ro
     public ITextToImageGenerator Require() => Generator ?? throw new GeneratorUnavailableException(
         UnavailableReason ?? "this process runs in the web role and generates nothing (T2I:Role=web); workers do.");
 
-    private static (ITextToImageGenerator?, ModelInfo?, string?) Load(IGeneratorSource source, Roles.HostRole role, ILogger log)
+    private static (ITextToImageGenerator?, ModelInfo?, string?) Load(IGeneratorSource source, Roles.HostRole role,
+        WorkerOptions workers, GenerationStats stats, ILogger log)
     {
         try
         {
@@ -64,6 +67,12 @@ public sealed class GeneratorProvider(IGeneratorSource source, Roles.HostRole ro
             }
             var started = DateTime.UtcNow;
             var generator = source.Load();
+            // Jobs held at once (T2I:Workers) share the one model by joining its batched runs; it also counts the runs.
+            generator = new BatchingGenerator(generator, workers.MaxBatch, size =>
+            {
+                try { stats.BatchRun(size); }
+                catch (Exception ex) { log.LogWarning("Counting a batch run failed: {Error}", ex.Message); }
+            });
             log.LogInformation("Loaded model {ModelId} ({Resolution}px) in {Ms:F0} ms", generator.ModelId,
                 generator.BaseResolution, (DateTime.UtcNow - started).TotalMilliseconds);
             return (generator, new ModelInfo(generator.ModelId, generator.BaseResolution), null);

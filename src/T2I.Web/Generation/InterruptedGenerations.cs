@@ -15,7 +15,7 @@ namespace T2I.Web.Generation;
 /// </summary>
 public sealed class InterruptedGenerations(
     GenerationStore store, IBackgroundJobClient jobs, JobStorage storage, GenerationStoreOptions options, TimeProvider clock,
-    ILogger<InterruptedGenerations> log) : IHostedService
+    FairDispatcher dispatcher, ILogger<InterruptedGenerations> log) : IHostedService
 {
     public const int MaxInterruptions = 3;
     public const string LostReason = "Interrupted by a server restart, and its queued job was lost; submit it again.";
@@ -59,7 +59,7 @@ public sealed class InterruptedGenerations(
         var after = await store.UpdateAsync(stale.Id, r =>
             Unchanged(r, stale) ? r! with { Status = GenerationStatus.Queued, StartedAt = null } : null);
         if (after is not { Status: GenerationStatus.Queued } || !Unchanged(after, stale)) return false;
-        await GenerationJobs.EnqueueAsync(jobs, store, stale.Id);
+        await GenerationJobs.EnqueueAsync(jobs, store, after, dispatcher);
         return true;
     }
 

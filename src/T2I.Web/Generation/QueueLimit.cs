@@ -3,16 +3,21 @@ using Microsoft.Extensions.Options;
 namespace T2I.Web.Generation;
 
 /// <summary>
-/// A cap on generations waiting in the queue (<c>T2I:Queue:MaxWaiting</c>, default 1000), over all clients and
-/// processes (counted from Hangfire's queue, the authority; at most <see cref="QueuePositions.MaxCounted"/>).
-/// The per-address rate limit bounds one client; this bounds many, so a flood from many addresses cannot grow
-/// the queue (and the wait of everyone in it) without end.
-/// Fair shares between clients are the next issue's.
+/// Caps on generations waiting in the queue: over all users and processes (<c>T2I:Queue:MaxWaiting</c>, default 1000;
+/// answered 503, the service is full) and per user (<c>T2I:Queue:MaxWaitingPerUser</c>, default 100; answered 429, this
+/// user should wait). Counted from Hangfire's queue and held set, the authority. The per-address rate limit bounds how
+/// fast one client submits; these bound how much any client — or a flood from many — can pile up ahead of others.
 /// </summary>
 public sealed class QueueLimit(QueuePositions positions, IOptions<QueueLimitOptions> options)
 {
     public const string FullMessage = "The queue is full; try again in a little while.";
+    public const string UserFullMessage = "You have {0} generations waiting, the most one user may queue; wait for some to start.";
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
 
     public bool IsFull() => positions.Waiting() >= options.Value.MaxWaiting;
+
+    /// <summary>The message for a user who may queue no more right now; null when they may.</summary>
+    public string? UserRefusal(string user) => positions.WaitingOf(user) >= options.Value.MaxWaitingPerUser
+        ? string.Format(System.Globalization.CultureInfo.InvariantCulture, UserFullMessage, options.Value.MaxWaitingPerUser)
+        : null;
 }

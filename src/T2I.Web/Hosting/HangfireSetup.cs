@@ -42,6 +42,7 @@ public static class HangfireSetup
         // Our own storage instance in DI (not Hangfire's process-wide JobStorage.Current), so two apps in one
         // process — tests, the benchmark — never share or swap queues or services.
         services.AddSingleton(sp => new HangfireHeartbeat(Timeouts(sp).HeartbeatInterval));
+        Generation.HeldState.Register();
         string? postgres = config.GetConnectionString("Hangfire");
         var kind = QueueStorageOptions.KindOf(config);
         if (role != T2IRole.All && kind != QueueStorageKind.Postgres)

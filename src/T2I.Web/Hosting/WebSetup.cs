@@ -40,7 +40,11 @@ public static class WebSetup
             services.AddHostedService<GeneratorWarmup>();
             // Before the Hangfire servers start (hosted services start in registration order).
             services.AddHostedService<InterruptedGenerations>();
+            services.AddHostedService<Generation.FairDispatchLoop>();
         }
+        services.AddSingleton<Generation.FairDispatcher>();
+        services.AddSingleton<StepTimes>();
+        services.AddSingleton<GenerationStats>();
         if (role.ServesUi())
         {
             services.AddSingleton<QueuePositions>();
@@ -49,6 +53,7 @@ public static class WebSetup
             services.AddSingleton<Admin.AdminMonitor>();
             services.AddSingleton<Admin.IngestionProgress>();
             services.AddSingleton<SubmitLimiter>();
+            services.AddSingleton<ApiKeyStore>();
             services.AddSingleton<QueueLimit>();
         }
         services.AddT2IHangfire(config, role);

@@ -34,6 +34,7 @@ public class EmbeddedKillTests(ITestOutputHelper output)
         string dir = Directory.CreateTempSubdirectory("t2i-web-kill-").FullName;
         var env = AppProcesses.CommonEnvironment();
         env["T2I__Images"] = dir;
+        env["T2I__MaxBatch"] = "2"; // images drawn two at a time, so a stop can fall between the first two and the last two
         await using var apps = new AppProcesses(env);
         CookieContainer jarA = new(), jarB = new();
         try

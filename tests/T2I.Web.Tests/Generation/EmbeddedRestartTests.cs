@@ -135,7 +135,10 @@ public class EmbeddedRestartTests
     }
 
     /// <summary>The generation id carried by the job at <paramref name="position"/> (1-based) of the generation queue.</summary>
+    /// <summary>The generation at a queue position: Hangfire's FIFO queue first, then the held jobs in their fair order.</summary>
     private static string? GenerationAt(TestApp app, int position) =>
-        app.Service<Hangfire.JobStorage>().GetMonitoringApi().EnqueuedJobs(GenerationJob.Queue, position - 1, 1)
-            .Select(kv => kv.Value.Job?.Args[0] as string).SingleOrDefault();
+        app.Service<Hangfire.JobStorage>().GetMonitoringApi().EnqueuedJobs(GenerationJob.Queue, 0, 1000)
+            .Select(kv => kv.Value.Job?.Args[0] as string)
+            .Concat(app.Service<T2I.Web.Generation.FairDispatcher>().Order().Select(j => j.GenerationId))
+            .ElementAtOrDefault(position - 1);
 }

@@ -16,7 +16,8 @@ public class GenerationJobTests
         var record = new GenerationRecord(GenerationStore.NewId(), "client", new GenerationRequest("old", Steps: 900, Seed: 1),
             GenerationStatus.Queued, DateTimeOffset.UtcNow);
         await store.AddAsync(record);
-        await GenerationJobs.EnqueueAsync(app.Service<IBackgroundJobClient>(), store, record.Id);
+        await GenerationJobs.EnqueueAsync(app.Service<IBackgroundJobClient>(), store, record,
+            app.Service<T2I.Web.Generation.FairDispatcher>());
         using var http = app.NewScript();
 
         var done = await http.WaitForAsync(record.Id, TimeSpan.FromSeconds(30), "failed", "succeeded");
