@@ -7,10 +7,16 @@ namespace T2I.Web.Generation;
 /// next run takes the oldest waiting call with every waiting call compatible with it (<see cref="GenerationBatch"/>), up to
 /// <paramref name="maxBatch"/> images, in one batched forward. One caller runs each batch on its own thread; the others
 /// are handed their images. A caller cancelled mid-run returns at once (its images are dropped); the run itself stops
-/// only when every caller in it has cancelled. <paramref name="onRun"/> hears each run's size in images.
+/// only when every caller in it has cancelled. <paramref name="onRun"/> hears each run's size in images. A run short of
+/// <paramref name="maxBatch"/> images waits <paramref name="gather"/> for more callers first (zero with one worker: nobody
+/// else could come).
 /// </summary>
-public sealed class BatchingGenerator(ITextToImageGenerator inner, int maxBatch, Action<int>? onRun = null) : ITextToImageGenerator
+public sealed class BatchingGenerator(ITextToImageGenerator inner, int maxBatch, Action<int>? onRun = null, TimeSpan gather = default)
+    : ITextToImageGenerator
 {
+    /// <summary>How long a short run waits for more callers when several workers feed it (a few % of a 128-px job).</summary>
+    public static readonly TimeSpan GatherWindow = TimeSpan.FromMilliseconds(25);
+
     private readonly Lock _lock = new();
     private readonly List<Call> _waiting = [];
     private bool _running;
@@ -66,6 +72,9 @@ public sealed class BatchingGenerator(ITextToImageGenerator inner, int maxBatch,
     {
         while (true)
         {
+            // Jobs freed by the last run come back a moment apart: a short wait fills the next run instead of drawing
+            // one image, then the rest.
+            if (gather > TimeSpan.Zero && WaitingImages() < maxBatch) Thread.Sleep(gather);
             Run? run;
             lock (_lock)
             {
@@ -78,6 +87,17 @@ public sealed class BatchingGenerator(ITextToImageGenerator inner, int maxBatch,
             }
             Draw(run);
         }
+    }
+
+    /// <summary>Calls waiting for a run (not the ones being drawn).</summary>
+    public int WaitingCalls
+    {
+        get { lock (_lock) return _waiting.Count(c => !c.Done.Task.IsCompleted); }
+    }
+
+    private int WaitingImages()
+    {
+        lock (_lock) return _waiting.Where(c => !c.Done.Task.IsCompleted).Sum(c => c.Requests.Length);
     }
 
     /// <summary>Under the lock: the oldest waiting call and the compatible ones behind it, within the batch size.</summary>

@@ -72,7 +72,7 @@ public sealed class GeneratorProvider(IGeneratorSource source, Roles.HostRole ro
             {
                 try { stats.BatchRun(size); }
                 catch (Exception ex) { log.LogWarning("Counting a batch run failed: {Error}", ex.Message); }
-            });
+            }, workers.Workers > 1 ? BatchingGenerator.GatherWindow : TimeSpan.Zero);
             log.LogInformation("Loaded model {ModelId} ({Resolution}px) in {Ms:F0} ms", generator.ModelId,
                 generator.BaseResolution, (DateTime.UtcNow - started).TotalMilliseconds);
             return (generator, new ModelInfo(generator.ModelId, generator.BaseResolution), null);

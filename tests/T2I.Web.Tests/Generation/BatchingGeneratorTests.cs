@@ -11,10 +11,10 @@ public class BatchingGeneratorTests
     [Fact]
     public async Task CallsWaitingWhileTheModelIsBusyShareItsNextRunAndEachGetsItsOwnImages()
     {
-        var inner = new TestDoubleGenerator { StepDelay = TimeSpan.FromMilliseconds(20) };
+        var inner = new GatedGenerator();
         var batching = new BatchingGenerator(inner, maxBatch: 4);
-        var first = OnThread(() => batching.Generate(Request("first", 1, steps: 25)));
-        Assert.True(await inner.Started.WaitAsync(TimeSpan.FromSeconds(10)));
+        var first = OnThread(() => batching.Generate(Request("first", 1)));
+        Assert.True(await inner.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
 
         // While "first" samples: three compatible calls (one of two images) and one with other steps.
         var waiting = new[]
@@ -24,7 +24,9 @@ public class BatchingGeneratorTests
             OnThread(() => batching.GenerateBatch([Request("other steps", 5, steps: 3)])),
             OnThread(() => batching.GenerateBatch([Request("d", 6)])),
         };
-        await Task.Delay(100);
+        for (int i = 0; i < 200 && batching.WaitingCalls < 4; i++) await Task.Delay(25);
+        Assert.Equal(4, batching.WaitingCalls);
+        inner.Release.Release(10);
         var results = await Task.WhenAll(waiting);
 
         Assert.Equal("first", (await first).Request.Prompt);
@@ -37,6 +39,7 @@ public class BatchingGeneratorTests
                 Assert.Equal(TestDoubleGenerator.ParametersText(image.Request), PngText.Read(image.Png)["parameters"]);
         // first alone; then b, b, c, d in one run of 4 (the incompatible call waits for its own run).
         Assert.Equal(new Dictionary<int, long> { [1] = 2, [4] = 1 }, batching.BatchSizes.Snapshot());
+        Assert.Equal([1, 4, 1], inner.Runs);
     }
 
     [Fact]
@@ -78,4 +81,27 @@ public class BatchingGeneratorTests
     /// <summary>A caller on a thread of its own, as a Hangfire worker is (blocked pool threads would starve each other).</summary>
     private static Task<T> OnThread<T>(Func<T> call) => Task.Factory.StartNew(call, CancellationToken.None,
         TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>The test double whose runs wait for the test's go (the first run signals that it has begun).</summary>
+    private sealed class GatedGenerator : ITextToImageGenerator
+    {
+        private readonly TestDoubleGenerator _inner = new() { StepDelay = TimeSpan.Zero };
+        public SemaphoreSlim Entered { get; } = new(0);
+        public SemaphoreSlim Release { get; } = new(0);
+        public List<int> Runs { get; } = [];
+        public string ModelId => _inner.ModelId;
+        public int BaseResolution => _inner.BaseResolution;
+
+        public GeneratedImage Generate(GenerationRequest r, IProgress<GenerationProgress>? p = null, CancellationToken ct = default) =>
+            GenerateBatch([r], p, ct)[0];
+
+        public IReadOnlyList<GeneratedImage> GenerateBatch(IReadOnlyList<GenerationRequest> requests,
+            IProgress<GenerationProgress>? progress = null, CancellationToken ct = default)
+        {
+            lock (Runs) Runs.Add(requests.Count);
+            Entered.Release();
+            Release.Wait(ct);
+            return requests.Select(r => _inner.Generate(r, progress, ct)).ToList();
+        }
+    }
 }
