@@ -8,9 +8,10 @@ namespace T2I.Web.Generation;
 /// <summary>
 /// <paramref name="Shared"/>: other processes (workers, other web replicas) write the same records, so the
 /// in-memory index is only a cache — non-terminal records are re-read from the store, and the index re-lists
-/// new records at most every <paramref name="IndexRefresh"/>.
+/// new records at most every <paramref name="IndexRefresh"/>. <paramref name="Postgres"/>: records live in that database
+/// instead (<see cref="PostgresGenerationRecords"/>; set with the PostgreSQL queue), and the store keeps no index.
 /// </summary>
-public sealed record GenerationStoreOptions(bool Shared = false, TimeSpan? IndexRefresh = null)
+public sealed record GenerationStoreOptions(bool Shared = false, TimeSpan? IndexRefresh = null, string? Postgres = null)
 {
     public TimeSpan RefreshEvery => IndexRefresh ?? TimeSpan.FromSeconds(5);
 }
@@ -31,6 +32,9 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Task? _loaded;
     private long _listedAt = Environment.TickCount64;
+    private readonly PostgresGenerationRecords? _pg = options.Postgres is { } cs ? new(cs) : null;
+    /// <summary>PostgreSQL records: the last status seen of unfinished ones, to tell pages when another process changed one.</summary>
+    private readonly ConcurrentDictionary<string, (GenerationStatus Status, int Images)> _seen = new();
 
     public IBlobStore Blobs => blobs;
 
@@ -42,6 +46,7 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
     public async Task<GenerationRecord?> GetAsync(string id, CancellationToken ct = default)
     {
         if (!IsValidId(id)) return null;
+        if (_pg is not null) return Seen(await _pg.GetAsync(id, ct));
         if (!options.Shared)
         {
             await EnsureLoadedAsync(ct);
@@ -53,6 +58,7 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
     /// <summary>A client's generations, newest first.</summary>
     public async Task<IReadOnlyList<GenerationRecord>> ListAsync(string clientId, int max = 100, CancellationToken ct = default)
     {
+        if (_pg is not null) return (await _pg.ListAsync(clientId, max, ct)).Select(r => Seen(r)!).ToList();
         await EnsureLoadedAsync(ct);
         var mine = _records.Values.Where(r => r.ClientId == clientId).OrderByDescending(r => r.CreatedAt).Take(max).ToList();
         if (!options.Shared) return mine;
@@ -66,11 +72,24 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
         return mine;
     }
 
-    /// <summary>Every record this process knows (the index; in shared mode possibly stale for running ones).</summary>
-    public async Task<IReadOnlyList<GenerationRecord>> AllAsync(CancellationToken ct = default)
+    /// <summary>Queued and running records (from the index in the blob store: in shared mode possibly stale for running ones).</summary>
+    public async Task<IReadOnlyList<GenerationRecord>> UnfinishedAsync(CancellationToken ct = default)
     {
+        if (_pg is not null) return await _pg.UnfinishedAsync(ct);
         await EnsureLoadedAsync(ct);
-        return _records.Values.ToList();
+        return _records.Values.Where(r => !r.IsTerminal).ToList();
+    }
+
+    /// <summary>Tells this process's pages about a change another process made to a record they may show.</summary>
+    private GenerationRecord? Seen(GenerationRecord? r)
+    {
+        if (r is null) return null;
+        var now = (r.Status, r.ImagesDone);
+        bool changed = _seen.TryGetValue(r.Id, out var before) && before != now;
+        if (r.IsTerminal) _seen.TryRemove(r.Id, out _);
+        else _seen[r.Id] = now;
+        if (changed) tracker.NotifyChanged(r.Id);
+        return r;
     }
 
     public Task AddAsync(GenerationRecord record, CancellationToken ct = default) =>
@@ -84,6 +103,12 @@ public sealed partial class GenerationStore(IBlobStore blobs, GenerationTracker 
     public async Task<GenerationRecord?> UpdateAsync(string id, Func<GenerationRecord?, GenerationRecord?> change,
         CancellationToken ct = default)
     {
+        if (_pg is not null)
+        {
+            var (now, changed) = await _pg.UpdateAsync(id, change, ct);
+            if (changed) tracker.NotifyChanged(id);
+            return now;
+        }
         if (!options.Shared) await EnsureLoadedAsync(ct);
         await _gate.WaitAsync(ct);
         GenerationRecord? current, next;

@@ -25,7 +25,7 @@ public sealed class InterruptedGenerations(
     {
         var startedAt = clock.GetUtcNow();
         int requeued = 0, failed = 0;
-        foreach (var record in await store.AllAsync(cancellationToken))
+        foreach (var record in await store.UnfinishedAsync(cancellationToken))
         {
             if (record.IsTerminal || record.CreatedAt >= startedAt) continue;
             if (GenerationJobs.IsLive(GenerationJobs.StateOf(storage, record.JobId, record.Id)))

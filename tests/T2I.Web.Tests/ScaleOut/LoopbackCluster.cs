@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -18,6 +17,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
 {
     private readonly AppProcesses _apps;
     private readonly S3Server _s3;
+    private readonly PostgresGenerationRecords _records;
 
     public string Prefix { get; }
     public JobStorage Storage { get; }
@@ -40,6 +40,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
         env["T2I_S3_SECRET_KEY"] = S3Server.SecretKey;
         AppProcesses.AddSettings(env, settings);
         _apps = new AppProcesses(env);
+        _records = new PostgresGenerationRecords(hangfireConnection);
         var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true };
         Storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(hangfireConnection, options), options);
     }
@@ -60,29 +61,17 @@ public sealed class LoopbackCluster : IAsyncDisposable
     /// <summary>The pid in a Hangfire server id (our server names are <c>host:pid:queue:…</c>).</summary>
     public static int PidOfServer(string serverId) => int.Parse(serverId.Split(':')[1]);
 
-    /// <summary>
-    /// A generation record as the processes wrote it to S3. A worker may be replacing it during the read, which
-    /// s3rver answers with a cut-off response: such a read is retried, as the app's own store does.
-    /// </summary>
-    public async Task<GenerationRecord> RecordAsync(string id)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var s = await Store("images").OpenReadAsync(GenerationStore.RecordKey(id));
-                return (await JsonSerializer.DeserializeAsync<GenerationRecord>(s, new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
-            }
-            catch (Exception ex) when (attempt < 5 && ex is not FileNotFoundException)
-            {
-                await Task.Delay(50 * attempt);
-            }
-        }
-    }
+    /// <summary>A generation record as the processes wrote it (to PostgreSQL, beside Hangfire's tables).</summary>
+    public async Task<GenerationRecord> RecordAsync(string id) =>
+        await _records.GetAsync(id, CancellationToken.None) ?? throw new FileNotFoundException($"No generation record {id}.");
 
     /// <summary>Where the logs are and their last lines (for failure messages); the logs are then kept on disk.</summary>
     public string Logs() => _apps.Logs();
 
     /// <summary>SIGTERM (graceful: running jobs go back to the queue), then SIGKILL after 20 s.</summary>
-    public ValueTask DisposeAsync() => _apps.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _apps.DisposeAsync();
+        await _records.DisposeAsync();
+    }
 }
