@@ -58,7 +58,8 @@ public sealed class PostgresGenerationRecords(string connectionString) : IAsyncD
         await EnsureSchemaAsync(ct);
         await using var connection = await _source.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using var read = new NpgsqlCommand("SELECT record FROM t2i_generation_records WHERE id = $1 FOR UPDATE", connection, transaction);
+        await using var read = new NpgsqlCommand("SELECT record FROM t2i_generation_records WHERE id = $1 FOR UPDATE", connection,
+            transaction);
         read.Parameters.AddWithValue(id);
         var current = (await ReadAsync(read, ct)).SingleOrDefault();
         var next = change(current);

@@ -22,7 +22,8 @@ public static class WebSetup
         services.AddSingleton<IBlobStore>(sp => BlobStores.Open(sp.GetRequiredService<IOptions<ImageStoreOptions>>().Value.Location));
         // Shared storage: several processes write the image store and the queue, so in-memory caches are not the truth.
         bool postgres = QueueStorageOptions.KindOf(config) == QueueStorageKind.Postgres;
-        services.AddSingleton(new GenerationStoreOptions(Shared: postgres, Postgres: postgres ? config.GetConnectionString("Hangfire") : null));
+        services.AddSingleton(new GenerationStoreOptions(Shared: postgres,
+            Postgres: postgres ? config.GetConnectionString("Hangfire") : null));
         services.AddSingleton<GenerationTracker>();
         services.AddSingleton<SharedProgress>();
         services.AddSingleton<GenerationStore>();
