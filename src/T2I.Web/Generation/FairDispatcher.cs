@@ -17,20 +17,16 @@ public sealed class FairDispatcher(JobStorage storage, IBackgroundJobClient jobs
     public const string LastServedKey = "t2i:generation:last-served";
     private const string LockName = "t2i:generation:dispatch";
 
-    /// <summary>Held jobs, parsed (members this version cannot read are skipped).</summary>
-    public IReadOnlyList<HeldJob> Held()
-    {
-        using var connection = storage.GetConnection();
-        return connection.GetAllItemsFromSet(HeldState.SetKey).Select(HeldJob.Parse).OfType<HeldJob>().ToList();
-    }
-
     /// <summary>Held jobs in the order they will be dispatched.</summary>
     public IReadOnlyList<HeldJob> Order()
     {
         using var connection = storage.GetConnection();
-        return FairOrder.Of(connection.GetAllItemsFromSet(HeldState.SetKey).Select(HeldJob.Parse).OfType<HeldJob>(),
-            LastServed(connection)).ToList();
+        return FairOrder.Of(Held(connection), LastServed(connection)).ToList();
     }
+
+    /// <summary>Held jobs, parsed (members this version cannot read are skipped).</summary>
+    private static List<HeldJob> Held(IStorageConnection connection) =>
+        connection.GetAllItemsFromSet(HeldState.SetKey).Select(HeldJob.Parse).OfType<HeldJob>().ToList();
 
     /// <summary>Generation workers of the live servers (at least 1: a queue with no server yet still takes one job).</summary>
     public int Capacity() => Math.Max(1, storage.GetMonitoringApi().Servers()
@@ -45,7 +41,7 @@ public sealed class FairDispatcher(JobStorage storage, IBackgroundJobClient jobs
         catch (DistributedLockTimeoutException) { return 0; } // another pass is at it; it sees what we would
         using (held)
         {
-            var waiting = connection.GetAllItemsFromSet(HeldState.SetKey).Select(HeldJob.Parse).OfType<HeldJob>().ToList();
+            var waiting = Held(connection);
             if (waiting.Count == 0) return 0;
             int free = Capacity() - EnqueuedCount();
             if (free <= 0) return 0;

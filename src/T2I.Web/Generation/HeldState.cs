@@ -27,17 +27,13 @@ public sealed class HeldState(HeldJob entry) : IState
     private const string EntryKey = "Entry";
 
     /// <summary>Registers the handler once per process (Hangfire's handler list is global; the handler holds no state).</summary>
-    public static void Register()
-    {
-        lock (Registered)
-        {
-            if (Registered.Count > 0) return;
-            Registered.Add(new Handler());
-            GlobalStateHandlers.Handlers.Add(Registered[0]);
-        }
-    }
+    public static void Register() => _ = Registered.Value;
 
-    private static readonly List<IStateHandler> Registered = [];
+    private static readonly Lazy<bool> Registered = new(() =>
+    {
+        GlobalStateHandlers.Handlers.Add(new Handler());
+        return true;
+    });
 
     private sealed class Handler : IStateHandler
     {
