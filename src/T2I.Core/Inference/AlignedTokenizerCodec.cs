@@ -16,9 +16,13 @@ public sealed class AlignedTokenizerCodec : ITrainedLatentCodec
 {
     public const string Kind = AlignedTokenizerConfig.CodecKind;
 
-    public AlignedTokenizerCodec(AlignedTokenizer tokenizer)
+    /// <summary>Metadata key of a weights file that holds only <c>decoder.*</c> (see <see cref="SaveDecoderOnly"/>).</summary>
+    public const string PartMetadata = "t2i_codec_part";
+    private const string DecoderPrefix = "decoder.";
+
+    public AlignedTokenizerCodec(AlignedTokenizer tokenizer, bool decoderOnly = false)
     {
-        Tokenizer = tokenizer;
+        (Tokenizer, DecoderOnly) = (tokenizer, decoderOnly);
         tokenizer.eval();
         foreach (var p in tokenizer.parameters()) p.requires_grad = false;
     }
@@ -28,8 +32,13 @@ public sealed class AlignedTokenizerCodec : ITrainedLatentCodec
     public int LatentChannels => Tokenizer.Config.LatentChannels;
     public int Downsample => AlignedTokenizerConfig.Downsampling;
 
+    /// <summary>Loaded from a decoder-only file (an exported model): it draws, it cannot encode.</summary>
+    public bool DecoderOnly { get; }
+
     public Tensor Encode(Tensor images)
     {
+        if (DecoderOnly) throw new InvalidOperationException("this codec file holds the decoder only (an exported model): " +
+            "encode with the tokenizer run it came from.");
         using var noGrad = no_grad();
         return Tokenizer.Encode(images);
     }
@@ -52,8 +61,34 @@ public sealed class AlignedTokenizerCodec : ITrainedLatentCodec
             ?? throw new InvalidDataException($"{source.Folder}: an aligned codec needs the tokenizer's model_config.");
         if (source.WeightsFile is null) throw new InvalidDataException($"{source.Folder}: an aligned codec needs weights.");
         var tokenizer = new AlignedTokenizer(AlignedTokenizerConfig.FromJson(node["tokenizer"] ?? node));
-        ModuleWeights.Load(tokenizer, source.WeightsFile, strict: true);
+        bool decoderOnly = SafeTensors.ReadMetadata(source.WeightsFile).GetValueOrDefault(PartMetadata) == "decoder";
+        if (!decoderOnly) ModuleWeights.Load(tokenizer, source.WeightsFile, strict: true);
+        else
+        {
+            // Every decoder tensor must be there, nothing else may be: the encoder keeps its untrained weights, unused.
+            var report = ModuleWeights.Load(tokenizer, source.WeightsFile, strict: false);
+            var missing = report.Missing.Where(k => k.StartsWith(DecoderPrefix, StringComparison.Ordinal)).ToList();
+            if (missing.Count > 0 || report.Unexpected.Count > 0 || report.ShapeMismatches.Count > 0)
+                throw new InvalidDataException($"{source.WeightsFile}: a decoder-only codec file that does not fit the decoder " +
+                    $"(missing {string.Join(", ", missing.Take(3))}; unexpected {string.Join(", ", report.Unexpected.Take(3))}; " +
+                    $"{report.ShapeMismatches.Count} shapes differ).");
+        }
         if (device is not null) tokenizer.to(device);
-        return new AlignedTokenizerCodec(tokenizer);
+        return new AlignedTokenizerCodec(tokenizer, decoderOnly);
+    }
+
+    /// <summary>
+    /// Writes the decoder's tensors of a tokenizer weights file to <paramref name="target"/>, marked as decoder-only:
+    /// what sampling needs (the ResNet-18 encoder is 64 of the 66 MB, and a model folder never encodes).
+    /// </summary>
+    public static void SaveDecoderOnly(string weightsFile, string target)
+    {
+        var tensors = SafeTensors.Load(weightsFile, k => k.StartsWith(DecoderPrefix, StringComparison.Ordinal) ? k : null);
+        try
+        {
+            if (tensors.Count == 0) throw new InvalidDataException($"{weightsFile} holds no {DecoderPrefix}* tensors.");
+            SafeTensors.Save(target, tensors, new Dictionary<string, string> { ["format"] = "pt", [PartMetadata] = "decoder" });
+        }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
     }
 }

@@ -5,9 +5,9 @@ namespace T2I.Training.Demo;
 
 /// <summary>
 /// Exports a DiT run's final checkpoint as a self-contained model folder: the EMA weights as model.safetensors
-/// (DiT + built-in text encoder; the only weights inference uses), codec.safetensors (the tokenizer the DiT was
-/// trained on, frozen), config.json (configs, codec reference and latent statistics) and preset.json (the base
-/// resolution); for t5+clip also the frozen T5 and CLIP folders (see WriteConfig). Optimizer state is left out.
+/// (DiT + built-in text encoder; the only weights inference uses), codec.safetensors (the frozen codec the DiT was
+/// trained on; of an aligned tokenizer only its decoder, all that sampling runs), config.json (configs, codec reference
+/// and latent statistics) and preset.json (the base resolution); for t5+clip also the frozen T5 and CLIP folders (see WriteConfig). Optimizer state is left out.
 /// Written next to the target and swapped in, so a reader never sees a half-written model.
 /// </summary>
 public static class DemoExport
@@ -21,8 +21,7 @@ public static class DemoExport
         Directory.CreateDirectory(temp);
         File.Copy(folder.File(weights), Path.Combine(temp, CheckpointFolder.ModelFile));
         WriteConfig(folder, temp);
-        if (folder.Has(LatentCodecs.WeightsFileName)) File.Copy(folder.File(LatentCodecs.WeightsFileName), Path.Combine(temp,
-            LatentCodecs.WeightsFileName));
+        if (folder.Has(LatentCodecs.WeightsFileName)) WriteCodec(folder, Path.Combine(temp, LatentCodecs.WeightsFileName));
         if (folder.RunPresetFile() is { } preset) File.Copy(preset, Path.Combine(temp, "preset.json"));
         long bytes = Size(temp);
         if (bytes > maxBytes)
@@ -55,6 +54,15 @@ public static class DemoExport
         }
         node["text_weights"] = System.Text.Json.JsonSerializer.SerializeToNode(text.CopyInto(temp, folder.Path), T2IModelConfig.Json);
         File.WriteAllText(target, config.ToJson());
+    }
+
+    /// <summary>The codec as sampling needs it: an aligned tokenizer's decoder alone, any other codec whole.</summary>
+    private static void WriteCodec(CheckpointFolder folder, string target)
+    {
+        string source = folder.File(LatentCodecs.WeightsFileName);
+        if (folder.ReadConfig().ModelConfig?["codec"]?["kind"]?.GetValue<string>() == AlignedTokenizerCodec.Kind)
+            AlignedTokenizerCodec.SaveDecoderOnly(source, target);
+        else File.Copy(source, target);
     }
 
     public static string Describe(string modelDir) =>

@@ -1,3 +1,4 @@
+using T2I.Core.Pretrained.MiniLm;
 using T2I.Core.Dit;
 using T2I.Core.Text;
 using T2I.Training.Loop;
@@ -16,13 +17,14 @@ public sealed class DitMemoryPlan
     public DitMemoryPlan(DitTrainConfig config, LoopSettings loop)
     {
         (_config, _loop) = (config, loop);
-        bool builtin = config.TextEncoder == "builtin";
+        bool builtin = config.TextEncoder == "builtin", miniLm = config.TextEncoder == MiniLmTextEncoder.EncoderName;
         var t5 = T5Config.V11Xxl;
         var clip = ClipTextConfig.VitL14;
+        var bert = BertConfig.MiniLmL6;
         Dit = DitConfig.ByName(config.DitSize) with
         {
-            ContextInDim = builtin ? config.BuiltinText.Width : t5.DModel,
-            VecInDim = builtin ? config.BuiltinText.Width : clip.HiddenSize,
+            ContextInDim = builtin ? config.BuiltinText.Width : miniLm ? bert.Hidden : t5.DModel,
+            VecInDim = builtin ? config.BuiltinText.Width : miniLm ? bert.Hidden : clip.HiddenSize,
         };
         long ditParams = Dit.ParameterCount();
         var counts = new List<ParameterCount> { new($"DiT ({config.DitSize})", ditParams, ditParams) };
@@ -31,6 +33,7 @@ public sealed class DitMemoryPlan
             long p = TextParameters.Builtin(config.BuiltinText, config.VocabularySize);
             counts.Add(new ParameterCount("text: built-in (≤ vocab)", p, p));
         }
+        else if (miniLm) counts.Add(new ParameterCount("text: all-MiniLM-L6-v2 (frozen)", TextParameters.Bert(bert), 0));
         else
         {
             counts.Add(new ParameterCount("text: T5 v1.1 XXL (frozen)", TextParameters.T5(t5), 0));

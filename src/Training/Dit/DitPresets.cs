@@ -75,6 +75,16 @@ public sealed class DitPresets : IPresetProvider
                 Latents = "runs/tok-tiny-s3", Data = "data/demo-buckets", CaptionWord = "large", ShortCaptionRate = 0.5, TimeShift = 3,
                 EvalClassifier = "models/judge-synth",
             }, Factory),
+        new Preset<DitTrainConfig>("t2i-emoji",
+            "CPU: text-to-emoji (models/t2i-emoji). Mini DiT on the ResNet-18 aligned tokenizer's latents of the real emoji " +
+                "(runs/tok-emoji-s3: 64 px → 4×4×32), conditioned by the frozen all-MiniLM-L6-v2 (token states + sentence " +
+                "embedding, cached per caption); the CLDR label is the caption. Judged offline by models/judge-emoji (gen-accuracy).",
+            TinyLoop with { Steps = 6000, BatchSize = 64, CheckpointEvery = 1000, EvalEvery = 2000, KeepLast = 3 },
+            new DitTrainConfig
+            {
+                DitSize = "mini", TextEncoder = T2I.Core.Pretrained.MiniLm.MiniLmTextEncoder.EncoderName, TextCache = 16_384,
+                Latents = "runs/tok-emoji-s3", Data = "data/emoji-buckets", ShardResolution = 64, Resolution = 64, TimeShift = 3,
+            }, Factory),
         new Preset<DitTrainConfig>("t2i-tiny-hires",
             "CPU: t2i-tiny continued at 256-px buckets from its final checkpoint (the 256 → 512 recipe in small).",
             TinyLoop with { Steps = 300, InitFrom = "runs/t2i-tiny", WarmupSteps = 20, EvalEvery = 300 },

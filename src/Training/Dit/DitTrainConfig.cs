@@ -10,8 +10,13 @@ public sealed record DitTrainConfig
 {
     /// <summary><c>2b</c> (paper), <c>small</c> or <c>tiny</c> (CPU); see DitConfig.</summary>
     public string DitSize { get; init; } = "tiny";
-    /// <summary><c>builtin</c> (trained jointly, o200k vocabulary) or <c>t5+clip</c> (frozen, FLUX's pair).</summary>
+    /// <summary>
+    /// <c>builtin</c> (trained jointly, o200k vocabulary), <c>t5+clip</c> (frozen, FLUX's pair) or <c>minilm-l6</c> (frozen
+    /// all-MiniLM-L6-v2 from its NuGet package: token states as the sequence, the sentence embedding as the pooled vector).
+    /// </summary>
     public string TextEncoder { get; init; } = "builtin";
+    /// <summary>A frozen encoder's outputs kept for this many distinct captions (0 = encode every batch afresh).</summary>
+    public int TextCache { get; init; }
     public BuiltinTextConfig BuiltinText { get; init; } = BuiltinTextConfig.Tiny;
     /// <summary>Largest built-in vocabulary (ids seen in the captions, most frequent first).</summary>
     public int VocabularySize { get; init; } = 4096;
@@ -28,7 +33,12 @@ public sealed record DitTrainConfig
     /// at this cap (the worst case); a training step reports its FLOPs at the length it really padded to.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int TextTokenCap => TextEncoder == "builtin" ? BuiltinText.MaxTokens : MaxTextTokens;
+    public int TextTokenCap => TextEncoder switch
+    {
+        "builtin" => BuiltinText.MaxTokens,
+        T2I.Core.Pretrained.MiniLm.MiniLmTextEncoder.EncoderName => T2I.Core.Pretrained.MiniLm.MiniLmTextEncoder.MaxTokens,
+        _ => MaxTextTokens,
+    };
     /// <summary>Base resolution the DiT trains at: each image is resized to the nearest bucket of this table.</summary>
     public int Resolution { get; init; } = 128;
     /// <summary>DataPrep's bucketed shards (<c>dataprep synth</c> + <c>dataprep ingest</c>): a folder holding res{N}/.</summary>

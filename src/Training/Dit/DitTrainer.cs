@@ -2,6 +2,7 @@ using T2I.Core.Checkpoints;
 using T2I.Core.Diffusion;
 using T2I.Core.Dit;
 using T2I.Core.Inference;
+using T2I.Core.Pretrained.MiniLm;
 using T2I.Core.Text;
 using T2I.Training.Loop;
 using TorchSharp;
@@ -25,7 +26,7 @@ public sealed class DitTrainer : Trainer<DitBatch>
     private readonly bool _textTrains;
     private readonly ILatentCodec _codec;
     private readonly LatentCodecReference _codecReference;
-    private readonly TextEncoderWeights? _textWeights;    // t5+clip: the frozen encoders' folders, named in the checkpoint
+    private TextEncoderWeights? _textWeights;    // t5+clip: the frozen encoders' folders, named in the checkpoint
     private readonly optim.Optimizer _optimizer;
     private readonly Ema? _ema;
     private readonly BucketBatchSource<DitBatch> _data;
@@ -77,16 +78,13 @@ public sealed class DitTrainer : Trainer<DitBatch>
             }
             (_model, _dit, _text, _textTrains) = (model, model.dit, model.text_encoder, true);
         }
-        else if (config.TextEncoder == "t5+clip")
+        else
         {
-            // Frozen on the training device (bf16 on CUDA): T5-XXL on the CPU in fp32 would be the step's bottleneck.
-            _textWeights = new TextEncoderWeights(Path.GetFullPath(config.T5Path), Path.GetFullPath(config.ClipPath), config.TextTokenCap);
-            var text = FluxTextEncoder.Load(_textWeights, Environment.CurrentDirectory).PlaceFrozen(context.Device);
+            var text = FrozenText(config, context.Device);
             var dit = new FluxDit(size with { ContextInDim = text.SequenceDim, VecInDim = text.PooledDim });
             if (context.InitFrom is { } init) ModuleWeights.Load(dit, init.File(CheckpointFolder.ModelFile));
             (_model, _dit, _text, _textTrains) = (dit, dit, text, false);
         }
-        else throw new ArgumentException($"text_encoder '{config.TextEncoder}' is not one of: builtin, t5+clip.");
 
         _microBatching = new DitMemoryPlan(config, context.Loop).Choose();
         _dit.GradientCheckpointing = _microBatching.Checkpointing;
@@ -100,6 +98,24 @@ public sealed class DitTrainer : Trainer<DitBatch>
         var device = context.Device;
         _data = new BucketBatchSource<DitBatch>(shards.OpenReader(context.TrainingBatches(context.Loop.BatchSize, (int)context.Loop.Seed)),
             batch => shards.ToBatch(batch, stats, device));
+    }
+
+    /// <summary>
+    /// A frozen text encoder on the training device: FLUX's t5+clip (bf16 on CUDA: T5-XXL in fp32 on the CPU would be the
+    /// step's bottleneck) or MiniLM from its package; <c>text_cache</c> N keeps N prompts' outputs (see CachedTextEncoder).
+    /// </summary>
+    private ITextEncoder FrozenText(DitTrainConfig config, Device device)
+    {
+        ITextEncoder text;
+        if (config.TextEncoder == "t5+clip")
+        {
+            _textWeights = new TextEncoderWeights(Path.GetFullPath(config.T5Path), Path.GetFullPath(config.ClipPath), config.TextTokenCap);
+            text = FluxTextEncoder.Load(_textWeights, Environment.CurrentDirectory).PlaceFrozen(device);
+        }
+        else if (config.TextEncoder == MiniLmTextEncoder.EncoderName) text = MiniLmTextEncoder.FromPackage().PlaceOn(device);
+        else throw new ArgumentException($"text_encoder '{config.TextEncoder}' is not one of: builtin, t5+clip, " +
+            $"{MiniLmTextEncoder.EncoderName}.");
+        return config.TextCache > 0 ? new CachedTextEncoder(text, config.TextCache) : text;
     }
 
     /// <summary>The latents codec; a tokenizer run that was never trained says which commands make it.</summary>

@@ -1,3 +1,4 @@
+using T2I.Core.Pretrained.MiniLm;
 using T2I.Core.Text;
 using T2I.Training.Loop;
 
@@ -69,6 +70,15 @@ public static class TextParameters
         long d = c.HiddenSize, i = c.IntermediateSize;
         long layer = 4 * (d * d + d) + 4 * d + d * i + i + i * d + d;
         return (long)c.VocabSize * d + (long)c.MaxPositions * d + c.NumLayers * layer + 2 * d;
+    }
+
+    /// <summary>BERT without its pooler (sentence-transformers pool by a masked mean): embeddings, then each layer's
+    /// attention, FFN and two LayerNorms.</summary>
+    public static long Bert(BertConfig c)
+    {
+        long d = c.Hidden, i = c.Intermediate;
+        long layer = 4 * (d * d + d) + 2 * d + d * i + i + i * d + d + 2 * d;
+        return ((long)c.VocabSize + c.MaxPositions + c.TypeVocabSize) * d + 2 * d + c.Layers * layer;
     }
 
     public static long Builtin(BuiltinTextConfig c, int vocabulary)

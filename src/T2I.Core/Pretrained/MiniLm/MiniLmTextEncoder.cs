@@ -35,6 +35,14 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
         return new MiniLmTextEncoder(MiniLmWeights.FromPackage(), BertTokenizer.Create(vocabulary));
     }
 
+    /// <summary>Frozen on <paramref name="device"/>, in inference mode; fp32 (22.7M parameters need no bf16).</summary>
+    public MiniLmTextEncoder PlaceOn(Device device)
+    {
+        Model.to(device);
+        Model.eval();
+        return this;
+    }
+
     public int SequenceDim => Model.Config.Hidden;
     public int PooledDim => Model.Config.Hidden;
     public string Name => EncoderName;
