@@ -35,9 +35,28 @@ public static class BenchCommand
             Description = "Worker process counts for the scale-out part (ingest split by --shard-index over 24 shards of " +
             "8 samples); 0 skips it.", DefaultValueFactory = _ => [1, 2, 3], AllowMultipleArgumentsPerToken = true
         };
+        var scaleShards = new Option<int>("--scale-shards")
+        {
+            Description = "Input shards of the scale-out part.",
+            DefaultValueFactory = _ => 24
+        };
+        var scaleSamples = new Option<int>("--scale-samples")
+        {
+            Description = "Samples per shard of the scale-out part.",
+            DefaultValueFactory = _ => 8
+        };
+        var startup = new Option<int[]>("--committed-shards")
+        {
+            Description = "Committed-shard counts for the start-up part (one image per shard: ingest, the same ingest " +
+            "again over the finished output, stats); default none.", DefaultValueFactory = _ => [],
+            AllowMultipleArgumentsPerToken = true
+        };
         var cmd = new Command("bench",
             "Throughput (images/s per core) vs vipsthumbnail on the same files, peak memory vs shard count, and ingest spread " +
-            "over worker processes.") { images, resolution, shards, processes };
+            "over worker processes, start-up with many committed shards.")
+        {
+            images, resolution, shards, processes, scaleShards, scaleSamples, startup,
+        };
         cmd.SetAction(async (parse, ct) =>
         {
             string dir = Directory.CreateTempSubdirectory("t2i-bench-").FullName;
@@ -58,7 +77,12 @@ public static class BenchCommand
                             $"{r.Seconds:0.0} |");
                 }
                 if ((parse.GetValue(processes) ?? []).Where(k => k > 0).ToArray() is { Length: > 0 } ks)
-                    WorkerScaling.Print(await WorkerScaling.RunAsync(dir, 24, 8, ks, ct), 8);
+                {
+                    int perShard = parse.GetValue(scaleSamples);
+                    WorkerScaling.Print(await WorkerScaling.RunAsync(dir, parse.GetValue(scaleShards), perShard, ks, ct), perShard);
+                }
+                if ((parse.GetValue(startup) ?? []).Where(k => k > 0).ToArray() is { Length: > 0 } committed)
+                    StartupProbe.Print(await StartupProbe.RunAsync(dir, committed, ct));
                 return 0;
             }
             finally { Directory.Delete(dir, true); }

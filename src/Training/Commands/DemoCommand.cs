@@ -12,23 +12,34 @@ public static class DemoCommand
 {
     public static Command Build()
     {
-        var work = new Option<string>("--work-dir")
+        var recipe = new Option<string>("--recipe")
         {
-            Description = "Work folder (raw/, buckets/, runs/, timings.json).",
-            DefaultValueFactory = _ => "runs/demo"
+            Description = "synth: coloured shapes, the built-in text encoder (models/t2i-demo); emoji: real emoji, the " +
+                "packaged ResNet-18 and MiniLM (models/t2i-emoji).",
+            DefaultValueFactory = _ => DemoChainOptions.Synthetic,
         };
-        var model = new Option<string>("--model") { Description = "Exported model folder.", DefaultValueFactory = _ => "models/t2i-demo" };
+        var work = new Option<string?>("--work-dir")
+        {
+            Description = "Work folder (raw/, buckets/, runs/, timings.json; default " +
+            "runs/demo, or runs/demo-emoji)."
+        };
+        var model = new Option<string?>("--model")
+        {
+            Description = "Exported model folder (default models/t2i-demo, or " +
+            "models/t2i-emoji)."
+        };
         var count = new Option<int>("--count")
         {
             Description = "Synthetic samples.", DefaultValueFactory = _ =>
             new DemoChainOptions().Count
         };
+        var maxConcepts = new Option<int?>("--max-concepts") { Description = "Emoji: only the first N concepts (a quick run)." };
         var tokSteps = new Option<string?>("--tokenizer-steps")
         {
-            Description = "Steps of pretrain,s1,s2,s3 (default: the tiny " +
-            "presets'), e.g. 100,100,60,60."
+            Description = "Steps of pretrain,s1,s2,s3 (emoji: s1,s2,s3; default: " +
+            "the presets'), e.g. 100,100,60,60."
         };
-        var ditSteps = new Option<long?>("--dit-steps") { Description = "DiT steps (default: t2i-tiny-aligned's)." };
+        var ditSteps = new Option<long?>("--dit-steps") { Description = "DiT steps (default: t2i-tiny-aligned's or t2i-emoji's)." };
         var tokSet = new Option<string[]>("--tokenizer-set")
         {
             Description = "Extra --set for every tokenizer stage.",
@@ -41,10 +52,10 @@ public static class DemoCommand
         };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | cuda:N.", DefaultValueFactory = _ => "auto" };
         var command = new Command("demo",
-            "Build the demo model from nothing: synth → ingest (256) → tokenizer pretrain, s1, s2, s3 → DiT (128 px) → export. " +
-            "Rerun to resume.")
+            "Build the demo model from nothing: synth → ingest (256) → tokenizer pretrain, s1, s2, s3 → DiT (128 px) → export; " +
+            "--recipe emoji: emoji → ingest (64) → s1, s2, s3 → DiT (64 px, MiniLM) → export. Rerun to resume.")
         {
-            work, model, count, tokSteps, ditSteps, tokSet, ditSet, device,
+            recipe, work, model, count, maxConcepts, tokSteps, ditSteps, tokSet, ditSet, device,
             GenerateBenchCommand.Build(),
             DemoExportCommand.Build(),
         };
@@ -52,21 +63,26 @@ public static class DemoCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            bool emoji = parse.GetValue(recipe) == DemoChainOptions.Emoji;
+            var stageNames = new DemoChainOptions { Recipe = emoji ? DemoChainOptions.Emoji : DemoChainOptions.Synthetic }.TokenizerStages;
             long?[] steps = [null, null, null, null];
             if (parse.GetValue(tokSteps) is { Length: > 0 } list)
             {
                 var parts = list.Split(',');
-                if (parts.Length != 4 || !parts.All(p => long.TryParse(p, out long n) && n > 0))
+                if (parts.Length != stageNames.Count || !parts.All(p => long.TryParse(p, out long n) && n > 0))
                 {
-                    error.WriteLine("--tokenizer-steps needs four positive step counts: pretrain,s1,s2,s3.");
+                    error.WriteLine($"--tokenizer-steps needs {stageNames.Count} positive step counts: {string.Join(',', stageNames)}.");
                     return LaunchCommand.ExitUsage;
                 }
+                if (emoji) parts = ["1", .. parts]; // no pretraining stage: the ResNet-18 comes pretrained
                 steps = parts.Select(p => (long?)long.Parse(p)).ToArray();
             }
             var options = new DemoChainOptions
             {
-                WorkDir = parse.GetValue(work)!, ModelDir = parse.GetValue(model)!, Count = parse.GetValue(count),
-                Device = parse.GetValue(device)!,
+                Recipe = parse.GetValue(recipe)!,
+                WorkDir = parse.GetValue(work) ?? (emoji ? "runs/demo-emoji" : "runs/demo"),
+                ModelDir = parse.GetValue(model) ?? (emoji ? "models/t2i-emoji" : "models/t2i-demo"), Count = parse.GetValue(count),
+                Device = parse.GetValue(device)!, MaxConcepts = parse.GetValue(maxConcepts),
                 PretrainSteps = steps[0], S1Steps = steps[1], S2Steps = steps[2], S3Steps = steps[3], DitSteps = parse.GetValue(ditSteps),
                 TokenizerSets = parse.GetValue(tokSet) ?? [], DitSets = parse.GetValue(ditSet) ?? [],
             };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using T2I.Core;
+using T2I.Core.Emoji;
 using T2I.Core.Eval;
 using T2I.Core.Inference;
 
@@ -59,6 +60,7 @@ public static class GenerationAccuracyCommand
 
         int Run(ParseResult parse, TextWriter console, TextWriter error)
         {
+            if (ConceptJudge.IsSavedIn(parse.GetRequiredValue(judge))) return RunConcepts(parse, console, error);
             using var classifier = SyntheticAttributeClassifier.Load(parse.GetRequiredValue(judge));
             var pipeline = new T2IPipeline(T2IPipeline.FromCheckpoint(parse.GetValue(model)!)) { PreviewEvery = 0 };
             var colorList = Split(parse.GetValue(colors)) ?? classifier.Vocabulary.Colors;
@@ -95,6 +97,42 @@ public static class GenerationAccuracyCommand
                     $"{shape.IndependenceChance:P1}; colour: {result["color"]?.IndependenceChance:P1}");
             console.Write(result["shape"]?.ConfusionTable());
             return 0;
+        }
+
+        // A concept judge (models/judge-emoji): every listed prompt, as trained and paraphrased, seeds 0..N-1.
+        int RunConcepts(ParseResult parse, TextWriter console, TextWriter error)
+        {
+            var pipeline = new T2IPipeline(T2IPipeline.FromCheckpoint(parse.GetValue(model)!)) { PreviewEvery = 0 };
+            int seeds = parse.GetValue(perPrompt), side = pipeline.BaseResolution;
+            var requests = (from p in EmojiJudgePrompts.All
+                            from seed in Enumerable.Range(0, seeds)
+                            select new GenerationRequest(p.Prompt, "", side, side, parse.GetValue(steps), parse.GetValue(guidance),
+                                seed)).ToList();
+            if (requests.Select(r => GenerationValidator.Validate(r, side)).FirstOrDefault(e => e is not null) is { } invalid)
+            {
+                error.WriteLine($"gen-accuracy: {invalid}");
+                return 2;
+            }
+            string dir = parse.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"t2i-gen-accuracy-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(dir);
+            try
+            {
+                for (int i = 0; i < requests.Count; i++)
+                {
+                    var image = pipeline.Generate(requests[i]);
+                    File.WriteAllBytes(Path.Combine(dir, $"{i:D4}-{EmojiKey.Slug(requests[i].Prompt)}-{requests[i].Seed}.png"), image.Png);
+                    if ((i + 1) % 20 == 0) error.WriteLine($"{i + 1}/{requests.Count}");
+                }
+                using var conceptJudge = ConceptJudge.Load(parse.GetRequiredValue(judge));
+                using var encoder = ResNetFeatures.FromPackage(conceptJudge.ImageSize);
+                var result = ConceptJudgement.Of(conceptJudge, encoder, ImageFolder.List(dir));
+                console.WriteLine($"{pipeline.ModelId}: {requests.Count} images ({EmojiJudgePrompts.All.Count} prompts × {seeds} " +
+                    $"seeds), {parse.GetValue(steps)} DDIM steps, CFG {parse.GetValue(guidance)}, {side}x{side}; chance top-1 " +
+                    $"{1.0 / conceptJudge.Concepts.Count:P2}");
+                console.Write(result.Summary());
+                return 0;
+            }
+            finally { if (parse.GetValue(output) is null) Directory.Delete(dir, recursive: true); }
         }
     }
 

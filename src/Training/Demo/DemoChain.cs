@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using T2I.Cli;
 using T2I.Core.Storage;
+using T2I.Core.Emoji;
 using T2I.Core.Ingest;
 using T2I.Core.Synthesis;
 using T2I.Training.Loop;
@@ -16,22 +17,25 @@ public sealed record DemoStageResult(string Stage, double Seconds, string Result
 
 /// <summary>
 /// The demo model from nothing: <c>dataprep synth</c> → <c>dataprep ingest</c> (256 buckets) → tok-tiny-pretrain →
-/// tok-tiny-s1 → s2 → s3 → t2i-tiny-aligned (128 px) on the aligned latents → export. In-process, every stage resumable: synth
+/// tok-tiny-s1 → s2 → s3 → t2i-tiny-aligned (128 px) on the aligned latents → export; or, recipe <c>emoji</c>,
+/// <c>dataprep emoji</c> → ingest (64) → tok-emoji-s1 → s2 → s3 → t2i-emoji → export. In-process, every stage resumable: synth
 /// is skipped once done, ingest commits per shard, each training stage resumes its own run folder (a finished one
 /// returns at once), the export is rewritten from the DiT's final checkpoint. Stage times add up across sessions in
 /// timings.json.
 /// </summary>
 public sealed class DemoChain(DemoChainOptions options, Action<string> log)
 {
-    public static readonly string[] TokenizerStages = ["pretrain", "s1", "s2", "s3"];
     private readonly Dictionary<string, double> timings = LoadTimings(options);
 
     public async Task<IReadOnlyList<DemoStageResult>> RunAsync(CancellationToken ct = default)
     {
-        await Timed("synth", Synth);
-        await Timed("ingest", () => new IngestionJob().RunAsync(options.RawDir, options.BucketsDir, [256], null, ct));
+        options.Validated();
+        if (options.IsEmoji) await Timed("emoji", EmojiData);
+        else await Timed("synth", Synth);
+        await Timed("ingest", () => new IngestionJob().RunAsync(options.RawDir, options.BucketsDir, [options.IngestResolution], null,
+            ct));
         string? previous = null;
-        foreach (var stage in TokenizerStages)
+        foreach (var stage in options.TokenizerStages)
         {
             var sets = new List<string> { $"data={options.BucketsDir}" };
             if (previous is not null) sets.Add($"init_from={options.RunDir("tok-" + previous)}");
@@ -40,19 +44,35 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
                 "pretrain" => options.PretrainSteps,
                 "s1" => options.S1Steps,
                 "s2" => options.S2Steps,
-                _ =>
-                options.S3Steps
+                _ => options.S3Steps,
             };
-            await Train("tok-" + stage, "tok-tiny-" + stage, [.. sets, .. options.TokenizerSets], steps, ct);
+            await Train("tok-" + stage, options.TokenizerPreset(stage), [.. sets, .. options.TokenizerSets], steps, ct);
             previous = stage;
         }
-        string judge = T2I.Core.Eval.SyntheticAttributeClassifier.IsSavedIn(options.Judge) ? options.Judge : "";
-        if (judge.Length == 0) log($"No judge at {options.Judge}: the DiT trains its own attribute classifier on the demo data.");
-        await Train("dit", "t2i-tiny-aligned", [$"data={options.BucketsDir}", $"latents={options.RunDir("tok-s3")}",
-            $"eval_classifier={judge}", .. options.DitSets],
-            options.DitSteps, ct);
+        var ditSets = new List<string> { $"data={options.BucketsDir}", $"latents={options.RunDir("tok-s3")}" };
+        if (!options.IsEmoji)
+        {
+            string judge = T2I.Core.Eval.SyntheticAttributeClassifier.IsSavedIn(options.Judge) ? options.Judge : "";
+            if (judge.Length == 0) log($"No judge at {options.Judge}: the DiT trains its own attribute classifier on the demo data.");
+            ditSets.Add($"eval_classifier={judge}");
+        }
+        await Train("dit", options.DitPreset, [.. ditSets, .. options.DitSets], options.DitSteps, ct);
         await Timed("export", () => Task.FromResult(DemoExport.Write(options.RunDir("dit"), options.ModelDir, options.MaxModelBytes)));
         return Summary();
+
+        async Task<string> EmojiData()
+        {
+            string marker = Path.Combine(options.RawDir, "_emoji.json");
+            if (File.Exists(marker)) return "done before";
+            var emoji = new EmojiOptions
+            {
+                Packages = EmojiPackages.Locate(null), Size = options.IngestResolution, MaxConcepts = options.MaxConcepts,
+            }.Validated();
+            var report = await ConsoleProgress.RunAsync("emoji", progress => EmojiShards.WriteAsync(
+                new LocalBlobStore(options.RawDir), emoji, new EmojiSkips(), progress, ct));
+            File.WriteAllText(marker, JsonSerializer.Serialize(new { report.Concepts, report.Pairs, emoji.Size }));
+            return $"{report.Pairs} images of {report.Concepts} concepts";
+        }
 
         async Task<string> Synth()
         {
@@ -107,12 +127,13 @@ public sealed class DemoChain(DemoChainOptions options, Action<string> log)
         }
         var rows = new List<DemoStageResult>
         {
-            new("synth", timings.GetValueOrDefault("synth"), $"{options.Count} samples in {options.Shards} shards"),
+            options.IsEmoji ? new("emoji", timings.GetValueOrDefault("emoji"), "real emoji of the npm packages")
+                : new("synth", timings.GetValueOrDefault("synth"), $"{options.Count} samples in {options.Shards} shards"),
             new("ingest", timings.GetValueOrDefault("ingest"), DemoMetrics.IngestSummary(options.BucketsDir)),
-            new("tok-pretrain", timings.GetValueOrDefault("tok-pretrain"), Eval("tok-pretrain", "lp_acc/encoder")),
         };
-        foreach (var s in TokenizerStages.Skip(1))
-            rows.Add(new("tok-" + s, timings.GetValueOrDefault("tok-" + s), Eval("tok-" + s, "psnr", "ssim", "lp_acc/latent")));
+        foreach (var s in options.TokenizerStages)
+            rows.Add(new("tok-" + s, timings.GetValueOrDefault("tok-" + s), s == "pretrain" ? Eval("tok-" + s, "lp_acc/encoder")
+                : Eval("tok-" + s, "psnr", "ssim", "lp_acc/latent")));
         rows.Add(new("dit", timings.GetValueOrDefault("dit"), DemoMetrics.GenerationSummary(DemoMetrics.LastEval(options.RunDir("dit")))));
         rows.Add(new("export", timings.GetValueOrDefault("export"), DemoExport.Describe(options.ModelDir)));
         return rows;

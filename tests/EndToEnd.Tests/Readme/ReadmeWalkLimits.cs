@@ -30,6 +30,7 @@ public static class ReadmeWalkLimits
         ["train-concept-judge"] = ["--limit", "60", "--epochs", "1"],
         ["collective-bench"] = ["--sizes", "4KiB", "--seconds", "0.1"],
         ["demo"] = ["--count", "120", "--tokenizer-steps", "2,2,2,2", "--dit-steps", "2"],
+        ["gen-accuracy"] = ["--per-prompt", "1", "--steps", "2"],
     };
 
     /// <summary>Per-kind preset caps, passed as <c>--set</c> (later ones win) to <c>launch</c> and DiT trainings.</summary>
@@ -53,6 +54,8 @@ public static class ReadmeWalkLimits
             throw new InvalidOperationException($"{line}: the README walk has no cap for '{Subcommand(args)}' (add one, or list it as cheap)");
 
         var result = args.ToList();
+        if (Subcommand(args) == "demo" && Value(args, "--recipe") == "emoji")
+            caps = ["--max-concepts", "6", "--tokenizer-steps", "2,2,2", "--dit-steps", "2"];
         for (int i = 0; i < caps.Length; i += 2) Replace(result, caps[i], caps[i + 1]);
         if (args[0] is "launch" or "bench")
             foreach (string set in PresetCaps(args[1])) result.AddRange(["--set", set]);
@@ -67,6 +70,9 @@ public static class ReadmeWalkLimits
         args.Length > 1 && !args[1].StartsWith('-') && (Caps.ContainsKey($"{args[0]} {args[1]}") || Cheap.Contains($"{args[0]} {args[1]}"))
             ? $"{args[0]} {args[1]}"
             : args[0];
+
+    private static string? Value(string[] args, string option) =>
+        Array.IndexOf(args, option) is >= 0 and var at && at + 1 < args.Length ? args[at + 1] : null;
 
     private static void Replace(List<string> args, string option, string value)
     {
