@@ -116,6 +116,41 @@ public class PartitionedIngestTests
     }
 
     [Fact]
+    public async Task TwoInputsWithTheSameShardNamesShareAnOutputAndSeparateRunsMergeByCopying()
+    {
+        using var tmp = new TempDir();
+        string config = SynthSets.Filters(tmp);
+        // Both inputs are folders named "laion" holding 00000.tar and 00001.tar: only their locations differ.
+        string a = SynthSets.Copy(SynthSets.Get(40, 2, seed: 11), tmp.Sub("a/laion"));
+        string b = SynthSets.Copy(SynthSets.Get(40, 2, seed: 12), tmp.Sub("b/laion"));
+        IngestRunner Into(string input, string output) =>
+            new(new LocalBlobStore(input), new LocalBlobStore(output), [256], FilterConfig.Load(config)) { Workers = 1 };
+
+        var first = await Into(a, tmp.Sub("joint")).RunAsync();
+        var second = await Into(b, tmp.Sub("joint")).RunAsync();
+        Assert.Equal((2, 2), (first.ShardsIngested, second.ShardsIngested)); // the second input's 00000 is not "already done"
+        var manifest = second.Manifest;
+        Assert.Equal(4, manifest.Shards.Count);
+        Assert.Equal(2, manifest.Shards.Keys.Select(k => k[..k.LastIndexOf('_')]).Distinct().Count());
+
+        // Each input ingested into its own output, then the two trees copied together: the same files as the joint run.
+        await Into(a, tmp.Sub("sep-a")).RunAsync();
+        await Into(b, tmp.Sub("sep-b")).RunAsync();
+        foreach (var dir in new[] { tmp.Sub("sep-a"), tmp.Sub("sep-b") })
+            foreach (var file in Directory.GetFiles(dir, "*", SearchOption.AllDirectories))
+            {
+                string target = Path.Combine(tmp.Sub("merged"), Path.GetRelativePath(dir, file));
+                // Only the configuration-only manifest.json is in both, and it is the same file.
+                if (File.Exists(target)) Assert.Equal(File.ReadAllBytes(target), File.ReadAllBytes(file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target, overwrite: true);
+            }
+        OutputTrees.AssertIdentical(tmp.Sub("joint"), tmp.Sub("merged"));
+        Assert.Equal(first.Kept + second.Kept, (await IngestManifest.LoadAsync(new LocalBlobStore(tmp.Sub("merged")),
+            CancellationToken.None))!.Shards.Values.Sum(s => s.Kept));
+    }
+
+    [Fact]
     public void SourceTagsAreReadableAndDifferForDifferentLocations()
     {
         Assert.Matches("^laion-[0-9a-f]{8}$", IngestLayout.SourceTag("s3://a/laion/"));
