@@ -38,11 +38,16 @@ public static class GenerationAccuracyCommand
             DefaultValueFactory = _ => GenerationRequest.DefaultGuidance
         };
         var output = new Option<string?>("--out") { Description = "Folder to save the PNGs in (default: not saved)." };
+        var grid = new Option<string?>("--grid")
+        {
+            Description = "Concept judge: also write a PNG grid, a column per listed concept, rows as trained " +
+            "and paraphrased for the first two seeds."
+        };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
         var command = new Command("gen-accuracy",
             "Generation accuracy of a T2I model on the synthetic domain (colour and shape, judged), with 95 % Wilson intervals.")
         {
-            model, judge, colors, shapes, perPrompt, steps, guidance, output, threads,
+            model, judge, colors, shapes, perPrompt, steps, guidance, output, grid, threads,
         };
         command.SetAction(parse =>
         {
@@ -115,13 +120,25 @@ public static class GenerationAccuracyCommand
             }
             string dir = parse.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"t2i-gen-accuracy-{Guid.NewGuid():N}");
             Directory.CreateDirectory(dir);
+            var pngs = new byte[requests.Count][];
             try
             {
                 for (int i = 0; i < requests.Count; i++)
                 {
                     var image = pipeline.Generate(requests[i]);
+                    pngs[i] = image.Png;
                     File.WriteAllBytes(Path.Combine(dir, $"{i:D4}-{EmojiKey.Slug(requests[i].Prompt)}-{requests[i].Seed}.png"), image.Png);
                     if ((i + 1) % 20 == 0) error.WriteLine($"{i + 1}/{requests.Count}");
+                }
+                if (parse.GetValue(grid) is { } gridFile)
+                {
+                    // Requests run prompt by prompt, seeds innermost; prompts are the concepts as trained, then paraphrased.
+                    int concepts = EmojiJudgePrompts.All.Count / 2;
+                    var rows = (from paraphrased in new[] { 0, 1 }
+                                from seed in Enumerable.Range(0, Math.Min(2, seeds))
+                                select (IReadOnlyList<byte[]>)Enumerable.Range(0, concepts)
+                                    .Select(c => pngs[((paraphrased * concepts) + c) * seeds + seed]).ToList()).ToList();
+                    File.WriteAllBytes(gridFile, PromptGrid.Compose(rows));
                 }
                 using var conceptJudge = ConceptJudge.Load(parse.GetRequiredValue(judge));
                 using var encoder = ResNetFeatures.FromPackage(conceptJudge.ImageSize);

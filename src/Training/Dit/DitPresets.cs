@@ -78,8 +78,9 @@ public sealed class DitPresets : IPresetProvider
         new Preset<DitTrainConfig>("t2i-emoji",
             "CPU: text-to-emoji (models/t2i-emoji). Mini DiT on the ResNet-18 aligned tokenizer's latents of the real emoji " +
                 "(runs/tok-emoji-s3: 64 px → 4×4×32), conditioned by the frozen all-MiniLM-L6-v2 (token states + sentence " +
-                "embedding, cached per caption); the CLDR label is the caption. Judged offline by models/judge-emoji (gen-accuracy).",
-            TinyLoop with { Steps = 6000, BatchSize = 64, CheckpointEvery = 1000, EvalEvery = 2000, KeepLast = 3 },
+                "embedding, cached per caption); the CLDR label is the caption. Judged by models/judge-emoji with " +
+                "gen-accuracy on the kept checkpoints (the in-run evaluation judges synthetic attributes only).",
+            TinyLoop with { Steps = 6000, BatchSize = 64, CheckpointEvery = 1000, EvalEvery = 0, KeepLast = 6 },
             new DitTrainConfig
             {
                 DitSize = "mini", TextEncoder = T2I.Core.Pretrained.MiniLm.MiniLmTextEncoder.EncoderName, TextCache = 16_384,
