@@ -104,14 +104,14 @@ public sealed class GeneratorWarmup(GeneratorProvider provider) : IHostedService
 
 /// <summary>
 /// The production source, from <see cref="ModelOptions"/> (<c>T2I:Model</c>): a T2I checkpoint or run folder (relative paths
-/// resolve against the app's folder first, where the build ships <c>models/t2i-demo</c>, then the working
-/// directory), or <c>untrained</c> (<c>untrained:512</c>) for the randomly initialised tiny pipeline, labelled
-/// as such in its model id.
+/// resolve against the app's folder first, where the build ships <c>models/t2i-emoji</c>, the default, and
+/// <c>models/t2i-demo</c>, then the working directory), or <c>untrained</c> (<c>untrained:512</c>) for the randomly
+/// initialised tiny pipeline, labelled as such in its model id.
 /// </summary>
 public sealed class ConfiguredModelSource(IOptions<ModelOptions> options) : IGeneratorSource
 {
     public const string Untrained = "untrained";
-    public const string DemoModel = "models/t2i-demo";
+    public const string DemoModel = "models/t2i-emoji";
 
     public ITextToImageGenerator Load()
     {

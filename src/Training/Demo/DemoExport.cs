@@ -7,7 +7,8 @@ namespace T2I.Training.Demo;
 /// Exports a DiT run's final checkpoint as a self-contained model folder: the EMA weights as model.safetensors
 /// (DiT + built-in text encoder; the only weights inference uses), codec.safetensors (the frozen codec the DiT was
 /// trained on; of an aligned tokenizer only its decoder, all that sampling runs), config.json (configs, codec reference
-/// and latent statistics) and preset.json (the base resolution); for t5+clip also the frozen T5 and CLIP folders (see WriteConfig). Optimizer state is left out.
+/// and latent statistics) and preset.json (the base resolution); for t5+clip also the frozen T5 and CLIP folders (see
+/// WriteConfig). Optimizer state is left out.
 /// Written next to the target and swapped in, so a reader never sees a half-written model.
 /// </summary>
 public static class DemoExport

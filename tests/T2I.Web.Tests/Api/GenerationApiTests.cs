@@ -275,13 +275,14 @@ public class GenerationApiTests
         await using var app = await TestApp.StartAsync(null, null, "T2I:Model=");
         using var http = app.NewClient();
 
-        string id = await http.SubmitAsync(new { prompt = "a red circle", steps = 4, seed = 3 });
+        string id = await http.SubmitAsync(new { prompt = "red apple", steps = 4, seed = 3 });
         var done = await http.WaitForAsync(id, TimeSpan.FromSeconds(120), "succeeded", "failed");
 
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
-        Assert.StartsWith("t2i-tiny-aligned", done.GetProperty("modelId").GetString()); // models/t2i-demo, on aligned latents
-        Assert.DoesNotContain("untrained", done.GetProperty("modelId").GetString());
+        Assert.StartsWith("t2i-emoji", done.GetProperty("modelId").GetString()); // models/t2i-emoji: MiniLM + the ResNet tokenizer
         var png = await http.GetByteArrayAsync($"/api/generations/{id}/image");
-        Assert.Contains("Model: t2i-tiny-aligned", PngText.Read(png)["parameters"]);
+        Assert.Contains("Model: t2i-emoji", PngText.Read(png)["parameters"]);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        Assert.Equal((64, 64), (bitmap.Width, bitmap.Height)); // the emoji model's own size when none is asked for
     }
 }

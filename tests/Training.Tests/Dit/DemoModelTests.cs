@@ -69,4 +69,18 @@ public class DemoModelTests
         int asked = SquaresSeen("square"), notAsked = SquaresSeen("triangle");
         Assert.True(asked >= notAsked + 3, $"judge saw a square in {asked}/8 'square' prompts and {notAsked}/8 'triangle' prompts");
     }
+
+    [Fact]
+    public void EmojiModelDrawsItsConceptsColours()
+    {
+        // models/t2i-emoji: MiniLM from its package, the aligned ResNet tokenizer's decoder, 64 px.
+        var pipeline = T2IPipeline.FromCheckpoint(DemoPath("t2i-emoji"));
+        Assert.Equal(64, pipeline.BaseResolution);
+        var apple = MeanColour(pipeline, "red apple", 64);
+        var cactus = MeanColour(pipeline, "cactus", 64);
+        var paraphrase = MeanColour(pipeline, "an apple that is red", 64);
+        // Red minus green: an apple is drawn redder than a cactus, in the label's words and in words it never saw.
+        Assert.True(apple[0] - apple[1] > cactus[0] - cactus[1] + 20, $"apple {string.Join(",", apple)}, cactus {string.Join(",", cactus)}");
+        Assert.True(paraphrase[0] - paraphrase[1] > cactus[0] - cactus[1] + 20, $"paraphrase {string.Join(",", paraphrase)}");
+    }
 }
