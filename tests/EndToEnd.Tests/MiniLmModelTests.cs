@@ -17,23 +17,16 @@ namespace T2I.EndToEnd.Tests;
 /// latents, an export that holds neither text weights nor the tokenizer's encoder, and the web's model source drawing
 /// from it the same bits as the checkpoint.
 /// </summary>
-public sealed class MiniLmModelTests : IDisposable
+public sealed class MiniLmModelTests : FrozenTextRun
 {
-    private readonly string root = Directory.CreateTempSubdirectory("t2i-minilm-").FullName;
-
-    public void Dispose() => Directory.Delete(root, recursive: true);
-
-    private string Sub(string name) => Directory.CreateDirectory(Path.Combine(root, name)).FullName;
-
     [Fact]
     public void TrainsOnMiniLmExportsWithoutTextWeightsAndTheWebDrawsTheSameImage()
     {
         string run = Path.Combine(root, "run");
         var emoji = (Preset<DitTrainConfig>)PresetRegistry.Get("t2i-emoji");
         Assert.Equal(MiniLmTextEncoder.EncoderName, emoji.Config.TextEncoder);
-        var preset = emoji with
+        TrainThreeSteps(emoji with
         {
-            Loop = emoji.Loop with { Steps = 3, BatchSize = 8, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 3, Threads = 1 },
             Config = emoji.Config with
             {
                 DitSize = "tiny",
@@ -42,15 +35,7 @@ public sealed class MiniLmModelTests : IDisposable
                 Data = DitTestData.WriteShards(Sub("data"), perBucket: 8),
                 EvalPrompts = 0,
             },
-        };
-        var losses = new List<double>();
-        var result = TrainingLoop.Run(preset, new RunOptions(run)
-        {
-            Device = "cpu", WritePlots = false, Log = _ => { }, OnStep = (_, m) => losses.Add(m["loss"]),
-        });
-        Assert.True(result.Completed);
-        Assert.Equal(3, losses.Count);
-        Assert.All(losses, l => Assert.True(double.IsFinite(l) && l > 0));
+        }, run);
 
         // The DiT reads MiniLM's 384-wide states and sentence vector; the checkpoint holds the DiT alone.
         var checkpoint = CheckpointFolder.Open(run);

@@ -17,14 +17,8 @@ namespace T2I.EndToEnd.Tests;
 /// FLUX's frozen text pair end to end on tiny HF folders: a few DiT steps with <c>t5+clip</c>, an exported model folder
 /// that carries its encoders, and the web app's model source drawing from it after the training-time folders are gone.
 /// </summary>
-public sealed class T5ClipModelTests : IDisposable
+public sealed class T5ClipModelTests : FrozenTextRun
 {
-    private readonly string root = Directory.CreateTempSubdirectory("t2i-t5clip-").FullName;
-
-    public void Dispose() => Directory.Delete(root, recursive: true);
-
-    private string Sub(string name) => Directory.CreateDirectory(Path.Combine(root, name)).FullName;
-
     [Fact]
     public void TrainsExportsAndTheWebModelSourceDrawsFromTheExport()
     {
@@ -32,9 +26,8 @@ public sealed class T5ClipModelTests : IDisposable
         TinyTextEncoderFolders.WriteT5(t5);
         TinyTextEncoderFolders.WriteClip(clip);
         var tiny = (Preset<DitTrainConfig>)PresetRegistry.Get("t2i-tiny");
-        var preset = tiny with
+        TrainThreeSteps(tiny with
         {
-            Loop = tiny.Loop with { Steps = 3, BatchSize = 8, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 3, Threads = 1 },
             Config = tiny.Config with
             {
                 TextEncoder = "t5+clip",
@@ -47,15 +40,7 @@ public sealed class T5ClipModelTests : IDisposable
                 Resolution = 64,
                 EvalPrompts = 0,
             },
-        };
-        var losses = new List<double>();
-        var result = TrainingLoop.Run(preset, new RunOptions(run)
-        {
-            Device = "cpu", WritePlots = false, Log = _ => { }, OnStep = (_, m) => losses.Add(m["loss"]),
-        });
-        Assert.True(result.Completed);
-        Assert.Equal(3, losses.Count);
-        Assert.All(losses, l => Assert.True(double.IsFinite(l) && l > 0));
+        }, run);
 
         // The checkpoint holds the DiT alone (its context and pooled widths are T5's and CLIP's) and names the encoders.
         var checkpoint = CheckpointFolder.Open(run);
