@@ -100,32 +100,4 @@ public sealed class DemoChainTests : IDisposable
         Assert.Equal(3, CheckpointFolder.Open(options.RunDir("dit")).Step);
         Assert.Equal(rows.Count, again.Count);
     }
-
-    [Fact]
-    public async Task EmojiRecipeRunsOnRealEmojiWithThePackagedEncodersAndExportsADrawableModel()
-    {
-        var options = new DemoChainOptions
-        {
-            Recipe = DemoChainOptions.Emoji, WorkDir = Path.Combine(root, "emoji"), ModelDir = Path.Combine(root, "models", "t2i-emoji"),
-            Device = "cpu", MaxConcepts = 6, S1Steps = 2, S2Steps = 2, S3Steps = 2, DitSteps = 2,
-            TokenizerSets = ["eval_batches=1", "batch_size=8", "threads=2"],
-            DitSets = ["batch_size=8", "eval_prompts=1", "eval_steps=2", "threads=2"],
-        };
-        var rows = await new DemoChain(options, _ => { }).RunAsync();
-
-        // No pretraining stage: the ResNet-18 comes pretrained from its package; the emoji are ingested at 64 px.
-        Assert.Equal(["emoji", "ingest", "tok-s1", "tok-s2", "tok-s3", "dit", "export"], rows.Select(r => r.Stage));
-        Assert.Matches(@"^\d+ of \d+ kept$", rows[1].Result);
-        Assert.True(Directory.Exists(Path.Combine(options.BucketsDir, "res64")));
-        Assert.Contains("psnr", rows[4].Result);
-
-        // The export draws with MiniLM from its package and the tokenizer's decoder alone, within the size limit.
-        var config = T2IModelConfig.FromJson(CheckpointFolder.Open(options.ModelDir).ReadConfig().ModelConfig!, options.ModelDir);
-        Assert.Equal(T2I.Core.Pretrained.MiniLm.MiniLmTextEncoder.EncoderName, config.TextEncoder);
-        Assert.True(DemoExport.Size(options.ModelDir) <= options.MaxModelBytes);
-        var pipeline = T2IPipeline.FromCheckpoint(options.ModelDir);
-        Assert.Equal(64, pipeline.BaseResolution);
-        using var bitmap = SKBitmap.Decode(pipeline.Generate(new GenerationRequest("red apple", "", 64, 64, 2, 5.0, 1)).Png);
-        Assert.Equal((64, 64), (bitmap.Width, bitmap.Height));
-    }
 }

@@ -47,9 +47,13 @@ public sealed class AppProcesses(IReadOnlyDictionary<string, string> environment
         }
     }
 
-    /// <summary>The environment every test process gets: the CPU, one thread, no rate limit, our own log lines.</summary>
+    /// <summary>
+    /// The environment every test process gets: the CPU, one thread, no rate limit, our own log lines, and the small
+    /// shapes model these queue and restart tests were timed with (the emoji default loads MiniLM in every process).
+    /// </summary>
     public static Dictionary<string, string> CommonEnvironment() => new()
     {
+        ["T2I__Model"] = "models/t2i-demo",
         ["T2I__Device"] = "cpu",
         ["T2I__Threads"] = "1",
         ["T2I__RateLimit__Burst"] = "100000",
