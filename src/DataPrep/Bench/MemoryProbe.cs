@@ -42,7 +42,7 @@ internal static partial class MemoryProbe
     }
 
     /// <summary>Bytes of ingestion's own records (manifest, screens, drop lists, commits): what bookkeeping costs.</summary>
-    private static long StateBytes(string output) => Directory.GetFiles(output, "*", SearchOption.AllDirectories)
+    internal static long StateBytes(string output) => Directory.GetFiles(output, "*", SearchOption.AllDirectories)
         .Where(f => Path.GetRelativePath(output, f) is var rel && (rel.StartsWith('_') || rel == "manifest.json"))
         .Sum(f => new FileInfo(f).Length);
 

@@ -25,9 +25,7 @@ internal static partial class StartupProbe
             await MemoryProbe.RunAsync(ct, "synth", "--output", input, "--count", n.ToString(), "--shards", n.ToString(), "--seed", "3",
                 "--defect-share", "0");
             var (ingest, ingestPeak) = await Timed(ct, "ingest", "--input", input, "--output", output, "--resolution", "64");
-            long stateBytes = Directory.GetFiles(output, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetRelativePath(output, f) is var rel && (rel.StartsWith('_') || rel == "manifest.json"))
-                .Sum(f => new FileInfo(f).Length);
+            long stateBytes = MemoryProbe.StateBytes(output);
             var (restart, restartPeak) = await Timed(ct, "ingest", "--input", input, "--output", output, "--resolution", "64");
             var clock = Stopwatch.StartNew();
             await MemoryProbe.RunAsync(ct, "stats", "--input", output);
@@ -40,7 +38,8 @@ internal static partial class StartupProbe
 
     public static void Print(IReadOnlyList<Result> results)
     {
-        Console.WriteLine($"committed shards (one image each; `ingest --resolution 64`, then the same command again; {TorchRuntimeNote}):");
+        Console.WriteLine("committed shards (one image each; `ingest --resolution 64`, then the same command again; " +
+            $"{T2I.Core.TorchRuntime.BuildNote}):");
         Console.WriteLine("| shards | ingest s | peak RSS MB | state bytes per shard | restart s (all committed) | restart peak MB " +
             "| stats s |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
@@ -48,8 +47,6 @@ internal static partial class StartupProbe
             Console.WriteLine($"| {r.Shards} | {r.IngestSeconds:0.0} | {r.IngestPeakMb:0} | {r.StateBytesPerShard:0} | " +
                 $"{r.RestartSeconds:0.00} | {r.RestartPeakMb:0} | {r.StatsSeconds:0.00} |");
     }
-
-    private static string TorchRuntimeNote => T2I.Core.TorchRuntime.BuildNote;
 
     private static async Task<(double Seconds, double PeakMb)> Timed(CancellationToken ct, params string[] args)
     {

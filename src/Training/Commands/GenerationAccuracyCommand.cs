@@ -76,12 +76,7 @@ public static class GenerationAccuracyCommand
                             from seed in Enumerable.Range(0, seeds)
                             select new GenerationRequest($"a {c} {s}", "", side, side, parse.GetValue(steps),
                                 parse.GetValue(guidance), seed)).ToList();
-            // Before any image: the same rules as the page and the API, said once, not after minutes of generating.
-            if (requests.Select(r => GenerationValidator.Validate(r, side)).FirstOrDefault(e => e is not null) is { } invalid)
-            {
-                error.WriteLine($"gen-accuracy: {invalid}");
-                return 2;
-            }
+            if (Refused(requests, side, error)) return 2;
             string? dir = parse.GetValue(output);
             if (dir is not null) Directory.CreateDirectory(dir);
             int done = 0;
@@ -113,12 +108,9 @@ public static class GenerationAccuracyCommand
                             from seed in Enumerable.Range(0, seeds)
                             select new GenerationRequest(p.Prompt, "", side, side, parse.GetValue(steps), parse.GetValue(guidance),
                                 seed)).ToList();
-            if (requests.Select(r => GenerationValidator.Validate(r, side)).FirstOrDefault(e => e is not null) is { } invalid)
-            {
-                error.WriteLine($"gen-accuracy: {invalid}");
-                return 2;
-            }
-            string dir = parse.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"t2i-gen-accuracy-{Guid.NewGuid():N}");
+            if (Refused(requests, side, error)) return 2;
+            string? keep = parse.GetValue(output);
+            string dir = keep ?? Path.Combine(Path.GetTempPath(), $"t2i-gen-accuracy-{Guid.NewGuid():N}");
             Directory.CreateDirectory(dir);
             var pngs = new byte[requests.Count][];
             try
@@ -149,8 +141,17 @@ public static class GenerationAccuracyCommand
                 console.Write(result.Summary());
                 return 0;
             }
-            finally { if (parse.GetValue(output) is null) Directory.Delete(dir, recursive: true); }
+            finally { if (keep is null) Directory.Delete(dir, recursive: true); }
         }
+    }
+
+    /// <summary>Before any image: the same rules as the page and the API, said once, not after minutes of generating.</summary>
+    private static bool Refused(IEnumerable<GenerationRequest> requests, int side, TextWriter error)
+    {
+        if (requests.Select(r => GenerationValidator.Validate(r, side)).FirstOrDefault(e => e is not null) is not { } invalid)
+            return false;
+        error.WriteLine($"gen-accuracy: {invalid}");
+        return true;
     }
 
     private static IReadOnlyList<string>? Split(string? list) =>
