@@ -28,7 +28,7 @@ internal static partial class StartupProbe
             long stateBytes = MemoryProbe.StateBytes(output);
             var (restart, restartPeak) = await Timed(ct, "ingest", "--input", input, "--output", output, "--resolution", "64");
             var clock = Stopwatch.StartNew();
-            await MemoryProbe.RunAsync(ct, "stats", "--input", output);
+            await MemoryProbe.RunAsync(ct, "stats", "--input", output, "--chart", Path.Combine(dir, "stats")); // charts not in the cwd
             results.Add(new Result(n, ingest, ingestPeak, stateBytes / (double)n, restart, restartPeak, clock.Elapsed.TotalSeconds));
             Directory.Delete(input, true);
             Directory.Delete(output, true);
