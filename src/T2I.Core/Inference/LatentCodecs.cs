@@ -31,8 +31,10 @@ public static class LatentCodecs
         Dct => new DctPatchCodec(),
         AlignedTokenizerCodec.Kind => AlignedTokenizerCodec.Open(source, device),
         VisualTokenizer.Baseline.KlVaeConfig.KindName => VisualTokenizer.Baseline.KlVaeCheckpoint.Open(source, device),
+        VisualTokenizer.VfmVae.VfmVaeConfig.KindName => VisualTokenizer.VfmVae.VfmVaeCheckpoint.Open(source, device),
         _ => throw new NotSupportedException($"{source.Folder}: unknown latent codec kind '{source.Kind}' (known: {Dct}, " +
-            $"{AlignedTokenizerCodec.Kind}, {VisualTokenizer.Baseline.KlVaeConfig.KindName})."),
+            $"{AlignedTokenizerCodec.Kind}, {VisualTokenizer.Baseline.KlVaeConfig.KindName}, " +
+            $"{VisualTokenizer.VfmVae.VfmVaeConfig.KindName})."),
     };
 
     /// <summary>Reads what <paramref name="path"/> describes without loading weights.</summary>

@@ -1,6 +1,7 @@
 using T2I.Core.VisualTokenizer;
 using T2I.Core.VisualTokenizer.Baseline;
 using T2I.Training.Loop;
+using T2I.Training.Tokenizer;
 
 namespace T2I.Training.Demo;
 
@@ -34,6 +35,18 @@ public sealed class KlVaePresets : IPresetProvider
                     new LoopSettings { Steps = 2400, BatchSize = 8, Lr = 1e-3, GradClip = 1.0, EmaDecay = 0.99, CheckpointEvery = 100,
                         EvalEvery = 0, KeepLast = 2, Seed = 11, Threads = 2 },
                     new KlVaeTrainConfig { TrainResolution = 128, EvalBatches = 32, GanStartStep = 200 }, factory),
+                new Preset<KlVaeTrainConfig>("kl-vae-emoji",
+                    "Emoji KL-VAE baseline: tok-emoji's latent shape (f16 d32 at 64 px), decoder, losses and data, from scratch " +
+                    "for the emoji chain's reconstruction steps (s1 + s2 + s3 = 1500) × 16.",
+                    new LoopSettings { Steps = 1500, BatchSize = 16, Lr = 1e-3, GradClip = 1.0, EmaDecay = 0.99, CheckpointEvery = 100,
+                        EvalEvery = 0, KeepLast = 2, Seed = 23, Threads = 2 },
+                    new KlVaeTrainConfig
+                    {
+                        Vae = KlVaeConfig.Matching(AlignedTokenizerConfig.ResNetSmall), Discriminator = PatchDiscriminatorConfig.Tiny,
+                        Data = "data/emoji-buckets", ShardResolution = 64, TrainResolution = 64, EvalBatches = 16,
+                        Perceptual = PerceptualTerm.ResNet, PerceptualWeight = 0.1, GanStartStep = 200,
+                        LabelField = "group", LabelClasses = EmojiTokenizerPresets.Groups,
+                    }, factory),
             ];
         }
     }
@@ -62,10 +75,14 @@ public sealed class KlVaeTrainerFactory : ITrainerFactory<KlVaeTrainConfig>
                 $"base {config.TrainResolution}, f = {vae.Downsampling}; encoder {encoder:N0} params mirrors the decoder",
             $"data: {config.Data} res{config.ShardResolution} → resized to the nearest res{config.TrainResolution} bucket, one " +
                 $"bucket per batch of {loop.BatchSize}",
-            $"losses: L1 + {(config.LpipsWeights is null ? "LPIPS OFF (no lpips_weights)" : $"{config.PerceptualWeight}·LPIPS")} " +
+            $"losses: L1 + {PerceptualPlan(config)} " +
                 $"+ {config.KlWeight:G3}·KL (per-image sum / pixels) + {config.GanWeight}·λ·GAN from step {config.GanStartStep}",
         ]);
     }
+
+    private static string PerceptualPlan(KlVaeTrainConfig c) => c.PerceptualWeight <= 0 ? "no perceptual term"
+        : c.Perceptual == PerceptualTerm.ResNet ? $"{c.PerceptualWeight}·ResNet-18 perceptual"
+        : c.LpipsWeights is null ? "LPIPS OFF (no lpips_weights)" : $"{c.PerceptualWeight}·LPIPS";
 
     /// <summary>PatchGAN parameter count by formula (4×4 convs; BatchNorm affine on the middle layers).</summary>
     private static long DiscriminatorParameters(PatchDiscriminatorConfig d)

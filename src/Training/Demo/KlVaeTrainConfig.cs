@@ -25,6 +25,8 @@ public sealed record KlVaeTrainConfig
     /// </summary>
     public double KlWeight { get; init; } = 1e-6;
 
+    /// <summary>The perceptual term, as <see cref="TokenizerStageConfig.Perceptual"/>.</summary>
+    public string Perceptual { get; init; } = PerceptualTerm.Lpips;
     public string? LpipsWeights { get; init; }
     public double PerceptualWeight { get; init; } = 1.0;
     public double GanWeight { get; init; } = 0.5;

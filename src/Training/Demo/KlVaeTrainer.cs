@@ -21,40 +21,27 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
     private readonly KlVaeTrainConfig config;
     private readonly KlVae model;
     private readonly AdversarialTerm gan;
-    private readonly Lpips? lpips;
+    private readonly nn.Module<Tensor, Tensor, Tensor>? perceptualDistance;
     private readonly optim.Optimizer optimizer;
     private readonly BucketBatchSource<TokenizerBatch> data;
-    private readonly KlVaeEvaluation evaluation;
+    private readonly GaussianCodecEvaluation evaluation;
     private readonly Ema? ema;
 
     public KlVaeTrainer(KlVaeTrainConfig config, TrainerContext context)
     {
         this.config = config;
         model = new KlVae(config.Vae);
-        if (context.InitFrom is { } init)
-        {
-            var report = ModuleWeights.Load(model, init.File(init.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile
-                : CheckpointFolder.ModelFile), strict: false);
-            context.Log($"init from {init.Path}: {report}");
-        }
+        context.TryInitialise(model);
         model.to(context.Device);
         gan = new AdversarialTerm(new PatchDiscriminator(config.Discriminator).to(context.Device), config.GanWeight,
             config.DiscriminatorLr);
-        lpips = Lpips.TryLoad(config.LpipsWeights)?.to(context.Device);
-        if (lpips is null && config.PerceptualWeight > 0)
-            context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors): training with w_p = 0, L1 + KL + " +
-                "GAN only.");
+        perceptualDistance = PerceptualTerm.Open(config.Perceptual, config.LpipsWeights, config.PerceptualWeight, context.Device,
+            context.Log);
         optimizer = new SafeAdamW(model.parameters(), context.Loop.Lr, weightDecay: context.Loop.WeightDecay);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
 
-        IBlobStore store = new LocalBlobStore(config.Data);
-        var batchSettings = config.BatchSettings;
-        var reader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
-            context.TrainingBatches(context.Loop.BatchSize, (int)context.Loop.Seed)).GetAwaiter().GetResult();
-        data = new BucketBatchSource<TokenizerBatch>(reader, b => TokenizerBatch.From(b, batchSettings));
-        var evalReader = BucketBatchReader.OpenAsync(store, config.ShardResolution,
-            new BucketBatchOptions(context.Loop.BatchSize, (int)context.Loop.Seed + 1)).GetAwaiter().GetResult();
-        evaluation = new KlVaeEvaluation(evalReader, config, context.Device);
+        (data, var evalReader) = TokenizerShards.Open(config.BatchSettings, context);
+        evaluation = new GaussianCodecEvaluation(evalReader, config.BatchSettings, config.EvalBatches, context.Device);
     }
 
     public override IReadOnlyDictionary<string, nn.Module> Modules =>
@@ -81,7 +68,7 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
 
         var metrics = new Dictionary<string, double>();
         var l1 = (reconstruction - images).abs().mean();
-        var perceptual = lpips?.forward(reconstruction, images).mean();
+        var perceptual = perceptualDistance?.forward(reconstruction, images).mean();
         var nll = perceptual is null ? l1 : l1.Plus(perceptual.Times(config.PerceptualWeight));
         var kl = KlTerm(posterior, images);
         var total = nll.Plus(kl.Times(config.KlWeight));
@@ -95,7 +82,7 @@ public sealed class KlVaeTrainer : Trainer<TokenizerBatch>
 
         metrics["loss"] = total.item<float>();
         metrics["loss/l1"] = l1.item<float>();
-        metrics["loss/lpips"] = perceptual?.item<float>() ?? 0;
+        metrics[config.Perceptual == PerceptualTerm.ResNet ? "loss/resnet_perceptual" : "loss/lpips"] = perceptual?.item<float>() ?? 0;
         metrics["loss/kl"] = kl.item<float>();
         metrics["latent/std"] = posterior.Std.mean().item<float>();
         return metrics;

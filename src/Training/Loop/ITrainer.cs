@@ -105,6 +105,19 @@ public sealed record TrainerContext(Device Device, LoopSettings Loop, string Run
     /// </summary>
     public CheckpointFolder? InitFrom { get; init; }
 
+    /// <summary>
+    /// Loads <see cref="InitFrom"/>'s weights (EMA when it kept them) into <paramref name="model"/>, non-strictly, and logs
+    /// what fitted; false when there is nothing to initialise from.
+    /// </summary>
+    public bool TryInitialise(nn.Module model)
+    {
+        if (InitFrom is not { } init) return false;
+        var report = ModuleWeights.Load(model, init.File(init.Has(CheckpointFolder.EmaFile) ? CheckpointFolder.EmaFile
+            : CheckpointFolder.ModelFile), strict: false);
+        Log($"init from {init.Path}: {report}");
+        return true;
+    }
+
     /// <summary>Message sink for warnings the user must see (e.g. "no LPIPS weights: w_p = 0").</summary>
     public Action<string> Log { get; init; } = Console.Error.WriteLine;
 

@@ -21,7 +21,7 @@ public sealed record TokenizerStageConfig
     /// <summary>Base resolution images are trained at: each image is resized to the nearest bucket of this table.</summary>
     public int TrainResolution { get; init; } = 256;
 
-    public const string LpipsPerceptual = "lpips", ResNetPerceptual = "resnet18";
+    public const string LpipsPerceptual = PerceptualTerm.Lpips, ResNetPerceptual = PerceptualTerm.ResNet;
 
     /// <summary>
     /// The perceptual term: <c>lpips</c> (LPIPS-VGG, needs <see cref="LpipsWeights"/>) or <c>resnet18</c> (an uncalibrated

@@ -70,15 +70,8 @@ public sealed class TokenizerTrainer : Trainer<TokenizerBatch>
         }
         model.to(device); discriminator.to(device); classifier.to(device); reference?.to(device);
 
-        perceptualDistance = config.Perceptual switch
-        {
-            TokenizerStageConfig.ResNetPerceptual when config.PerceptualWeight > 0 => ResNetPerceptualDistance.FromPackage().to(device),
-            TokenizerStageConfig.LpipsPerceptual => Lpips.TryLoad(config.LpipsWeights)?.to(device),
-            _ => null,
-        };
-        if (perceptualDistance is null && stage != TokenizerStage.EncoderPretrain && config.PerceptualWeight > 0)
-            context.Log("WARNING: no LPIPS weights (set config lpips_weights=PATH.safetensors, or perceptual=resnet18): " +
-                "training with w_p = 0, L1 + GAN only.");
+        perceptualDistance = stage == TokenizerStage.EncoderPretrain ? null
+            : PerceptualTerm.Open(config.Perceptual, config.LpipsWeights, config.PerceptualWeight, device, context.Log);
 
         var named = SelectTrained();
         trained = named.Select(p => p.Parameter).ToArray();

@@ -72,16 +72,21 @@ public class KlVaeTrainerTests
         Assert.True(l1.TakeLast(5).Average() < 0.9 * l1.Take(5).Average(), $"L1 {l1.Take(5).Average():0.000} → {l1.TakeLast(5).Average():0.000}");
     }
 
-    [Fact]
-    public void PresetsHaveTheAlignedChainsLatentShapeAndBudget()
+    [Theory]
+    [InlineData("kl-vae-tiny", "tok-tiny")]
+    [InlineData("kl-vae-emoji", "tok-emoji")]
+    public void PresetsHaveTheAlignedChainsLatentShapeDataAndBudget(string klVae, string chain)
     {
-        var tiny = (Preset<KlVaeTrainConfig>)PresetRegistry.Get("kl-vae-tiny");
-        var aligned = (Preset<T2I.Training.Tokenizer.TokenizerStageConfig>)PresetRegistry.Get("tok-tiny-s1");
-        Assert.Equal(aligned.Config.Tokenizer.LatentChannels, tiny.Config.Vae.LatentChannels);
-        Assert.Equal(aligned.Config.Tokenizer.Decoder, tiny.Config.Vae.Decoder);
-        Assert.Equal(aligned.Config.TrainResolution, tiny.Config.TrainResolution);
-        long reconstructionImages = new[] { "tok-tiny-s1", "tok-tiny-s2", "tok-tiny-s3" }
-            .Sum(n => PresetRegistry.Get(n).Loop is var l ? l.Steps * l.BatchSize : 0);
-        Assert.Equal(reconstructionImages, tiny.Loop.Steps * tiny.Loop.BatchSize); // the same reconstruction budget as s1 + s2 + s3
+        var baseline = (Preset<KlVaeTrainConfig>)PresetRegistry.Get(klVae);
+        var aligned = (Preset<T2I.Training.Tokenizer.TokenizerStageConfig>)PresetRegistry.Get(chain + "-s1");
+        Assert.Equal(aligned.Config.Tokenizer.LatentChannels, baseline.Config.Vae.LatentChannels);
+        Assert.Equal(aligned.Config.Tokenizer.Decoder, baseline.Config.Vae.Decoder);
+        Assert.Equal(aligned.Config.TrainResolution, baseline.Config.TrainResolution);
+        Assert.Equal(aligned.Config.Data, baseline.Config.Data);
+        Assert.Equal(aligned.Config.Perceptual == T2I.Training.Tokenizer.PerceptualTerm.ResNet,
+            baseline.Config.Perceptual == T2I.Training.Tokenizer.PerceptualTerm.ResNet);
+        long reconstructionImages = new[] { "-s1", "-s2", "-s3" }
+            .Sum(s => PresetRegistry.Get(chain + s).Loop is var l ? l.Steps * l.BatchSize : 0);
+        Assert.Equal(reconstructionImages, baseline.Loop.Steps * baseline.Loop.BatchSize); // the reconstruction budget of s1 + s2 + s3
     }
 }

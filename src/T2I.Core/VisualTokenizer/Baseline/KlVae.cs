@@ -11,7 +11,7 @@ namespace T2I.Core.VisualTokenizer.Baseline;
 /// (deterministic latents for DiT training and caching); training reconstructs from a reparameterised sample.
 /// As an <see cref="ILatentCodec"/> the module is its own weights (kind <c>kl-vae</c>, see <see cref="KlVaeCheckpoint"/>).
 /// </summary>
-public sealed class KlVae : nn.Module<Tensor, Tensor>, ILatentCodec
+public sealed class KlVae : nn.Module<Tensor, Tensor>, ILatentCodec, IGaussianAutoencoder
 {
     private readonly ConvEncoder encoder;
     private readonly Conv2d quant_conv;

@@ -8,23 +8,23 @@ using T2I.Core.TorchSharpFixes;
 namespace T2I.Training.Demo;
 
 /// <summary>
-/// The KL-VAE's evaluation, reported under the aligned tokenizer's metric names so the two compare line by line:
-/// PSNR and SSIM of reconstructions through the posterior mean, the linear-probe accuracy of spatially pooled
-/// latents, KL per latent element, and a PNG grid of originals over reconstructions.
+/// The evaluation of a tokenizer with a Gaussian posterior (KL-VAE, VFM-VAE), reported under the aligned tokenizer's
+/// metric names so they compare line by line: PSNR and SSIM of reconstructions through the posterior mean, the
+/// linear-probe accuracy of spatially pooled latents, KL per latent element, and a PNG grid of originals over reconstructions.
 /// </summary>
-public sealed class KlVaeEvaluation
+public sealed class GaussianCodecEvaluation
 {
     private readonly List<TokenizerBatch> batches = new();
     private readonly Device device;
 
-    public KlVaeEvaluation(BucketBatchReader reader, KlVaeTrainConfig config, Device device)
+    /// <param name="settings">How the shards' rows become batches (resolution, label field).</param>
+    public GaussianCodecEvaluation(BucketBatchReader reader, TokenizerStageConfig settings, int evalBatches, Device device)
     {
         this.device = device;
-        var settings = config.BatchSettings;
         var enumerator = reader.ReadAsync(BucketReaderPosition.Start).GetAsyncEnumerator();
         try
         {
-            while (batches.Count < config.EvalBatches && enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+            while (batches.Count < evalBatches && enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
             {
                 var batch = TokenizerBatch.From(enumerator.Current, settings);
                 batch.Images.DetachFromDisposeScope();
@@ -34,7 +34,7 @@ public sealed class KlVaeEvaluation
         finally { enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
     }
 
-    public IReadOnlyDictionary<string, double> Run(KlVae model, string outputDir)
+    public IReadOnlyDictionary<string, double> Run<T>(T model, string outputDir) where T : nn.Module, IGaussianAutoencoder
     {
         using var scope = NewDisposeScope();
         var noGrad = no_grad(); // released before the probe: it fits a classifier with autograd
