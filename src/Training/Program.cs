@@ -41,6 +41,7 @@ public static class Program
             SampleBenchCommand.Build(),
             DemoCommand.Build(),
             CompareLatentsCommand.Build(),
+            CompareJudgedCommand.Build(),
             ScalarRaceCommand.Build(),
             GenerationAccuracyCommand.Build(),
             CodecCeilingCommand.Build(),

@@ -3,6 +3,7 @@ using T2I.Core;
 using T2I.Core.Emoji;
 using T2I.Core.Eval;
 using T2I.Core.Inference;
+using T2I.Training.Judging;
 
 namespace T2I.Training.Commands;
 
@@ -102,50 +103,30 @@ public static class GenerationAccuracyCommand
         // A concept judge (models/judge-emoji): every listed prompt, as trained and paraphrased, seeds 0..N-1.
         int RunConcepts(ParseResult parse, TextWriter console, TextWriter error)
         {
-            var pipeline = new T2IPipeline(T2IPipeline.FromCheckpoint(parse.GetValue(model)!)) { PreviewEvery = 0 };
-            int seeds = parse.GetValue(perPrompt), side = pipeline.BaseResolution;
-            var requests = (from p in EmojiJudgePrompts.All
-                            from seed in Enumerable.Range(0, seeds)
-                            select new GenerationRequest(p.Prompt, "", side, side, parse.GetValue(steps), parse.GetValue(guidance),
-                                seed)).ToList();
-            if (Refused(requests, side, error)) return 2;
-            string? keep = parse.GetValue(output);
-            string dir = keep ?? Path.Combine(Path.GetTempPath(), $"t2i-gen-accuracy-{Guid.NewGuid():N}");
-            Directory.CreateDirectory(dir);
-            var pngs = new byte[requests.Count][];
-            try
+            int seeds = parse.GetValue(perPrompt);
+            var judged = ConceptCheckpointJudge.Run(parse.GetValue(model)!, parse.GetRequiredValue(judge), seeds, parse.GetValue(steps),
+                parse.GetValue(guidance), parse.GetValue(output), (done, total) =>
+                {
+                    if (done % 20 == 0) error.WriteLine($"{done}/{total}");
+                });
+            if (parse.GetValue(grid) is { } gridFile)
             {
-                for (int i = 0; i < requests.Count; i++)
-                {
-                    var image = pipeline.Generate(requests[i]);
-                    pngs[i] = image.Png;
-                    File.WriteAllBytes(Path.Combine(dir, $"{i:D4}-{EmojiKey.Slug(requests[i].Prompt)}-{requests[i].Seed}.png"), image.Png);
-                    if ((i + 1) % 20 == 0) error.WriteLine($"{i + 1}/{requests.Count}");
-                }
-                if (parse.GetValue(grid) is { } gridFile)
-                {
-                    // Requests run prompt by prompt, seeds innermost; prompts are the concepts as trained, then paraphrased.
-                    int concepts = EmojiJudgePrompts.All.Count / 2;
-                    var rows = (from paraphrased in new[] { 0, 1 }
-                                from seed in Enumerable.Range(0, Math.Min(2, seeds))
-                                select (IReadOnlyList<byte[]>)Enumerable.Range(0, concepts)
-                                    .Select(c => pngs[((paraphrased * concepts) + c) * seeds + seed]).ToList()).ToList();
-                    File.WriteAllBytes(gridFile, PromptGrid.Compose(rows));
-                }
-                using var conceptJudge = ConceptJudge.Load(parse.GetRequiredValue(judge));
-                using var encoder = ResNetFeatures.FromPackage(conceptJudge.ImageSize);
-                var result = ConceptJudgement.Of(conceptJudge, encoder, ImageFolder.List(dir));
-                console.WriteLine($"{pipeline.ModelId}: {requests.Count} images ({EmojiJudgePrompts.All.Count} prompts × {seeds} " +
-                    $"seeds), {parse.GetValue(steps)} DDIM steps, CFG {parse.GetValue(guidance)}, {side}x{side}; chance top-1 " +
-                    $"{1.0 / conceptJudge.Concepts.Count:P2}");
-                console.Write(result.Summary());
-                return 0;
+                // Requests run prompt by prompt, seeds innermost; prompts are the concepts as trained, then paraphrased.
+                int concepts = EmojiJudgePrompts.All.Count / 2;
+                var rows = (from paraphrased in new[] { 0, 1 }
+                            from seed in Enumerable.Range(0, Math.Min(2, seeds))
+                            select (IReadOnlyList<byte[]>)Enumerable.Range(0, concepts)
+                                .Select(c => judged.Pngs[((paraphrased * concepts) + c) * seeds + seed]).ToList()).ToList();
+                File.WriteAllBytes(gridFile, PromptGrid.Compose(rows));
             }
-            finally { if (keep is null) Directory.Delete(dir, recursive: true); }
+            console.WriteLine($"{judged.ModelId}: {judged.Requests.Count} images ({EmojiJudgePrompts.All.Count} prompts × {seeds} " +
+                $"seeds), {parse.GetValue(steps)} DDIM steps, CFG {parse.GetValue(guidance)}, {judged.Side}x{judged.Side}; chance " +
+                $"top-1 {1.0 / judged.JudgeConcepts:P2}");
+            console.Write(judged.Judgement.Summary());
+            return 0;
         }
     }
 
-    /// <summary>Before any image: the same rules as the page and the API, said once, not after minutes of generating.</summary>
     private static bool Refused(IEnumerable<GenerationRequest> requests, int side, TextWriter error)
     {
         if (requests.Select(r => GenerationValidator.Validate(r, side)).FirstOrDefault(e => e is not null) is not { } invalid)

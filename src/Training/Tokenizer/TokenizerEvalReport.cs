@@ -46,7 +46,14 @@ public static class TokenizerEvalReport
         using var set = TokenizerEvalSet.Read(reader, resolution, options.Samples, options.Fields);
         log($"data: {set.Count} images from {options.Data} (res{options.ShardResolution} → nearest res{resolution} bucket)");
         using var lpips = Lpips.TryLoad(options.LpipsWeights)?.to(device);
-        if (lpips is null) log("LPIPS: not measured (no --lpips-weights)");
+        // One fixed encoder every tokenizer kind is compared against (a KL-VAE has no encoder of its own): ImageNet ResNet-18.
+        using var reference = new T2I.Core.VisualTokenizer.VfmVae.ResNetVfm([3]);
+        reference.LoadPretrained();
+        reference.to(device);
+        // Without LPIPS weights the uncalibrated ResNet-18 distance the emoji presets train with stands in, under its own name.
+        using var resnetPerceptual = lpips is null ? T2I.Core.VisualTokenizer.Losses.ResNetPerceptualDistance.FromPackage().to(device)
+            : null;
+        if (lpips is null) log("LPIPS: not measured (no --lpips-weights); resnet_perceptual is the ResNet-18 distance instead");
         Directory.CreateDirectory(options.OutputDir);
 
         var rows = new List<TokenizerEvalRow>();
@@ -54,11 +61,15 @@ public static class TokenizerEvalReport
         {
             string run = options.Runs[i];
             string stage = PresetValue(run, "stage")?.GetValue<string>() ?? "?";
-            using var tokenizer = AlignedTokenizerCheckpoint.Load(run, device);
-            using var measurement = TokenizerMeasurement.Run(tokenizer, set, device, encoderOnly: stage == "encoder-pretrain", lpips);
+            using var tokenizer = MeasuredTokenizer.Open(run, device);
+            if (stage == "?") stage = tokenizer.Kind;
+            using var measurement = TokenizerMeasurement.Run(tokenizer, set, device, encoderOnly: stage == "encoder-pretrain",
+                (nn.Module<Tensor, Tensor, Tensor>?)lpips ?? resnetPerceptual, x => reference.Features(x)[0],
+                lpips is null ? "resnet_perceptual" : "lpips");
             measurement.SaveGrid(Path.Combine(options.OutputDir,
                 $"{i:00}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(run))}-reconstructions.png"));
-            var row = new TokenizerEvalRow(run, stage, AlignedTokenizerCheckpoint.WeightsFile(run), measurement.Metrics(set));
+            string weights = T2I.Core.Inference.LatentCodecs.Describe(run).WeightsFile ?? "";
+            var row = new TokenizerEvalRow(run, stage, weights, measurement.Metrics(set));
             rows.Add(row);
             log($"{run}: " + string.Join(", ", row.Metrics.Select(m =>
                 $"{m.Key} {m.Value.ToString("0.###", CultureInfo.InvariantCulture)}")));
@@ -73,8 +84,10 @@ public static class TokenizerEvalReport
         var columns = new List<(string Header, string Key, string Format)>();
         foreach (string f in fields) columns.Add(($"LP lat {f}", $"lp_acc/latent/{f}", "0.000"));
         foreach (string f in fields) columns.Add(($"LP enc {f}", $"lp_acc/encoder/{f}", "0.000"));
-        columns.AddRange([("PSNR", "psnr", "0.00"), ("SSIM", "ssim", "0.000"), ("LPIPS", "lpips", "0.000"), ("CKNNA",
-            "cknna/latent_vs_encoder", "0.000")]);
+        columns.AddRange([("PSNR", "psnr", "0.00"), ("SSIM", "ssim", "0.000"), ("LPIPS", "lpips", "0.000"),
+            ("R18 perc", "resnet_perceptual", "0.000"), ("CKNNA", "cknna/latent_vs_encoder", "0.000"),
+            ("CKNNA R18", "cknna/latent_vs_resnet18", "0.000"),
+            ("SE-CKNNA R18", "se_cknna/latent_vs_resnet18", "0.000")]);
         int nameWidth = Math.Max(12, rows.Max(r => Path.GetFileName(Path.TrimEndingDirectorySeparator(r.Run)).Length));
         var text = new StringBuilder();
         text.Append("run".PadRight(nameWidth)).Append("  stage           ");

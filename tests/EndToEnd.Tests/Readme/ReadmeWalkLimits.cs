@@ -37,7 +37,7 @@ public static class ReadmeWalkLimits
     private static string[] PresetCaps(string preset) => preset switch
     {
         _ when preset.StartsWith("tok-", StringComparison.Ordinal) || preset.StartsWith("kl-vae", StringComparison.Ordinal)
-            => ["threads=1", "batch_size=8", "eval_batches=1"],
+            || preset.StartsWith("vfm-vae", StringComparison.Ordinal) => ["threads=1", "batch_size=8", "eval_batches=1"],
         _ when preset.StartsWith("t2i", StringComparison.Ordinal) => ["threads=1", "batch_size=8", "eval_prompts=1", "eval_steps=2"],
         _ => ["threads=1", "batch_size=8"],
     };

@@ -28,7 +28,7 @@ public class KlVaeTrainerTests
         TrainingLoop.Run(preset, new RunOptions(runDir) { Device = "cpu", WritePlots = false, SkipMemoryCheck = true, Log = _ => { } });
 
     [Fact]
-    public void TrainsWithKlAndGanThenLoadsForInferenceFromTheCheckpoint()
+    public async Task TrainsWithKlAndGanThenLoadsForInferenceFromTheCheckpointAndEvaluates()
     {
         using var tmp = new TempDir();
         string data = Path.Combine(tmp.Path, "buckets"), run = Path.Combine(tmp.Path, "run");
@@ -54,6 +54,16 @@ public class KlVaeTrainerTests
         Assert.Equal(new long[] { 1, 4, 3, 5 }, z.shape);
         Assert.True(TensorAssert.BitEqual(z, again.Encode(images)));
         Assert.Equal(new long[] { 1, 3, 48, 80 }, vae.Decode(z).shape);
+
+        // `training eval` takes it too: no encoder of its own, so only the fixed ResNet-18 reference columns.
+        string report = Path.Combine(tmp.Path, "report");
+        var (code, _, error) = await TrainingCli.Invoke(["eval", "--run", run, "--data", data, "--shard-resolution", "64",
+            "--samples", "32", "--fields", "shape", "--out", report, "--device", "cpu"]);
+        Assert.True(code == 0, error);
+        var m = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(report, "eval.json")))!["runs"]![0]!["metrics"]!
+            .AsObject();
+        Assert.True(m.ContainsKey("psnr") && m.ContainsKey("se_cknna/latent_vs_resnet18") && m.ContainsKey("lp_acc/resnet18/shape"));
+        Assert.False(m.ContainsKey("lp_acc/encoder/shape"));
     }
 
     [Fact]

@@ -36,6 +36,8 @@ public class EvalCommandTests
         Assert.InRange((double)m["psnr"]!, 1, 60);
         Assert.InRange((double)m["ssim"]!, -1, 1);
         Assert.InRange((double)m["cknna/latent_vs_encoder"]!, -1, 1);
+        Assert.InRange((double)m["cknna/latent_vs_resnet18"]!, -1, 1);   // the fixed reference every tokenizer kind gets
+        Assert.InRange((double)m["se_cknna/latent_vs_resnet18"]!, -1, 1);
         Assert.False(m.ContainsKey("lpips"));                    // no weights → not reported, never a random VGG
         // The probes read the labels of the right images: the background colour is visible to any encoder,
         // the coin flip to none (12 held-out images: chance is ~0.5).

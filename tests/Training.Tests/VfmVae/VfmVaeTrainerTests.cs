@@ -37,7 +37,7 @@ public class VfmVaeTrainerTests
         TrainingLoop.Run(preset, new RunOptions(runDir) { Device = "cpu", WritePlots = false, SkipMemoryCheck = true, Log = _ => { } });
 
     [Fact]
-    public void TrainsAllItsTermsResumesBitExactlyAndServesAsACodec()
+    public async Task TrainsAllItsTermsResumesBitExactlyEvaluatesAndServesAsACodec()
     {
         using var tmp = new TempDir();
         string data = Path.Combine(tmp.Path, "buckets"), straight = Path.Combine(tmp.Path, "straight"),
@@ -70,6 +70,21 @@ public class VfmVaeTrainerTests
         using var z = codec.Encode(images);
         Assert.Equal(new long[] { 1, 4, 3, 5 }, z.shape);
         Assert.Equal(new long[] { 1, 3, 48, 80 }, codec.Decode(z).shape);
+
+        // `training eval` measures it like the other kinds: its VFM is its encoder, SE-CKNNA against the fixed ResNet-18.
+        string report = Path.Combine(tmp.Path, "report");
+        var (code, output, error) = await TrainingCli.Invoke(["eval", "--run", straight, "--data", data, "--shard-resolution", "64",
+            "--samples", "32", "--fields", "shape", "--out", report, "--device", "cpu"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("SE-CKNNA R18", output);
+        var run = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(report, "eval.json")))!["runs"]![0]!;
+        Assert.Equal(VfmVaeConfig.KindName, (string?)run["stage"]);
+        var m = run["metrics"]!.AsObject();
+        foreach (string key in new[] { "psnr", "lp_acc/latent/shape", "lp_acc/encoder/shape", "cknna/latent_vs_encoder",
+            "se_cknna/latent_vs_resnet18" })
+            Assert.True(m.ContainsKey(key), key);
+        // The VFM is ResNet-18 to layer3, the reference too: its own-encoder CKNNA and the reference CKNNA are one number.
+        Assert.Equal((double)m["cknna/latent_vs_encoder"]!, (double)m["cknna/latent_vs_resnet18"]!, 6);
     }
 
     [Fact]
