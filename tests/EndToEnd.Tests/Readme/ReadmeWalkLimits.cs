@@ -31,6 +31,7 @@ public static class ReadmeWalkLimits
         ["collective-bench"] = ["--sizes", "4KiB", "--seconds", "0.1"],
         ["demo"] = ["--count", "120", "--tokenizer-steps", "2,2,2,2", "--dit-steps", "2"],
         ["gen-accuracy"] = ["--per-prompt", "1", "--steps", "2"],
+        ["compare-judged"] = ["--steps", "2", "--per-prompt", "1", "--sample-steps", "2"],
     };
 
     /// <summary>Per-kind preset caps, passed as <c>--set</c> (later ones win) to <c>launch</c> and DiT trainings.</summary>
