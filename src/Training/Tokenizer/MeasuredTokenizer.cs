@@ -26,6 +26,8 @@ public sealed class MeasuredTokenizer : IDisposable
     }
 
     public string Kind { get; }
+    /// <summary>The weights file measured (EMA when the run kept them).</summary>
+    public string WeightsFile { get; private set; } = "";
     /// <summary>Images → the tokenizer's encoder features [N, C, h, w]; null for a tokenizer trained from scratch.</summary>
     public Func<Tensor, Tensor>? EncoderFeatures { get; }
     /// <summary>(images, their encoder features when computed) → latents.</summary>
@@ -40,6 +42,13 @@ public sealed class MeasuredTokenizer : IDisposable
     public static MeasuredTokenizer Open(string run, Device device)
     {
         var source = LatentCodecs.Describe(run);
+        var tokenizer = Create(run, source, device);
+        tokenizer.WeightsFile = source.WeightsFile ?? "";
+        return tokenizer;
+    }
+
+    private static MeasuredTokenizer Create(string run, T2I.Core.Latents.LatentCodecSource source, Device device)
+    {
         switch (source.Kind)
         {
             case AlignedTokenizerCodec.Kind:

@@ -68,8 +68,7 @@ public static class TokenizerEvalReport
                 lpips is null ? "resnet_perceptual" : "lpips");
             measurement.SaveGrid(Path.Combine(options.OutputDir,
                 $"{i:00}-{Path.GetFileName(Path.TrimEndingDirectorySeparator(run))}-reconstructions.png"));
-            string weights = T2I.Core.Inference.LatentCodecs.Describe(run).WeightsFile ?? "";
-            var row = new TokenizerEvalRow(run, stage, weights, measurement.Metrics(set));
+            var row = new TokenizerEvalRow(run, stage, tokenizer.WeightsFile, measurement.Metrics(set));
             rows.Add(row);
             log($"{run}: " + string.Join(", ", row.Metrics.Select(m =>
                 $"{m.Key} {m.Value.ToString("0.###", CultureInfo.InvariantCulture)}")));

@@ -26,6 +26,7 @@ public sealed class VfmVaeTrainer : Trainer<TokenizerBatch>
     private readonly BucketBatchSource<TokenizerBatch> data;
     private readonly GaussianCodecEvaluation evaluation;
     private readonly Ema? ema;
+    private readonly TorchSharp.Modules.Parameter[] trainable;
 
     public VfmVaeTrainer(VfmVaeTrainConfig config, TrainerContext context)
     {
@@ -41,7 +42,8 @@ public sealed class VfmVaeTrainer : Trainer<TokenizerBatch>
             config.DiscriminatorLr);
         perceptualDistance = PerceptualTerm.Open(config.Perceptual, config.LpipsWeights, config.PerceptualWeight, context.Device,
             context.Log);
-        optimizer = new SafeAdamW(model.TrainableParameters().Select(p => p.Parameter), context.Loop.Lr,
+        trainable = model.TrainableParameters().Select(p => p.Parameter).ToArray();
+        optimizer = new SafeAdamW(trainable, context.Loop.Lr,
             weightDecay: context.Loop.WeightDecay);
         if (context.Loop.EmaDecay > 0) ema = new Ema(model, context.Loop.EmaDecay);
         (data, var evalReader) = TokenizerShards.Open(config.BatchSettings, context);
@@ -90,12 +92,11 @@ public sealed class VfmVaeTrainer : Trainer<TokenizerBatch>
         var lastLayer = model.Encoder.LastLayerWeight;
         var reconstructionNorm = lastLayer.grad is { } g ? g.norm() : zeros(1).sum();
         var vfNorm = autograd.grad([vf.Sum], [lastLayer], retain_graph: true)[0].norm();
-        var vfLambda = (reconstructionNorm / vfNorm.Plus(GradientNormRatio.Epsilon))
-            .Clamp(0.0, GradientNormRatio.MaxWeight).detach();
+        var vfLambda = GradientNormRatio.FromNorms(reconstructionNorm, vfNorm);
         var representation = kl.Times(config.KlWeight * repWeight).Plus((vf.Sum * vfLambda).Times(config.VfWeight * repWeight));
         representation.backward();
         var total = reconstructionTerms.detach().Plus(representation.detach());
-        metrics["grad/norm"] = ctx.ClipGradients(model.TrainableParameters().Select(p => p.Parameter));
+        metrics["grad/norm"] = ctx.ClipGradients(trainable);
         optimizer.step();
         if (ganOn) gan.Update(images, reconstruction, metrics, ctx);
 

@@ -19,6 +19,9 @@ public static class GradientNormRatio
     {
         var gMain = autograd.grad(new[] { mainLoss }, new[] { layerWeight }, retain_graph: true)[0];
         var gAux = autograd.grad(new[] { auxLoss }, new[] { layerWeight }, retain_graph: true)[0];
-        return (gMain.norm() / gAux.norm().Plus(Epsilon)).Clamp(0.0, MaxWeight).detach();
+        return FromNorms(gMain.norm(), gAux.norm());
     }
+
+    /// <summary>The ratio from gradient norms the caller already has (e.g. read from its own backward pass).</summary>
+    public static Tensor FromNorms(Tensor mainNorm, Tensor auxNorm) => (mainNorm / auxNorm.Plus(Epsilon)).Clamp(0.0, MaxWeight).detach();
 }

@@ -41,6 +41,9 @@ public sealed class AttentionProjection : nn.Module<Tensor, Tensor>
         return proj.forward(norm3.forward(h)).Plus(mlp.forward(norm2.forward(h))).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The most heads, up to <paramref name="maxHeads"/>, that divide <paramref name="dim"/>.</summary>
+    public static int HeadsFor(int dim, int maxHeads) => Enumerable.Range(1, maxHeads).Reverse().First(h => dim % h == 0);
+
     /// <summary>Feature maps [N, C, h, w] → tokens [N, h·w, C] and back.</summary>
     public static Tensor Tokens(Tensor map) => map.flatten(2).transpose(1, 2);
 

@@ -28,8 +28,8 @@ public sealed class LatentProjection : nn.Module<Tensor[], Tensor>
             concat += ratios[i] < 0 ? config.FeatureDims[i] * r * r : config.FeatureDims[i] / (r * r);
         }
         ConcatDim = concat;
-        int heads = Enumerable.Range(1, config.ProjectionHeads).Reverse().First(h => concat % h == 0);
-        attn_proj = new AttentionProjection(concat, 2 * config.LatentChannels, heads);
+        attn_proj = new AttentionProjection(concat, 2 * config.LatentChannels,
+            AttentionProjection.HeadsFor(concat, config.ProjectionHeads));
         RegisterComponents();
     }
 

@@ -18,8 +18,8 @@ public sealed class MultiScaleDecoder : nn.Module<Tensor, Tensor[]>
 
     public MultiScaleDecoder(VfmVaeConfig config) : base(nameof(MultiScaleDecoder))
     {
-        int heads = Enumerable.Range(1, config.ProjectionHeads).Reverse().First(h => config.LatentChannels % h == 0);
-        decompress = new AttentionProjection(config.LatentChannels, config.DecompressDim, heads);
+        decompress = new AttentionProjection(config.LatentChannels, config.DecompressDim,
+            AttentionProjection.HeadsFor(config.LatentChannels, config.ProjectionHeads));
         global_branch = new GlobalBranch(config.DecompressDim, config.StyleDim);
         spatial_branch = new SpatialBranch(config);
         blocks = nn.ModuleList(Enumerable.Range(0, config.BlockCount).Select(i =>
